@@ -1,0 +1,669 @@
+"""First intake layer: turn user bytes or a local path into a DuckDB-readable CSV or an xlsx frame."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from kpi_core.intake.errors import IntakeError
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+# Zip bomb guard, applied to the ZIP directory before calamine inflates anything.
+MAX_ZIP_TOTAL_BYTES = 1024**3
+MAX_ZIP_MEMBER_RATIO = 200
+ZIP_RATIO_MIN_BYTES = 10 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+
+HEADER_SEARCH_ROWS = 30  # the header must start within this many rows
+SNIFF_ROWS = 50  # rows used for delimiter sniffing and the "widest row" measure
+HEADER_MIN_SHARE = 0.6  # header's non-empty cells relative to the widest row
+MAGIC_BYTES = 8 * 1024  # where magic numbers and NUL bytes are looked for
+SNIFF_BYTES = 1024 * 1024  # decoded text used to sniff delimiter and header
+CHUNK_BYTES = 4 * 1024 * 1024  # streaming unit: keeps memory flat for 10M-row files
+DELIMITERS = (",", ";", "\t", "|")  # tie order: earlier wins
+
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+_NUMBER_RE = re.compile(
+    r"[+\-−▲△]?\(?[¥$€£]?\s*[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+\-]?\d+)?\)?\s*"
+    r"(?:%|円|千円|万円|百万円|件|人|個|社)?"
+)
+_DATE_RE = re.compile(
+    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"|\d{4}年\d{1,2}月(?:\d{1,2}日)?"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}:\d{2}(?::\d{2})?"
+)
+_ENCRYPTION_MARKERS = tuple(
+    marker
+    for word in ("EncryptedPackage", "EncryptionInfo")
+    for marker in (word.encode("utf-16-le"), word.encode("ascii"))
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BINARY_MAGICS = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+)
+
+
+@dataclass
+class SourceFile:
+    """A file ready for the next intake step: a UTF-8 CSV path for DuckDB or an xlsx frame."""
+
+    name: str  # display name as given (never used as a path)
+    kind: str  # "csv" or "xlsx"
+    sheets: list[str]  # all sheet names for xlsx; [] for csv
+    sheet: str | None  # the sheet read (xlsx)
+    columns: list[str]  # normalised, unique header names
+    header_row: int  # 1-based line (csv) / row (xlsx) of the header in the original file
+    csv_path: Path | None  # csv: UTF-8 file for DuckDB (the original path or a copy in workdir)
+    delimiter: str  # csv: one of "," ";" "\t" "|"; "" for xlsx
+    frame: pd.DataFrame | None  # xlsx: data rows below the header, cells as read by calamine
+    encoding: str  # csv: "utf-8", "utf-8-sig", "cp932", "utf-16"; "" for xlsx
+    skip_lines: int = 0  # csv: lines DuckDB must skip in csv_path to reach the header
+
+
+def open_source(
+    name: str,
+    data: bytes | Path,
+    *,
+    workdir: Path,
+    sheet: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> SourceFile:
+    """Open an upload (bytes) or a local file (Path) as CSV or xlsx, or raise IntakeError with one sentence.
+
+    ``name`` is display text only; any file written goes to ``workdir`` under a generated name.
+    """
+    try:
+        source = _load_input(name, data, max_bytes)
+        if _detect_kind(source) == "xlsx":
+            return _open_xlsx(source, sheet)
+        return _open_csv(source, Path(workdir))
+    except IntakeError:
+        raise
+    except Exception as exc:  # a parser or codec failure must reach the user as a sentence, not a traceback
+        raise _unreadable(name) from exc
+
+
+def list_sheets(name: str, data: bytes | Path) -> list[str]:
+    """Sheet names of an xlsx workbook in workbook order (hidden ones included); [] for a CSV."""
+    try:
+        source = _load_input(name, data, max_bytes=None)
+        if _detect_kind(source) == "csv":
+            return []
+        with _open_workbook(source) as workbook:
+            return list(workbook.sheet_names)
+    except IntakeError:
+        raise
+    except Exception as exc:
+        raise _unreadable(name) from exc
+
+
+# ---------------------------------------------------------------------------------------------- input
+
+
+@dataclass
+class _Input:
+    """The user's file as bytes or a path, with its size; reads in bounded chunks."""
+
+    name: str
+    data: bytes | None
+    path: Path | None
+    size: int
+
+    def read_head(self, n: int) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        with self.path.open("rb") as fh:  # type: ignore[union-attr]
+            return fh.read(n)
+
+    def iter_chunks(self, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+        if self.data is not None:
+            for start in range(0, len(self.data), size):
+                yield self.data[start : start + size]
+            return
+        with self.path.open("rb") as fh:  # type: ignore[union-attr]
+            while chunk := fh.read(size):
+                yield chunk
+
+    def open_binary(self) -> IO[bytes]:
+        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")  # type: ignore[union-attr]
+
+
+def _load_input(name: str, data: bytes | Path, max_bytes: int | None) -> _Input:
+    """Wrap the input and apply the empty / size checks (stat for a path, before any read)."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        source = _Input(name, bytes(data), None, len(data))
+    else:
+        path = Path(data)
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise IntakeError(
+                f"{name} could not be opened: check that the file exists and is readable, then try again.",
+                code="unreadable",
+                file=name,
+            ) from exc
+        if not path.is_file():
+            raise IntakeError(
+                f"{name} is not a regular file: choose a .csv or .xlsx file.", code="unreadable", file=name
+            )
+        source = _Input(name, None, path, stat.st_size)
+    if source.size == 0:
+        raise _empty(name)
+    if max_bytes is not None and source.size > max_bytes:
+        raise IntakeError(
+            f"{name} is {_format_mb(source.size)} MB, over the {_format_mb(max_bytes)} MB limit: "
+            "filter or split it (for example by period) and upload the parts.",
+            code="too_large",
+            file=name,
+        )
+    return source
+
+
+def _detect_kind(source: _Input) -> str:
+    """'xlsx' or 'csv' from the content; raise for binary, legacy, encrypted or unsafe files."""
+    head = source.read_head(MAGIC_BYTES)
+    name = source.name
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        _check_xlsx_zip(source)
+        return "xlsx"
+    if head.startswith(_OLE_MAGIC):
+        if _contains_any(source, _ENCRYPTION_MARKERS):
+            raise IntakeError(
+                f"{name} is password-protected: save an unprotected copy in Excel "
+                "(File > Info > Protect Workbook) and upload that.",
+                code="encrypted",
+                file=name,
+            )
+        raise IntakeError(
+            f"{name} is an old-format Excel 97-2003 (.xls) file: open it in Excel, save it as .xlsx or CSV, "
+            "and upload that.",
+            code="bad_extension",
+            file=name,
+        )
+    for magic, what in _BINARY_MAGICS:
+        if head.startswith(magic):
+            raise _binary(name, what)
+    is_utf16 = head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE)
+    if not is_utf16 and b"\x00" in head:
+        raise _binary(name, "binary data")
+    return "csv"
+
+
+def _contains_any(source: _Input, needles: tuple[bytes, ...]) -> bool:
+    """Whether any needle occurs in the file, scanning chunks with an overlap for split matches."""
+    overlap = max(len(n) for n in needles) - 1
+    tail = b""
+    for chunk in source.iter_chunks():
+        window = tail + chunk
+        if any(n in window for n in needles):
+            return True
+        tail = window[-overlap:]
+    return False
+
+
+# ------------------------------------------------------------------------------------------------ csv
+
+
+def _open_csv(source: _Input, workdir: Path) -> SourceFile:
+    """Decode, sniff the delimiter, find the header and give DuckDB a UTF-8 file to read."""
+    name = source.name
+    encoding = _detect_encoding(source)
+    sample, complete = _decode_sample(source, encoding)
+    delimiter = _sniff_delimiter(sample, complete)
+    records = _read_records(sample, delimiter, SNIFF_ROWS, complete)
+    header_index, failure = _locate_header([fields for _, fields in records])
+    if header_index is None:
+        raise _table_failure(name, None, failure)
+    header_line = records[header_index][0]
+    columns = _column_names(records[header_index][1])
+
+    if source.path is not None and encoding == "utf-8":
+        # Already what DuckDB reads: no copy, so a 10M-row file costs no extra disk or time.
+        csv_path, skip_lines = source.path, header_line - 1
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
+        csv_path = workdir / f"source_{uuid.uuid4().hex}.csv"
+        try:
+            _write_utf8_copy(source, encoding, header_line - 1, csv_path)
+        except BaseException:
+            csv_path.unlink(missing_ok=True)
+            raise
+        skip_lines = 0
+    return SourceFile(
+        name=name,
+        kind="csv",
+        sheets=[],
+        sheet=None,
+        columns=columns,
+        header_row=header_line,
+        csv_path=csv_path,
+        delimiter=delimiter,
+        frame=None,
+        encoding=encoding,
+        skip_lines=skip_lines,
+    )
+
+
+def _detect_encoding(source: _Input) -> str:
+    """BOM first, then strict UTF-8 over the whole file, then cp932; never a silent latin-1 guess."""
+    head = source.read_head(4)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "cp932"]
+    for encoding in candidates:
+        try:
+            has_text = _scan_text(source, encoding)
+        except (UnicodeError, LookupError):
+            continue
+        if not has_text:
+            raise _empty(source.name)
+        return encoding
+    raise IntakeError(
+        f"{source.name} is not UTF-8 or Shift_JIS text: save it as 'CSV UTF-8 (comma delimited)' "
+        "(Excel: File > Save As) and upload that.",
+        code="unreadable",
+        file=source.name,
+    )
+
+
+def _decode_chunks(source: _Input, encoding: str) -> Iterator[str]:
+    """Strictly decoded text of the whole file, chunk by chunk (multi-byte characters may span chunks)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    for chunk in source.iter_chunks():
+        if text := decoder.decode(chunk):
+            yield text
+    if tail := decoder.decode(b"", final=True):
+        yield tail
+
+
+def _scan_text(source: _Input, encoding: str) -> bool:
+    """Validate the whole file in the encoding; return whether it has any non-whitespace text."""
+    has_text = False
+    for text in _decode_chunks(source, encoding):
+        # Latin-1 bytes often decode as cp932 into the user-defined area; real Japanese exports never use it.
+        if encoding == "cp932" and _PRIVATE_USE_RE.search(text):
+            raise UnicodeError("cp932 private use area")
+        if not has_text and text.strip():
+            has_text = True
+    return has_text
+
+
+def _decode_sample(source: _Input, encoding: str) -> tuple[str, bool]:
+    """The first SNIFF_BYTES decoded, cut at the last line break unless it is the whole file."""
+    raw = source.read_head(SNIFF_BYTES)
+    complete = len(raw) >= source.size
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    text = decoder.decode(raw, final=complete)
+    if not complete:
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        if cut >= 0:
+            text = text[: cut + 1]
+    return text, complete
+
+
+def _read_records(text: str, delimiter: str, limit: int, complete: bool) -> list[tuple[int, list[str]]]:
+    """Up to ``limit`` CSV records as (1-based physical line where the record starts, fields)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    records: list[tuple[int, list[str]]] = []
+    line = 1
+    for fields in reader:
+        records.append((line, fields))
+        line = reader.line_num + 1
+        if len(records) >= limit:
+            return records
+    if not complete and len(records) > 1:
+        records.pop()  # may be cut short by the sample boundary
+    return records
+
+
+def _sniff_delimiter(text: str, complete: bool) -> str:
+    """The delimiter whose most common field count (> 1) occurs on the most of the first lines."""
+    best, best_score = ",", 0
+    for delimiter in DELIMITERS:
+        try:
+            records = _read_records(text, delimiter, SNIFF_ROWS, complete)
+        except csv.Error:
+            continue
+        widths = Counter(len(f) for _, f in records if len(f) > 1 and any(x.strip() for x in f))
+        score = max(widths.values(), default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _write_utf8_copy(source: _Input, encoding: str, skip: int, target: Path) -> None:
+    """Stream the file into ``target`` as UTF-8 without BOM, starting at line ``skip`` + 1."""
+    pending_cr = False
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for text in _decode_chunks(source, encoding):
+            if skip or pending_cr:
+                text, skip, pending_cr = _drop_lines(text, skip, pending_cr)
+            if text:
+                out.write(text)
+
+
+def _drop_lines(text: str, count: int, pending_cr: bool) -> tuple[str, int, bool]:
+    """Drop ``count`` lines (CRLF, CR or LF); a CR ending this chunk may pair with the next chunk's LF."""
+    if not text:
+        return text, count, pending_cr
+    pos = 1 if pending_cr and text.startswith("\n") else 0
+    pending_cr = False
+    while count:
+        match = _NEWLINE_RE.search(text, pos)
+        if match is None:
+            return "", count, False
+        count -= 1
+        pos = match.end()
+        if match.group() == "\r" and pos == len(text):
+            pending_cr = True
+    return text[pos:], count, pending_cr
+
+
+# ----------------------------------------------------------------------------------------------- xlsx
+
+
+def _check_xlsx_zip(source: _Input) -> None:
+    """Refuse non-workbook ZIPs and zip bombs by reading only the ZIP directory."""
+    name = source.name
+    try:
+        with source.open_binary() as fh, zipfile.ZipFile(fh) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise IntakeError(
+            f"{name} looks like an Excel or ZIP file but is damaged (perhaps cut off during download): "
+            "open it in Excel, save it again as .xlsx, and upload that.",
+            code="unreadable",
+            file=name,
+        ) from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise _zip_bomb(name)
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names or "content.xml" in names:
+            raise IntakeError(
+                f"{name} is a spreadsheet format this app does not read (.xlsb or .ods): "
+                "save it as .xlsx or CSV and upload that.",
+                code="bad_extension",
+                file=name,
+            )
+        raise _binary(name, "a ZIP archive or Word/PowerPoint document")
+    if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
+        raise _zip_bomb(name)
+    for member in members:
+        ratio_limit = MAX_ZIP_MEMBER_RATIO * max(member.compress_size, 1)
+        if member.file_size > ZIP_RATIO_MIN_BYTES and member.file_size > ratio_limit:
+            raise _zip_bomb(name)
+
+
+def _open_workbook(source: _Input) -> CalamineWorkbook:
+    """A calamine workbook over the bytes or the path."""
+    try:
+        if source.data is not None:
+            return CalamineWorkbook.from_filelike(io.BytesIO(source.data))
+        return CalamineWorkbook.from_path(str(source.path))
+    except PasswordError as exc:
+        raise IntakeError(
+            f"{source.name} is password-protected: save an unprotected copy in Excel "
+            "(File > Info > Protect Workbook) and upload that.",
+            code="encrypted",
+            file=source.name,
+        ) from exc
+
+
+@dataclass
+class _SheetTable:
+    """A detected table on one sheet: 0-based header row index, rows from the header on, cell count."""
+
+    header_index: int
+    rows: list[list[Any]]
+    cells: int
+
+
+def _open_xlsx(source: _Input, sheet: str | None) -> SourceFile:
+    """Read the requested sheet, or the visible sheet holding the largest table."""
+    name = source.name
+    with _open_workbook(source) as workbook:
+        sheet_names = list(workbook.sheet_names)
+        if sheet is not None:
+            if sheet not in sheet_names:
+                listed = ", ".join(f"'{s}'" for s in sheet_names)
+                raise IntakeError(
+                    f"{name} has no sheet named '{sheet}': choose one of {listed}.",
+                    code="sheet_missing",
+                    file=name,
+                )
+            table = _read_sheet_table(workbook, sheet)
+            if isinstance(table, str):
+                raise _table_failure(name, sheet, table)
+            chosen = sheet
+        else:
+            chosen, table = _largest_visible_table(workbook)
+            if table is None:
+                raise IntakeError(
+                    f"{name} has no table on any visible sheet (a row of column names with data below it): "
+                    "put the data under one header row on a visible sheet and upload again.",
+                    code="no_rows",
+                    file=name,
+                )
+    columns, frame = _table_frame(table.rows)
+    return SourceFile(
+        name=name,
+        kind="xlsx",
+        sheets=sheet_names,
+        sheet=chosen,
+        columns=columns,
+        header_row=table.header_index + 1,
+        csv_path=None,
+        delimiter="",
+        frame=frame,
+        encoding="",
+        skip_lines=0,
+    )
+
+
+def _largest_visible_table(workbook: CalamineWorkbook) -> tuple[str | None, _SheetTable | None]:
+    """The visible worksheet whose detected table has the most non-empty cells (ties: first)."""
+    best_name, best = None, None
+    for meta in workbook.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        table = _read_sheet_table(workbook, meta.name)
+        if isinstance(table, _SheetTable) and (best is None or table.cells > best.cells):
+            best_name, best = meta.name, table
+    return best_name, best
+
+
+def _read_sheet_table(workbook: CalamineWorkbook, sheet: str) -> _SheetTable | str:
+    """The sheet's table, or the failure code ("no_header" / "no_rows")."""
+    # skip_empty_area=False keeps row i at sheet row i + 1, so header_row is the row Excel shows.
+    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    header_index, failure = _locate_header(rows)
+    if header_index is None:
+        return failure
+    table_rows = rows[header_index:]
+    cells = sum(1 for row in table_rows for value in row if not _is_blank(value))
+    return _SheetTable(header_index, table_rows, cells)
+
+
+def _table_frame(rows: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
+    """Column names and the data frame for header + data rows, without empty edge rows/columns."""
+    last_row = len(rows)
+    while last_row > 1 and all(_is_blank(v) for v in rows[last_row - 1]):
+        last_row -= 1
+    rows = rows[:last_row]
+    filled = [[i for i, v in enumerate(row) if not _is_blank(v)] for row in rows]
+    first_col = min(cols[0] for cols in filled if cols)
+    end_col = max(cols[-1] for cols in filled if cols) + 1
+    header = _padded(rows[0], first_col, end_col)
+    data = [[None if v == "" else v for v in _padded(row, first_col, end_col)] for row in rows[1:]]
+    columns = _column_names(header)
+    return columns, pd.DataFrame(data, columns=columns, dtype=object)
+
+
+def _padded(row: list[Any], start: int, end: int) -> list[Any]:
+    cells = list(row[start:end])
+    return cells + [""] * (end - start - len(cells))
+
+
+# --------------------------------------------------------------------------------------- header rules
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell_kind(value: Any) -> str:
+    """'text', 'number', 'date' or 'other' (bool) for a CSV string or a calamine cell."""
+    if isinstance(value, bool):
+        return "other"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return "date"
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if _NUMBER_RE.fullmatch(text):
+        return "number"
+    if _DATE_RE.fullmatch(text):
+        return "date"
+    return "text"
+
+
+def _looks_like_header(row: list[Any], filled: int, min_cells: int, widest: int) -> bool:
+    """Rules (a)-(c): enough cells, wide enough, and mostly text."""
+    if filled < min_cells or filled < HEADER_MIN_SHARE * widest:
+        return False
+    texts = sum(1 for v in row if not _is_blank(v) and _cell_kind(v) == "text")
+    return texts * 2 > filled
+
+
+def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
+    """Index of the first header-like row followed by data, else (None, "no_header" | "no_rows")."""
+    filled = [sum(1 for v in row if not _is_blank(v)) for row in rows]
+    widest = max(filled[:SNIFF_ROWS], default=0)
+    if widest == 0:
+        return None, "no_rows" if not any(filled) else "no_header"
+    min_cells = 2 if widest >= 2 else 1
+    header_without_data = False
+    for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        if not _looks_like_header(rows[i], filled[i], min_cells, widest):
+            continue
+        following = [j for j in range(i + 1, min(i + 4, len(rows))) if filled[j]]
+        if not following:
+            if not any(filled[i + 1 :]):
+                header_without_data = True
+            continue
+        nxt = following[0]
+        # A blank gap is allowed below a header, but not when the row after the gap is itself header-like:
+        # then row i is a title line above the real header.
+        if nxt > i + 1 and _looks_like_header(rows[nxt], filled[nxt], min_cells, widest):
+            continue
+        return i, ""
+    return None, "no_rows" if header_without_data else "no_header"
+
+
+def _header_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _column_names(cells: list[Any]) -> list[str]:
+    """Stripped NFKC names; blanks become column_<n>; repeats get _2, _3 (never colliding)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for position, value in enumerate(cells, start=1):
+        base = unicodedata.normalize("NFKC", _header_text(value)).strip() or f"column_{position}"
+        candidate, suffix = base, 2
+        while candidate in seen:
+            candidate, suffix = f"{base}_{suffix}", suffix + 1
+        seen.add(candidate)
+        names.append(candidate)
+    return names
+
+
+# ------------------------------------------------------------------------------------------- messages
+
+
+def _format_mb(size: int) -> str:
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 10 else f"{mb:.2g}" if mb >= 0.01 else f"{mb:.4f}"
+
+
+def _empty(name: str) -> IntakeError:
+    return IntakeError(
+        f"{name} is empty: export the data again (a header row with data rows below it) and upload it.",
+        code="empty",
+        file=name,
+    )
+
+
+def _binary(name: str, what: str) -> IntakeError:
+    return IntakeError(
+        f"{name} is not a CSV or Excel file (it looks like {what}): upload the data as .csv or .xlsx.",
+        code="binary",
+        file=name,
+    )
+
+
+def _zip_bomb(name: str) -> IntakeError:
+    return IntakeError(
+        f"{name} would expand to far more data than its size suggests, so it was not opened for safety: "
+        "open it in Excel, save it again as .xlsx or CSV, and upload that.",
+        code="zip_bomb",
+        file=name,
+    )
+
+
+def _unreadable(name: str) -> IntakeError:
+    return IntakeError(
+        f"{name} could not be read: check that it opens in Excel or a text editor, save it again as .xlsx "
+        "or CSV UTF-8, and upload that.",
+        code="unreadable",
+        file=name,
+    )
+
+
+def _table_failure(name: str, sheet: str | None, code: str) -> IntakeError:
+    where = f"{name} (sheet '{sheet}')" if sheet is not None else name
+    if code == "no_rows":
+        message = f"{where} has no data rows below a header row: export the file again with the data included."
+    else:
+        message = (
+            f"{where} has no header row in its first {HEADER_SEARCH_ROWS} rows "
+            "(a row of column names with data directly below it): put the column names in one row above "
+            "the data and upload again."
+        )
+    return IntakeError(message, code=code, file=name)

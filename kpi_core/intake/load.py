@@ -1,0 +1,571 @@
+"""Load one or more files into a DuckDB connection as a normalised `records` (or `periods`) table, listing rejects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kpi_core.intake.errors import IntakeError
+from kpi_core.intake.files import SourceFile, open_source
+from kpi_core.intake.roles import (
+    PERIOD_ROLES,
+    RECORD_ROLES,
+    TEXT_ROLES,
+    detect_roles,
+    detect_shape,
+    header_key,
+    parse_period_start,
+)
+from kpi_core.intake.stages import LEVEL_RANK, LEVELS, map_stages, order_stages
+from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
+
+SAMPLE_ROWS = 2000
+MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
+
+
+@dataclass
+class FileInput:
+    """A file to load: its display name and its bytes (upload) or path (command line)."""
+
+    name: str
+    data: bytes | Path
+    sheet: str | None = None
+
+
+@dataclass
+class LoadOptions:
+    """What the user overrode: roles, stage mapping and order, link key, shape."""
+
+    roles: dict[str, str | None] = field(default_factory=dict)
+    stage_map: dict[str, str] = field(default_factory=dict)
+    stage_order: list[str] | None = None
+    link_key: str | None = None
+    shape: str | None = None  # "records" / "periods" / None = detect
+
+
+@dataclass
+class Reject:
+    """A row kept out of the figures, and why."""
+
+    file: str
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class Dataset:
+    """Loaded data: a DuckDB connection holding `records` (or `periods`), and how it was read."""
+
+    con: duckdb.DuckDBPyConnection
+    shape: str
+    mapping: dict[str, str]
+    columns: list[str]
+    files: list[dict[str, object]]
+    rows_read: int
+    rows_used: int
+    rejected: int
+    rejects: list[Reject]
+    stage_map: dict[str, str | None] = field(default_factory=dict)
+    stage_order: list[str] = field(default_factory=list)
+    stage_counts: dict[str, int] = field(default_factory=dict)
+    present_levels: list[str] = field(default_factory=list)
+    can_lose: bool = False
+    link_key: str | None = None
+    notes: list[str] = field(default_factory=list)
+    _workdir: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def table(self) -> str:
+        return "records" if self.shape == "records" else "periods"
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of the dataset's connection, safe to use from another thread."""
+        return self.con.cursor()
+
+    def sample(self, limit: int = 20) -> pd.DataFrame:
+        """The first rows of the joined source as read (for previews)."""
+        return self.cursor().execute(f"SELECT * EXCLUDE ({_ROW_COLS_SQL}) FROM source LIMIT {int(limit)}").df()
+
+
+_ROW_COLS_SQL = "COLUMNS('^__row_')"
+
+
+def quote_ident(name: str) -> str:
+    """A DuckDB identifier for any column name (user text is only ever quoted, never interpolated raw)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None) -> Dataset:
+    """Read, link, map and normalise `inputs`. Raises IntakeError with one sentence for unusable input."""
+    if not inputs:
+        raise IntakeError("No file given: choose at least one CSV or Excel file.", code="no_file")
+    options = options or LoadOptions()
+    workdir = tempfile.TemporaryDirectory(prefix="kpi_pivot_")
+    con = duckdb.connect(":memory:")
+    sources = [open_source(f.name, f.data, workdir=Path(workdir.name), sheet=f.sheet) for f in inputs]
+    counts = [_load_source(con, index, source) for index, source in enumerate(sources)]
+    rejects: list[Reject] = []
+    rejected_total = 0
+    link_key = None
+    if len(sources) == 1:
+        con.execute("CREATE VIEW source AS SELECT *, rowid AS __row_0 FROM src0")
+        columns = list(sources[0].columns)
+        column_file = dict.fromkeys(columns, 0)
+    else:
+        link_key, columns, column_file, link_rejects, link_rejected = _link_sources(con, sources, counts, options)
+        rejects += link_rejects
+        rejected_total += link_rejected
+    sample = con.execute(f"SELECT * FROM source LIMIT {SAMPLE_ROWS}").df()
+    shape = options.shape or detect_shape(columns, sample)
+    _check_overrides(options.roles, columns, shape)
+    mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles)
+    dataset = Dataset(
+        con=con,
+        shape=shape,
+        mapping=mapping,
+        columns=columns,
+        files=[
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "sheet": s.sheet,
+                "sheets": s.sheets,
+                "rows": n,
+                "encoding": s.encoding,
+            }
+            for s, n in zip(sources, counts, strict=True)
+        ],
+        rows_read=counts[0] if len(counts) == 1 else _count(con, "source"),
+        rows_used=0,
+        rejected=0,
+        rejects=[],
+        link_key=link_key,
+        _workdir=workdir,
+    )
+    builder = _RecordBuilder(con, sources, column_file, mapping, options)
+    if shape == "records":
+        if "created" not in mapping and "closed" not in mapping:
+            raise IntakeError(
+                f"{sources[0].name}: no date column was found (created / close date): "
+                "choose one in the column roles, or check the header row.",
+                code="no_date",
+            )
+        builder.build_records(dataset)
+    else:
+        if "period" not in mapping:
+            raise IntakeError(
+                f"{sources[0].name}: the monthly sheet has no period column (月 / Month): name it in the column roles.",
+                code="no_period",
+            )
+        builder.build_periods(dataset)
+    dataset.rejected = rejected_total + builder.rejected
+    dataset.rejects = (rejects + builder.rejects)[:MAX_LISTED_REJECTS]
+    dataset.rows_used = _count(con, dataset.table)
+    if dataset.rows_used == 0:
+        raise IntakeError(
+            f"{sources[0].name}: none of its {dataset.rows_read} rows could be used "
+            f"({dataset.rejected} rejected): check the column roles and the rejected-rows list.",
+            code="no_usable_rows",
+        )
+    return dataset
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: str) -> None:
+    allowed = RECORD_ROLES if shape == "records" else PERIOD_ROLES
+    for role, column in roles.items():
+        if role not in allowed:
+            raise IntakeError(f"Unknown column role {role!r}: use one of {', '.join(allowed)}.", code="bad_role")
+        if column is not None and column not in columns:
+            raise IntakeError(
+                f"Column {column!r} (given for {role}) is not in the file: the columns are {', '.join(columns)}.",
+                code="bad_column",
+            )
+
+
+def _load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile) -> int:
+    """Create table src{index} from a source file; return its row count."""
+    table = f"src{index}"
+    if source.kind == "csv":
+        assert source.csv_path is not None
+        names = "[" + ", ".join(_quote_literal(c) for c in source.columns) + "]"
+        sql = (
+            f"CREATE TABLE {table} AS SELECT * FROM read_csv({_quote_literal(str(source.csv_path))}, "
+            f"delim={_quote_literal(source.delimiter)}, skip={int(source.skip_lines)}, header=true, "
+            f"names={names}, sample_size=-1, null_padding=true, strict_mode=false)"
+        )
+        try:
+            con.execute(sql)
+        except duckdb.Error as exc:
+            raise IntakeError(
+                f"{source.name} could not be read as CSV ({str(exc).splitlines()[0][:160]}): "
+                "save it again from Excel as 'CSV UTF-8' and retry.",
+                code="unreadable",
+                file=source.name,
+            ) from exc
+    else:
+        assert source.frame is not None
+        frame = _typed_frame(source.frame)
+        con.register("__frame", frame)
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM __frame")
+        con.unregister("__frame")
+    return _count(con, table)
+
+
+def _typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give each Excel column one type DuckDB can take: numbers, timestamps, or text."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        present = values.dropna()
+        present = present[present.astype(str).str.strip() != ""]
+        if len(present) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            out[column] = pd.to_numeric(values.where(values.astype(str).str.strip() != ""), errors="coerce")
+        elif len(present) and all(isinstance(v, (dt.date, dt.datetime)) for v in present):
+            out[column] = pd.to_datetime(values.where(values.notna(), None), errors="coerce")
+        else:
+            out[column] = values.map(_cell_text).astype("string")
+    return pd.DataFrame(out)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _link_sources(
+    con: duckdb.DuckDBPyConnection, sources: list[SourceFile], counts: list[int], options: LoadOptions
+) -> tuple[str, list[str], dict[str, int], list[Reject], int]:
+    """Join every file to the largest one on a shared id column; list duplicates and orphans."""
+    base = max(range(len(sources)), key=lambda i: counts[i])
+    order = [base] + [i for i in range(len(sources)) if i != base]
+    key = options.link_key or _find_link_key(con, sources, base)
+    if key is None:
+        names = ", ".join(s.name for s in sources)
+        raise IntakeError(
+            f"{names}: no shared id column links these files: choose the link column, or upload them one at a time.",
+            code="no_link",
+        )
+    for index in order:
+        if key not in sources[index].columns:
+            raise IntakeError(
+                f"{sources[index].name} has no column {key!r} to link on: rename it or choose another link column.",
+                code="no_link",
+                file=sources[index].name,
+            )
+    columns = list(sources[base].columns)
+    column_file = dict.fromkeys(columns, base)
+    select = [f"b.{quote_ident(c)}" for c in columns] + [f"b.rowid AS __row_{base}"]
+    joins = []
+    rejects: list[Reject] = []
+    rejected = 0
+    qkey = quote_ident(key)
+    for index in order[1:]:
+        alias = f"o{index}"
+        for column in sources[index].columns:
+            if column == key:
+                continue
+            name = column if column not in column_file else f"{column} ({sources[index].name})"
+            column_file[name] = index
+            columns.append(name)
+            select.append(f"{alias}.{quote_ident(column)} AS {quote_ident(name)}")
+        select.append(f"{alias}.__row AS __row_{index}")
+        joins.append(
+            f"LEFT JOIN (SELECT *, rowid AS __row FROM src{index} "
+            f"QUALIFY row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) ORDER BY rowid) = 1) {alias} "
+            f"ON CAST(b.{qkey} AS VARCHAR) = CAST({alias}.{qkey} AS VARCHAR)"
+        )
+        # Duplicate ids and ids missing from the base file are kept out and listed.
+        dup_sql = (
+            f"SELECT rowid FROM src{index} WHERE {qkey} IS NOT NULL "
+            f"QUALIFY row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) ORDER BY rowid) > 1"
+        )
+        orphan_sql = (
+            f"SELECT rowid FROM src{index} o WHERE NOT EXISTS (SELECT 1 FROM src{base} b "
+            f"WHERE CAST(b.{qkey} AS VARCHAR) = CAST(o.{qkey} AS VARCHAR))"
+        )
+        for sql, reason in (
+            (dup_sql, f"duplicate {key}: only the first row with this id is used"),
+            (orphan_sql, f"{key} not found in {sources[base].name}"),
+        ):
+            rows = [r[0] for r in con.execute(sql + " ORDER BY 1").fetchall()]
+            rejected += len(rows)
+            rejects += [Reject(sources[index].name, _file_row(sources[index], r), key, reason) for r in rows]
+    con.execute(f"CREATE VIEW source AS SELECT {', '.join(select)} FROM src{base} b {' '.join(joins)}")
+    return key, columns, column_file, rejects, rejected
+
+
+def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], base: int) -> str | None:
+    """The column every file shares whose values overlap most (an id-like name wins ties)."""
+    shared = set(sources[base].columns)
+    for source in sources:
+        shared &= set(source.columns)
+    best: tuple[float, str] | None = None
+    for column in sorted(shared):
+        qcol = quote_ident(column)
+        overlaps = []
+        for index in range(len(sources)):
+            if index == base:
+                continue
+            sql = (
+                f"SELECT count(DISTINCT CAST(o.{qcol} AS VARCHAR)) FILTER (WHERE CAST(o.{qcol} AS VARCHAR) IN "
+                f"(SELECT CAST({qcol} AS VARCHAR) FROM src{base})) / greatest(count(DISTINCT o.{qcol}), 1) "
+                f"FROM src{index} o"
+            )
+            overlaps.append(float(con.execute(sql).fetchall()[0][0] or 0))
+        score = min(overlaps) + (0.01 if header_key(column).endswith("id") else 0)
+        if min(overlaps) >= 0.5 and (best is None or score > best[0]):
+            best = (score, column)
+    return best[1] if best else None
+
+
+def _file_row(source: SourceFile, rowid: int) -> int:
+    """The row number a person sees in the file (header row + 1 for the first data row)."""
+    return int(source.header_row) + 1 + int(rowid)
+
+
+class _RecordBuilder:
+    """Builds the normalised table with SQL, parsing messy text columns once per distinct value in Python."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sources: list[SourceFile],
+        column_file: dict[str, int],
+        mapping: dict[str, str],
+        options: LoadOptions,
+    ) -> None:
+        self.con, self.sources, self.column_file, self.mapping, self.options = (
+            con,
+            sources,
+            column_file,
+            mapping,
+            options,
+        )
+        self.types = {row[0]: row[1] for row in con.execute("DESCRIBE source").fetchall()}
+        self.rejects: list[Reject] = []
+        self.rejected = 0
+        self._bad_flags: list[tuple[str, str, str]] = []  # (flag expression, column, reason)
+        self._joins: list[str] = []
+
+    # -- expressions per kind of role --------------------------------------------------------------------------
+    def _parsed(self, role: str, parser: Callable[[object], object], sql_type: str, reason: str) -> str:
+        column = self.mapping[role]
+        qcol = quote_ident(column)
+        col_type = self.types.get(column, "VARCHAR").upper()
+        if sql_type == "DATE" and col_type == "DATE":
+            return f"s.{qcol}"
+        if sql_type == "DATE" and col_type.startswith("TIMESTAMP"):
+            return f"CAST(s.{qcol} AS DATE)"
+        if sql_type == "DOUBLE" and (col_type in _NUMERIC_TYPES or col_type.startswith("DECIMAL")):
+            return f"CAST(s.{qcol} AS DOUBLE)"
+        # Text (or Excel serial numbers for dates): parse each distinct value once.
+        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT {qcol} FROM source").fetchall()]
+        raws, values, oks = [], [], []
+        for raw in distinct:
+            if raw is None:
+                continue
+            try:
+                value, ok = parser(raw), True
+            except ValueParseError:
+                value, ok = None, False
+            raws.append(str(raw))
+            values.append(value)
+            oks.append(ok)
+        table = f"map_{role}"
+        frame = pd.DataFrame({"raw": pd.Series(raws, dtype="string"), "ok": pd.Series(oks, dtype="bool")})
+        frame["value"] = (
+            pd.to_datetime(pd.Series(values, dtype="object"))
+            if sql_type == "DATE"
+            else pd.Series(values, dtype="float64")
+        )
+        self.con.register(f"{table}_df", frame)
+        self.con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT raw, ok, CAST(value AS {sql_type}) AS value FROM {table}_df"
+        )
+        self.con.unregister(f"{table}_df")
+        self._joins.append(f"LEFT JOIN {table} ON CAST(s.{qcol} AS VARCHAR) = {table}.raw")
+        self._bad_flags.append((f"({table}.ok = false)", column, reason))
+        return f"{table}.value"
+
+    def _date(self, role: str) -> str:
+        return self._parsed(role, parse_date, "DATE", "not a date")
+
+    def _text(self, role: str) -> str:
+        qcol = quote_ident(self.mapping[role])
+        # Collapse ASCII and full-width spaces so "佐藤 健　" and "佐藤 健" are one rep.
+        return f"NULLIF(trim(regexp_replace(CAST(s.{qcol} AS VARCHAR), '[\\s\\x{{3000}}]+', ' ', 'g')), '')"
+
+    # -- rejects -------------------------------------------------------------------------------------------------
+    def _collect_rejects(self) -> None:
+        for flag, column, reason in self._bad_flags:
+            file_index = self.column_file.get(column, 0)
+            sql = (
+                f"SELECT s.__row_{file_index}, CAST(s.{quote_ident(column)} AS VARCHAR) FROM source s "
+                f"{' '.join(self._joins)} WHERE {flag} ORDER BY 1"
+            )
+            for row, raw in self.con.execute(sql).fetchall():
+                source = self.sources[file_index]
+                self.rejects.append(Reject(source.name, _file_row(source, row or 0), column, f"{reason}: {raw!r}"))
+        self.rejected = len({(r.file, r.row) for r in self.rejects})
+
+    def _any_bad(self) -> str:
+        return " OR ".join(flag for flag, _, _ in self._bad_flags) or "false"
+
+    # -- records -------------------------------------------------------------------------------------------------
+    def build_records(self, dataset: Dataset) -> None:
+        m = self.mapping
+        exprs: dict[str, str] = {"row_no": "s.__row_0"}
+        exprs["id"] = f"CAST(s.{quote_ident(m['id'])} AS VARCHAR)" if "id" in m else "CAST(s.__row_0 + 1 AS VARCHAR)"
+        exprs["created"] = self._date("created") if "created" in m else "CAST(NULL AS DATE)"
+        exprs["closed"] = self._date("closed") if "closed" in m else "CAST(NULL AS DATE)"
+        exprs["updated"] = self._date("updated") if "updated" in m else "CAST(NULL AS DATE)"
+        exprs["amount"] = (
+            self._parsed("amount", parse_amount, "DOUBLE", "not an amount") if "amount" in m else "CAST(NULL AS DOUBLE)"
+        )
+        for role in sorted(TEXT_ROLES):
+            exprs[role] = self._text(role) if role in m else "CAST(NULL AS VARCHAR)"
+        for role in ("calls", "visits", "proposals"):
+            exprs[role] = (
+                self._parsed(role, parse_count, "DOUBLE", "not a count") if role in m else "CAST(NULL AS DOUBLE)"
+            )
+        stage_expr = self._stage(dataset)
+        exprs["stage"] = stage_expr
+        select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
+        joins = " ".join(self._joins)
+        self.con.execute(
+            f"CREATE TEMP TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad FROM source s {joins}"
+        )
+        self._collect_rejects()
+        has_stage = "stage" in m
+        # No stage column: a record with a close date is a won deal (as in a closed-deals export).
+        outcome_no_stage = "CASE WHEN closed IS NOT NULL THEN 'won' ELSE 'open' END"
+        self.con.execute(
+            f"""
+            CREATE TABLE records AS
+            SELECT p.* EXCLUDE (__bad),
+                   {"coalesce(st.level, " + str(self._base_level(dataset)) + ")" if has_stage else "1"} AS level,
+                   {"coalesce(st.outcome, 'open')" if has_stage else outcome_no_stage} AS outcome,
+                   {"st.position" if has_stage else "NULL"} AS stage_position,
+                   regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
+                   CASE WHEN {"st.outcome" if has_stage else outcome_no_stage} = 'won'
+                        THEN date_diff('day', created, closed) END AS cycle_days
+            FROM parsed p {"LEFT JOIN stage_map st ON p.stage = st.raw" if has_stage else ""}
+            WHERE NOT p.__bad
+            ORDER BY p.row_no
+            """
+        )
+        self.con.execute("DROP TABLE parsed")
+
+    def _stage(self, dataset: Dataset) -> str:
+        if "stage" not in self.mapping:
+            dataset.present_levels = ["lead", "won"]
+            dataset.can_lose = False
+            return "CAST(NULL AS VARCHAR)"
+        text = self._text("stage")
+        counts = dict(self.con.execute(f"SELECT {text}, count(*) FROM source s GROUP BY 1").fetchall())
+        counts.pop(None, None)
+        stage_map = map_stages(counts, self.options.stage_map)
+        order = list(self.options.stage_order or [])
+        order = [v for v in order if v in stage_map] + [v for v in order_stages(stage_map, counts) if v not in order]
+        canon_present = {c for c in stage_map.values() if c}
+        levels = {c for c in canon_present if c in LEVELS}
+        if canon_present & {"won", "lost"}:
+            levels.add("opportunity")
+        if "disqualified" in canon_present:
+            levels.add("lead")
+        dataset.present_levels = [lv for lv in LEVELS if lv in levels]
+        dataset.can_lose = "lost" in canon_present
+        dataset.stage_map, dataset.stage_order, dataset.stage_counts = stage_map, order, counts
+        unknown = [v for v, c in stage_map.items() if c is None]
+        if unknown:
+            dataset.notes.append("unmapped_stages:" + "|".join(unknown))
+        frame = pd.DataFrame(
+            {
+                "raw": pd.Series(list(stage_map), dtype="string"),
+                "level": [LEVEL_RANK.get(c, 0) if c else None for c in stage_map.values()],
+                "outcome": [c if c in ("won", "lost", "disqualified") else "open" for c in stage_map.values()],
+                "position": [order.index(v) for v in stage_map],
+            }
+        )
+        frame["level"] = frame["level"].astype("Int64")
+        self.con.register("stage_map_df", frame)
+        self.con.execute("CREATE TABLE stage_map AS SELECT * FROM stage_map_df")
+        self.con.unregister("stage_map_df")
+        return text
+
+    @staticmethod
+    def _base_level(dataset: Dataset) -> int:
+        """Where an unknown stage value counts: the first level the data has."""
+        return LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else 1
+
+    # -- periods -------------------------------------------------------------------------------------------------
+    def build_periods(self, dataset: Dataset) -> None:
+        m = self.mapping
+        exprs = {
+            "row_no": "s.__row_0",
+            "period_start": self._parsed("period", parse_period_start, "DATE", "not a month"),
+        }
+        for role in ("leads", "mql", "sql", "opportunities", "won", "lost"):
+            exprs[role] = (
+                self._parsed(role, parse_count, "DOUBLE", "not a count") if role in m else "CAST(NULL AS DOUBLE)"
+            )
+        exprs["revenue"] = (
+            self._parsed("revenue", parse_amount, "DOUBLE", "not an amount")
+            if "revenue" in m
+            else "CAST(NULL AS DOUBLE)"
+        )
+        select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
+        self.con.execute(
+            f"CREATE TEMP TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad "
+            f"FROM source s {' '.join(self._joins)}"
+        )
+        # A row without a period (a blank line, a note) cannot be placed: it is rejected, not dropped silently.
+        period_column = quote_ident(m["period"])
+        self._bad_flags.append((f"(s.{period_column} IS NULL)", m["period"], "no period"))
+        self._collect_rejects()
+        self.con.execute(
+            "CREATE TABLE periods AS SELECT * EXCLUDE (__bad) FROM parsed WHERE NOT __bad AND period_start IS NOT NULL "
+            "ORDER BY period_start"
+        )
+        self.con.execute("DROP TABLE parsed")
+        levels = {"leads": "lead", "mql": "mql", "sql": "sql", "opportunities": "opportunity", "won": "won"}
+        dataset.present_levels = [levels[r] for r in levels if r in m]
+        dataset.can_lose = "lost" in m
+
+
+# Deal-type values that mean an existing customer (repeat, upsell, cross-sell, renewal).
+_EXISTING_PATTERN = "既存|existing|upsell|up-sell|cross|renew|repeat|リピート|アップセル|クロスセル|更新|追加"
+_NUMERIC_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "UBIGINT",
+    "UINTEGER",
+}

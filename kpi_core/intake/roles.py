@@ -1,0 +1,505 @@
+"""Column roles: which column holds the id, dates, stage, amount, owner, channel... found from headers and values."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import pandas as pd
+
+from kpi_core.intake.stages import canonical_stage
+from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
+
+# Roles of a record-shaped file (one row per lead / deal).
+RECORD_ROLES: tuple[str, ...] = (
+    "id", "created", "closed", "updated", "stage", "amount", "owner", "channel", "product", "segment", "account",
+    "deal_type", "calls", "visits", "proposals",
+)  # fmt: skip
+# Roles of a period-shaped file (one row per month with count columns).
+PERIOD_ROLES: tuple[str, ...] = ("period", "leads", "mql", "sql", "opportunities", "won", "lost", "revenue")
+DATE_ROLES = frozenset({"created", "closed", "updated", "period"})
+NUMBER_ROLES = frozenset({"amount", "revenue"})
+COUNT_ROLES = frozenset({"calls", "visits", "proposals", "leads", "mql", "sql", "opportunities", "won", "lost"})
+TEXT_ROLES = frozenset({"owner", "channel", "product", "segment", "account", "deal_type"})
+
+# Header synonyms, normalised with `header_key`. Exact matches only: "declared_monthly_revenue" must not become
+# the deal amount just because it contains "revenue".
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "id": (
+        "id",
+        "opportunityid",
+        "dealid",
+        "recordid",
+        "leadid",
+        "contactid",
+        "mqlid",
+        "prospectid",
+        "customerid",
+        "商談id",
+        "案件id",
+        "リードid",
+        "顧客id",
+        "商談番号",
+        "案件番号",
+        "管理番号",
+        "レコードid",
+        "取引id",
+        "opportunityno",
+        "dealno",
+        "案件no",
+        "商談no",
+    ),
+    "created": (
+        "created",
+        "createddate",
+        "createdate",
+        "createdat",
+        "createdon",
+        "creationdate",
+        "engagedate",
+        "firstcontactdate",
+        "leadcreateddate",
+        "opportunitycreateddate",
+        "dealcreatedate",
+        "startdate",
+        "作成日",
+        "作成日時",
+        "登録日",
+        "登録日時",
+        "商談開始日",
+        "商談作成日",
+        "初回接触日",
+        "問い合わせ日",
+        "問合せ日",
+        "リード獲得日",
+        "獲得日",
+        "発生日",
+        "起票日",
+        "開始日",
+        "商談化日",
+    ),
+    "closed": (
+        "closedate",
+        "closeddate",
+        "closedat",
+        "closedon",
+        "wondate",
+        "closedwondate",
+        "becameacustomerdate",
+        "becameacustomer",
+        "dealclosedate",
+        "完了日",
+        "完了予定日",
+        "受注日",
+        "成約日",
+        "失注日",
+        "クローズ日",
+        "契約日",
+        "受注予定日",
+        "完了",
+        "クローズ予定日",
+    ),
+    "updated": (
+        "lastmodifieddate",
+        "lastactivitydate",
+        "lastmodified",
+        "updatedat",
+        "updated",
+        "lastupdated",
+        "stagechangedate",
+        "laststagechangedate",
+        "最終更新日",
+        "最終更新日時",
+        "最終活動日",
+        "最終接触日",
+        "更新日",
+        "更新日時",
+        "フェーズ更新日",
+    ),
+    "stage": (
+        "stage",
+        "dealstage",
+        "opportunitystage",
+        "lifecyclestage",
+        "leadstatus",
+        "status",
+        "phase",
+        "salesstage",
+        "pipelinestage",
+        "フェーズ",
+        "ステージ",
+        "商談フェーズ",
+        "ステータス",
+        "進捗",
+        "進捗状況",
+        "商談ステータス",
+        "状態",
+        "確度",
+        "ライフサイクルステージ",
+        "リードステータス",
+    ),
+    "amount": (
+        "amount",
+        "closevalue",
+        "dealvalue",
+        "value",
+        "opportunityamount",
+        "amountconverted",
+        "dealamount",
+        "totalvalue",
+        "totalamount",
+        "expectedrevenue",
+        "contractvalue",
+        "orderamount",
+        "annualcontractvalue",
+        "acv",
+        "金額",
+        "受注金額",
+        "商談金額",
+        "見込金額",
+        "見込み金額",
+        "売上",
+        "売上金額",
+        "売上高",
+        "契約金額",
+        "金額税抜",
+        "受注額",
+        "成約金額",
+        "提案金額",
+        "見積金額",
+    ),
+    "owner": (
+        "owner",
+        "opportunityowner",
+        "dealowner",
+        "leadowner",
+        "contactowner",
+        "salesagent",
+        "salesrep",
+        "rep",
+        "assignedto",
+        "srid",
+        "accountowner",
+        "salesperson",
+        "担当者",
+        "営業担当",
+        "営業担当者",
+        "担当",
+        "所有者",
+        "商談所有者",
+        "担当営業",
+        "営業",
+        "リード所有者",
+        "担当者名",
+    ),
+    "channel": (
+        "leadsource",
+        "source",
+        "originalsource",
+        "channel",
+        "origin",
+        "leadorigin",
+        "acquisitionchannel",
+        "sourcechannel",
+        "utmsource",
+        "流入経路",
+        "リードソース",
+        "チャネル",
+        "チャネル名",
+        "獲得経路",
+        "流入元",
+        "媒体",
+        "獲得チャネル",
+        "リード獲得経路",
+        "経路",
+    ),
+    "product": (
+        "product",
+        "productname",
+        "products",
+        "plan",
+        "service",
+        "商品",
+        "製品",
+        "商品名",
+        "製品名",
+        "サービス",
+        "プロダクト",
+        "サービス名",
+        "商材",
+    ),
+    "segment": (
+        "segment",
+        "industry",
+        "sector",
+        "businesssegment",
+        "customersegment",
+        "vertical",
+        "region",
+        "業種",
+        "業界",
+        "セグメント",
+        "顧客区分",
+        "顧客セグメント",
+        "地域",
+        "エリア",
+    ),
+    "account": (
+        "account",
+        "accountname",
+        "company",
+        "companyname",
+        "organization",
+        "organisation",
+        "取引先",
+        "取引先名",
+        "会社名",
+        "顧客名",
+        "企業名",
+        "法人名",
+        "顧客",
+    ),
+    "deal_type": (
+        "type",
+        "dealtype",
+        "opportunitytype",
+        "新規既存",
+        "商談種別",
+        "案件種別",
+        "取引種別",
+        "新規/既存",
+        "区分",
+    ),
+    "calls": ("calls", "numberofcalls", "callcount", "架電数", "電話数", "架電件数", "コール数", "架電回数"),
+    "visits": (
+        "visits",
+        "meetings",
+        "numberofmeetings",
+        "visitcount",
+        "訪問数",
+        "訪問回数",
+        "訪問件数",
+        "面談数",
+    ),
+    "proposals": (
+        "proposals",
+        "proposalcount",
+        "quotes",
+        "提案数",
+        "提案回数",
+        "提案件数",
+        "見積数",
+        "見積件数",
+    ),
+    # Period-shaped sheets.
+    "period": (
+        "month",
+        "period",
+        "date",
+        "yearmonth",
+        "week",
+        "月",
+        "年月",
+        "期間",
+        "対象月",
+        "月度",
+        "日付",
+        "週",
+    ),
+    "leads": (
+        "leads",
+        "leadcount",
+        "newleads",
+        "リード数",
+        "リード",
+        "リード件数",
+        "新規リード数",
+        "リード獲得数",
+    ),
+    "mql": ("mql", "mqls", "mql数", "mql件数", "marketingqualifiedleads"),
+    "sql": ("sql", "sqls", "sql数", "sql件数", "salesqualifiedleads"),
+    "opportunities": (
+        "opportunities",
+        "deals",
+        "newdeals",
+        "validdeals",
+        "opportunitycount",
+        "商談数",
+        "有効商談数",
+        "商談件数",
+        "新規商談数",
+        "商談",
+    ),
+    "won": ("won", "wondeals", "closedwon", "wins", "受注件数", "受注数", "成約数", "成約件数", "受注"),
+    "lost": ("lost", "lostdeals", "closedlost", "失注件数", "失注数", "失注"),
+    "revenue": (
+        "revenue",
+        "sales",
+        "wonrevenue",
+        "bookings",
+        "受注金額",
+        "売上",
+        "売上金額",
+        "売上高",
+        "受注額",
+    ),
+}
+_HEADER_LOOKUP: dict[str, list[str]] = {}
+for _role, _keys in _HEADERS.items():
+    for _key in _keys:
+        _HEADER_LOOKUP.setdefault(_key, []).append(_role)
+
+_KEY_STRIP = re.compile(r"[\s\-_./・:;()\[\]（）「」【】#＃]+")
+_UNIT_SUFFIX = re.compile(r"(円|件|数)?(jpy|yen|usd)?$")
+
+
+def header_key(header: str) -> str:
+    """Normalise a header for lookup: NFKC, lower case, no spaces, punctuation or unit notes like "(円)"."""
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    text = re.sub(r"[(（\[【][^)）\]】]*(円|税|jpy|yen|件|usd|\$)[^)）\]】]*[)）\]】]", "", text)
+    return _KEY_STRIP.sub("", text)
+
+
+def roles_from_header(header: str) -> list[str]:
+    """Roles a header names (possibly several: "受注金額" is a deal amount or a monthly revenue column)."""
+    key = header_key(header)
+    return list(_HEADER_LOOKUP.get(key, []))
+
+
+_MONTH_ONLY = re.compile(r"^\s*(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月)?\s*$")
+
+
+def parse_period_start(value: object) -> dt.date | None:
+    """A period cell as the first day of its month: '2024年4月', '2024-04', a date cell, or a full date."""
+    if isinstance(value, str):
+        match = _MONTH_ONLY.match(value)
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12:
+                return dt.date(year, month, 1)
+            raise ValueParseError(f"not a month: {value!r}")
+    parsed = parse_date(value)
+    return None if parsed is None else parsed.replace(day=1)
+
+
+def _share_parsed(values: Sequence[object], parser) -> float:
+    present = [v for v in values if v is not None and str(v).strip() != ""]
+    if not present:
+        return 0.0
+    ok = 0
+    for value in present:
+        with contextlib.suppress(ValueParseError):
+            ok += parser(value) is not None
+    return ok / len(present)
+
+
+def _looks_like_dates(sample: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(sample):
+        return True
+    if pd.api.types.is_numeric_dtype(sample):
+        return False
+    return _share_parsed(sample.dropna().astype(str).head(200).tolist(), parse_date) >= 0.8
+
+
+def _looks_like_stages(sample: pd.Series) -> bool:
+    distinct = [v for v in sample.dropna().astype(str).unique()[:50] if v.strip()]
+    if not distinct or len(distinct) > 40:
+        return False
+    known = sum(canonical_stage(v) is not None for v in distinct)
+    return known / len(distinct) >= 0.6
+
+
+def _values_fit(role: str, sample: pd.Series | None) -> bool:
+    """Whether sampled values can hold a role: dates for date roles, numbers for amounts and counts."""
+    if sample is None or sample.dropna().empty:
+        return True
+    if pd.api.types.is_numeric_dtype(sample) or pd.api.types.is_datetime64_any_dtype(sample):
+        return True
+    texts = sample.dropna().astype(str).head(200).tolist()
+    if role == "period":
+        return _share_parsed(texts, parse_period_start) >= 0.5
+    if role in DATE_ROLES:
+        return _looks_like_dates(sample)
+    if role in NUMBER_ROLES:
+        return _share_parsed(texts, parse_amount) >= 0.5
+    if role in COUNT_ROLES:
+        return _share_parsed(texts, parse_count) >= 0.5
+    return True
+
+
+def detect_shape(columns: Sequence[str], sample: pd.DataFrame) -> str:
+    """ "periods" for a sheet with one row per period and count columns, else "records"."""
+    roles = {role for col in columns for role in roles_from_header(col)}
+    count_roles = roles & {"leads", "mql", "sql", "opportunities", "won", "lost"}
+    has_record_markers = bool(roles & {"id", "stage", "owner", "created"})
+    if "period" in roles and len(count_roles) >= 2 and not has_record_markers:
+        return "periods"
+    return "records"
+
+
+def detect_roles(
+    columns: Sequence[str],
+    sample: pd.DataFrame,
+    *,
+    shape: str = "records",
+    overrides: dict[str, str | None] | None = None,
+) -> dict[str, str]:
+    """Map roles to columns. Headers decide first; values fill the gaps for dates, stage and id.
+
+    `overrides` maps role → column (or None to drop a role the detector found). Unknown columns are an error
+    the caller reports to the user.
+    """
+    wanted = RECORD_ROLES if shape == "records" else PERIOD_ROLES
+    overrides = overrides or {}
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for role, column in overrides.items():
+        if column is not None:
+            mapping[role] = column
+            taken.add(column)
+
+    def assign(role: str, column: str) -> None:
+        if role not in mapping and role not in overrides and column not in taken:
+            mapping[role] = column
+            taken.add(column)
+
+    # Pass 1: headers, in column order, first match wins, as long as the values fit the role
+    # (X Education's "Last Activity" holds activity names, not dates).
+    for column in columns:
+        for role in roles_from_header(column):
+            if role in wanted and _values_fit(role, sample[column] if column in sample.columns else None):
+                assign(role, column)
+                break
+    if shape == "periods":
+        return {role: mapping[role] for role in wanted if role in mapping}
+
+    # Pass 2: values. Date columns not named as such: first is created, second closed.
+    for column in columns:
+        if column in taken or column not in sample.columns:
+            continue
+        series = sample[column]
+        if ("created" not in mapping or "closed" not in mapping) and _looks_like_dates(series):
+            assign("created" if "created" not in mapping else "closed", column)
+            continue
+        if "stage" not in mapping and _looks_like_stages(series):
+            assign("stage", column)
+            continue
+    if "id" not in mapping:
+        for column in columns:
+            key = header_key(column)
+            if column not in taken and (key.endswith("id") or key.endswith("番号")) and column in sample.columns:
+                series = sample[column].dropna()
+                if len(series) and series.is_unique:
+                    assign("id", column)
+                    break
+    return {role: mapping[role] for role in wanted if role in mapping}
+
+
+def looks_like_count(series: pd.Series) -> bool:
+    """Whether a column's sampled values are mostly counts (used to validate period-sheet columns)."""
+    if pd.api.types.is_numeric_dtype(series):
+        return True
+    return _share_parsed(series.dropna().astype(str).head(200).tolist(), parse_count) >= 0.8

@@ -1,0 +1,443 @@
+"""Per-cell readers for amounts, counts, dates and text in Japanese/English spreadsheets and CRM exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+
+
+class ValueParseError(ValueError):
+    """Raised with a short English reason, e.g. "not an amount: 'abc'"."""
+
+
+# Shared cleaning
+
+# Invisible characters that survive NFKC and break regexes (zero-width space, word joiner, BOM).
+_INVISIBLE = {0x200B: None, 0x2060: None, 0xFEFF: None}
+# Parsers also fold the hyphen/minus look-alikes NFKC keeps (U+2212 minus from Word, en dash) to "-".
+_PARSER_FOLD = str.maketrans({**_INVISIBLE, "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
+
+_BLANK_WORDS = frozenset({"n/a", "na", "null", "none", "#n/a", "該当なし", "なし", "無し"})
+# pandas writes "nan"/"NaT" for missing numbers/dates; "Nan" is also a name, so text keeps them.
+_PARSER_ONLY_BLANKS = frozenset({"nan", "nat"})
+# A cell made only of dashes ("-", "--", "―", "ー") is a deliberate blank in Japanese sheets.
+_DASH_RUN = re.compile(r"[-\u2010-\u2015\u2212\u30fc]+")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _is_missing(value: object) -> bool:
+    """True for None, NaN (float/Decimal) and pandas NA/NaT."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return math.isnan(float(value))  # numpy float32/float16 are not float subclasses
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _is_blank_text(text: str) -> bool:
+    """True for an empty string or a conventional blank marker such as "-", "N/A" or "なし"."""
+    return not text or text.casefold() in _BLANK_WORDS or _DASH_RUN.fullmatch(text) is not None
+
+
+def _describe(value: object) -> str:
+    """Short repr of a cell for error messages."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_number(value: object, kind: str) -> bool:
+    """True for int/float/Decimal-like numbers; bool is rejected because True is not 1 yen."""
+    if type(value).__name__ in ("bool", "bool_"):  # Python bool and numpy bool (named "bool" in numpy 2)
+        raise ValueParseError(f"a boolean is not {kind}: {value!r}")
+    return isinstance(value, numbers.Real | Decimal)
+
+
+def _finite_float(value: object, kind: str) -> float | None:
+    """float(value), None for NaN, error for infinity."""
+    result = float(value)  # type: ignore[arg-type]
+    if math.isnan(result):
+        return None
+    if math.isinf(result):
+        raise ValueParseError(f"not a finite {kind}: {_describe(value)}")
+    return result
+
+
+def _parser_text(value: object, kind: str) -> str | None:
+    """NFKC-normalised, stripped text of a str cell for the parsers; None when it is a blank marker."""
+    if not isinstance(value, str):
+        raise ValueParseError(f"unsupported type for {kind}: {type(value).__name__}")
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value).translate(_PARSER_FOLD)
+    text = text.strip()
+    if _is_blank_text(text) or text.casefold() in _PARSER_ONLY_BLANKS:
+        return None
+    return text
+
+
+# Numbers
+
+# Commas only as real thousands groups ("1,234,567"), a dot is always the decimal point.
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?(?:e[+-]?[0-9]{1,3})?|\.[0-9]+"
+_PLAIN_NUMBER = re.compile(rf"[-+]?(?:{_NUMBER})", re.ASCII | re.IGNORECASE)
+_UNSIGNED_NUMBER = re.compile(_NUMBER, re.ASCII | re.IGNORECASE)
+_SCALED_TOKEN = re.compile(rf"\s*(?:(?P<num>{_NUMBER})|(?P<unit>[兆億万千百十]))", re.ASCII | re.IGNORECASE)
+_BIG_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4}
+_SMALL_UNITS = {"千": 1000, "百": 100, "十": 10}
+_ENGLISH_SCALES = {"k": 10**3, "m": 10**6, "mn": 10**6, "mm": 10**6, "b": 10**9, "bn": 10**9}
+_NEGATIVE_MARKS = frozenset("-△▲")
+
+_TAX_NOTE = re.compile(r"\s*\(?\s*税(?:込み?|抜き?|別)\s*\)?\s*$")
+_AMOUNT = re.compile(
+    r"""
+    (?P<open>\()?\s*
+    (?P<sign1>[-+△▲])?\s*
+    (?P<cur1>US\$|USD|JPY|EUR|GBP|[¥$€£])?\s*
+    (?P<sign2>[-+△▲])?\s*
+    (?P<body>\S.*?)\s*
+    (?P<eng>mn|mm|bn|k|m|b)?\s*
+    (?P<cur2>円|JPY|USD|EUR|GBP|ドル|yen)?\s*
+    (?P<close>\))?\s*
+    (?P<trail>-)?
+    """,
+    re.VERBOSE | re.ASCII | re.IGNORECASE,
+)
+_COUNT = re.compile(r"(?P<sign>[-+△▲])?\s*(?P<body>\S.*?)\s*(?P<counter>件|社|人|回|名|個|本)?")
+
+
+def _number_from_token(token: str) -> Decimal:
+    """Decimal of one number token; commas are thousands separators."""
+    return Decimal(token.replace(",", ""))
+
+
+def _scaled_number(text: str) -> Decimal | None:
+    """Value of a number with Japanese scale words ("1億2,000万", "3千", "1.5千万"); None if malformed.
+
+    Big units (兆 億 万) must descend and each lower section must fit below the unit above it;
+    small units (千 百 十) multiply the number before them within a section, as in written Japanese.
+    """
+    total = Decimal(0)
+    section = Decimal(0)
+    pending: Decimal | None = None
+    last_big = last_small = math.inf
+    has_digit = False
+    pos = 0
+    while pos < len(text):
+        match = _SCALED_TOKEN.match(text, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        if match["num"] is not None:
+            if pending is not None:  # two numbers side by side, e.g. "1 200"
+                return None
+            pending = _number_from_token(match["num"])
+            has_digit = True
+            continue
+        unit_char = match["unit"]
+        if unit_char in _SMALL_UNITS:
+            unit = _SMALL_UNITS[unit_char]
+            if unit >= last_small:
+                return None
+            section += (pending if pending is not None else 1) * unit
+            last_small = unit
+        else:
+            unit = _BIG_UNITS[unit_char]
+            if pending is not None:
+                section += pending
+            if unit >= last_big or (pending is None and section == 0):
+                return None
+            if last_big != math.inf and section * unit >= last_big:
+                return None
+            total += section * unit
+            section = Decimal(0)
+            last_big, last_small = unit, math.inf
+        pending = None
+    if pending is not None:
+        section += pending
+    if not has_digit or (last_big != math.inf and section >= last_big):
+        return None
+    return total + section
+
+
+def _is_negative(match: re.Match[str]) -> bool | None:
+    """Sign implied by a matched amount's marks: True, False, or None when the marks contradict each other."""
+    signs = [s for s in (match["sign1"], match["sign2"]) if s]
+    if len(signs) > 1 or bool(match["open"]) != bool(match["close"]):
+        return None
+    if match["open"]:
+        return None if signs else True  # "(-1,200)" is ambiguous
+    if match["trail"]:
+        # "¥1,200-" is the Japanese "exact amount" mark; a bare trailing minus (SAP style) is ambiguous.
+        yen = match["cur1"] == "¥" or match["cur2"] == "円"
+        return False if yen and not signs else None
+    return bool(signs) and signs[0] in _NEGATIVE_MARKS
+
+
+def _amount_from_text(text: str) -> Decimal | float | None:
+    """Signed amount in a cleaned, non-blank string; None if it is not one."""
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text.replace(",", ""))
+    match = _AMOUNT.fullmatch(_TAX_NOTE.sub("", text))
+    if match is None:
+        return None
+    negative = _is_negative(match)
+    if negative is None:
+        return None
+    body = match["body"]
+    if match["eng"]:
+        if not _UNSIGNED_NUMBER.fullmatch(body):
+            return None
+        magnitude: Decimal | None = _number_from_token(body) * _ENGLISH_SCALES[match["eng"].lower()]
+    else:
+        magnitude = _scaled_number(body)
+    if magnitude is None:
+        return None
+    return -magnitude if negative else magnitude
+
+
+def _count_from_text(text: str) -> Decimal | float | None:
+    """Signed count in a cleaned, non-blank string ("12件", "△3", "1.2万"); None if it is not one."""
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text.replace(",", ""))
+    match = _COUNT.fullmatch(text)
+    if match is None:
+        return None
+    magnitude = _scaled_number(match["body"])
+    if magnitude is None:
+        return None
+    return -magnitude if match["sign"] in _NEGATIVE_MARKS else magnitude
+
+
+def _parse_number(value: object, kind: str, from_text: Callable[[str], Decimal | float | None]) -> float | None:
+    """Shared front end of parse_amount/parse_count: blanks, numbers, then text via from_text."""
+    if _is_missing(value):
+        return None
+    if _is_number(value, kind):
+        return _finite_float(value, kind)
+    text = _parser_text(value, kind)
+    if text is None:
+        return None
+    try:
+        result = from_text(text)
+    except ArithmeticError:  # decimal overflow on absurd exponents
+        result = None
+    if result is None:
+        raise ValueParseError(f"not {kind}: {_describe(value)}")
+    return _finite_float(result, kind)
+
+
+def parse_amount(value: object) -> float | None:
+    """Money amount as float ("¥1,200", "120万円", "1.5k", "△1,200", "(1,200)"); blanks give None."""
+    return _parse_number(value, "an amount", _amount_from_text)
+
+
+def parse_count(value: object) -> float | None:
+    """Count as float ("1,234", "12件", "1.2万", "▲3"); blanks give None."""
+    return _parse_number(value, "a count", _count_from_text)
+
+
+# Dates
+
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+_EXCEL_MIN_SERIAL, _EXCEL_MAX_SERIAL = 20000, 80000
+# Excel's 1900 system counts a fake 1900-02-29, so for serials > 60 day 0 is 1899-12-30.
+_EXCEL_ORIGIN = dt.date(1899, 12, 30)
+
+_ERA_STARTS = {
+    "令和": dt.date(2019, 5, 1),
+    "平成": dt.date(1989, 1, 8),
+    "昭和": dt.date(1926, 12, 25),
+    "大正": dt.date(1912, 7, 30),
+    "明治": dt.date(1868, 1, 1),
+}
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september")
+_MONTHS += ("october", "november", "december")
+_MONTH_NAMES = {
+    **{name: number for number, name in enumerate(_MONTHS, start=1)},
+    **{name[:3]: number for number, name in enumerate(_MONTHS, start=1)},
+    "sept": 9,
+}
+
+_FLAGS = re.ASCII | re.IGNORECASE
+_WEEKDAY_PAREN = re.compile(
+    r"\(\s*(?:[月火水木金土日祝休・]+(?:曜日?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)\s*\)", _FLAGS
+)
+_WEEKDAY_LEAD = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", _FLAGS)
+_TIME_SUFFIX = re.compile(
+    r"(?:(?:T|\s+)(?:午前|午後)?\s*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?\s*(?:[ap]\.?m\.?)?"
+    r"|\s*(?:午前|午後)?\s*[0-9]{1,2}時(?:[0-9]{1,2}分(?:[0-9]{1,2}秒)?)?)"
+    r"\s*(?:Z|UTC|GMT|JST|[+-][0-9]{2}(?::?[0-9]{2})?)?$",
+    _FLAGS,
+)
+
+_YMD = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})", _FLAGS)
+_YMD_KANJI = re.compile(r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日", _FLAGS)
+_ERA_DATE = re.compile(
+    r"(令和|平成|昭和|大正|明治|[RHSTM])\s*([0-9]{1,2}|元)\s*"
+    r"(?:年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|([-/.])([0-9]{1,2})\5([0-9]{1,2}))",
+    _FLAGS,
+)
+_MDY = re.compile(r"([0-9]{1,2})([-/])([0-9]{1,2})\2([0-9]{4})", _FLAGS)
+_COMPACT_YMD = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})", _FLAGS)
+_SERIAL_TEXT = re.compile(r"[0-9]{5}(?:\.[0-9]+)?", _FLAGS)
+_ISO_WEEK = re.compile(r"([0-9]{4})-?W([0-9]{2})(?:-?([1-7]))?", _FLAGS)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_DAY_MONTHNAME_YEAR = re.compile(rf"([0-9]{{1,2}}){_ORDINAL}[-\s./]*([a-z]{{3,9}})\.?[-\s./,]*([0-9]{{4}})", _FLAGS)
+_MONTHNAME_DAY_YEAR = re.compile(rf"([a-z]{{3,9}})\.?[-\s./]*([0-9]{{1,2}}){_ORDINAL}[-\s./,]+([0-9]{{4}})", _FLAGS)
+_YEAR_MONTHNAME_DAY = re.compile(r"([0-9]{4})[-\s./]*([a-z]{3,9})\.?[-\s./]*([0-9]{1,2})", _FLAGS)
+
+
+def _check_year(year: int, original: object) -> None:
+    """ValueParseError when year is outside 1900-2100."""
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise ValueParseError(f"year {year} outside {_MIN_YEAR}-{_MAX_YEAR}: {_describe(original)}")
+
+
+def _checked_date(year: int, month: int, day: int, original: object) -> dt.date:
+    """date(year, month, day) or ValueParseError for impossible dates and years outside 1900-2100."""
+    _check_year(year, original)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueParseError(f"impossible date: {_describe(original)}") from None
+
+
+def _in_range(day: dt.date, original: object) -> dt.date:
+    """day itself, or ValueParseError when its year is outside 1900-2100."""
+    return _checked_date(day.year, day.month, day.day, original)
+
+
+def _month_from_name(name: str, original: object) -> int:
+    """Month number of an English month name or abbreviation."""
+    month = _MONTH_NAMES.get(name.lower())
+    if month is None:
+        raise ValueParseError(f"not a date (unknown month {name!r}): {_describe(original)}")
+    return month
+
+
+def _era_date(era: str, era_year: str, month: str, day: str, original: object) -> dt.date:
+    """Gregorian date of a Japanese era date; 元 means year 1, and a date before the era began is rejected.
+
+    Dates past an era's end (e.g. H31.5.1, printed by systems not yet updated for Reiwa) are accepted.
+    """
+    name = _ERA_LETTERS.get(era.upper(), era)
+    start = _ERA_STARTS[name]
+    year_in_era = 1 if era_year == "元" else int(era_year)
+    if year_in_era == 0:
+        raise ValueParseError(f"era year 0: {_describe(original)}")
+    result = _checked_date(start.year + year_in_era - 1, int(month), int(day), original)
+    if result < start:
+        raise ValueParseError(f"date before the {name} era began: {_describe(original)}")
+    return result
+
+
+def _date_from_serial(serial: float, original: object) -> dt.date:
+    """Date part of an Excel (1900 system) serial number in the accepted 20000-80000 range."""
+    if not _EXCEL_MIN_SERIAL <= serial <= _EXCEL_MAX_SERIAL:
+        raise ValueParseError(
+            f"not a date (number outside Excel serial range {_EXCEL_MIN_SERIAL}-{_EXCEL_MAX_SERIAL}): "
+            f"{_describe(original)}"
+        )
+    return _in_range(_EXCEL_ORIGIN + dt.timedelta(days=int(serial)), original)
+
+
+def _date_from_number(value: object) -> dt.date | None:
+    """Excel serial day, or a yyyymmdd integer such as 20250401."""
+    number = float(value)  # type: ignore[arg-type]
+    if math.isnan(number):
+        return None
+    if 19000101 <= number <= 21001231 and number.is_integer():
+        whole = int(number)
+        return _checked_date(whole // 10000, whole // 100 % 100, whole % 100, value)
+    return _date_from_serial(number, value)
+
+
+def _date_from_datetime64(value: object) -> dt.date | None:
+    """Calendar date of a numpy datetime64; None for NaT."""
+    day = value.astype("datetime64[D]").item()  # type: ignore[attr-defined]
+    if day is None:
+        return None
+    if not isinstance(day, dt.date):  # numpy returns an int for dates Python cannot represent
+        raise ValueParseError(f"year outside {_MIN_YEAR}-{_MAX_YEAR}: {_describe(value)}")
+    return _in_range(day, value)
+
+
+def _date_from_text(text: str, original: object) -> dt.date:
+    """Date in a cleaned, non-blank string; weekday marks and a trailing time/zone are dropped."""
+    text = _WEEKDAY_LEAD.sub("", _WEEKDAY_PAREN.sub(" ", text))
+    text = _TIME_SUFFIX.sub("", text, count=1).strip()
+    if m := _YMD.fullmatch(text):
+        return _checked_date(int(m[1]), int(m[3]), int(m[4]), original)
+    if m := _YMD_KANJI.fullmatch(text):
+        return _checked_date(int(m[1]), int(m[2]), int(m[3]), original)
+    if m := _ERA_DATE.fullmatch(text):
+        month, day = (m[3], m[4]) if m[3] else (m[6], m[7])
+        return _era_date(m[1], m[2], month, day, original)
+    if m := _MDY.fullmatch(text):  # US order: the year is last, so the first number cannot be a year
+        return _checked_date(int(m[4]), int(m[1]), int(m[3]), original)
+    if _SERIAL_TEXT.fullmatch(text):
+        return _date_from_serial(float(text), original)
+    if m := _COMPACT_YMD.fullmatch(text):
+        return _checked_date(int(m[1]), int(m[2]), int(m[3]), original)
+    if m := _DAY_MONTHNAME_YEAR.fullmatch(text):
+        return _checked_date(int(m[3]), _month_from_name(m[2], original), int(m[1]), original)
+    if m := _MONTHNAME_DAY_YEAR.fullmatch(text):
+        return _checked_date(int(m[3]), _month_from_name(m[1], original), int(m[2]), original)
+    if m := _YEAR_MONTHNAME_DAY.fullmatch(text):
+        return _checked_date(int(m[1]), _month_from_name(m[2], original), int(m[3]), original)
+    if m := _ISO_WEEK.fullmatch(text):
+        year = int(m[1])
+        _check_year(year, original)
+        try:
+            return _in_range(dt.date.fromisocalendar(year, int(m[2]), int(m[3] or 1)), original)
+        except ValueError:
+            raise ValueParseError(f"impossible ISO week: {_describe(original)}") from None
+    raise ValueParseError(f"not a date: {_describe(original)}")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Calendar date of a cell as written; time and time zone are dropped, blanks give None.
+
+    Reads ISO, 2025/4/1, 2025年4月1日(火), 令和7年4月1日, R7.4.1, US 4/1/2025, Apr 1 2025, 01-Apr-2025,
+    ISO weeks, Excel serials and date/datetime/Timestamp/datetime64 objects.
+    """
+    if _is_missing(value):
+        return None
+    if isinstance(value, dt.datetime):  # before dt.date: datetime (and pandas Timestamp) is a date subclass
+        return _in_range(value.date(), value)
+    if isinstance(value, dt.date):
+        return _in_range(value, value)
+    if type(value).__name__ == "datetime64":
+        return _date_from_datetime64(value)
+    if _is_number(value, "a date"):
+        return _date_from_number(value)
+    text = _parser_text(value, "a date")
+    if text is None:
+        return None
+    return _date_from_text(text, value)
+
+
+# Text
+
+
+def normalise_text(value: object) -> str | None:
+    """NFKC-normalised text with whitespace runs collapsed to one space; blanks give None."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))  # Excel stores codes such as 1234 as 1234.0
+    else:
+        text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _WHITESPACE_RUN.sub(" ", text).strip()
+    return None if _is_blank_text(text) else text

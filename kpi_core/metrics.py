@@ -1,0 +1,299 @@
+"""The KPI engine: metrics.yaml compiled to DuckDB SQL, totals / by period / by role in one pass per basis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kpi_core.formula import evaluate
+from kpi_core.intake.load import Dataset, quote_ident
+
+PERIODS = ("week", "month", "quarter", "year")
+BREAKDOWN_ROLES = ("owner", "channel", "product", "segment", "account", "deal_type")
+CONVERSION_LEVELS = {
+    "leads": "lead",
+    "mql": "mql",
+    "sql": "sql",
+    "opportunities": "opportunity",
+    "won": "won",
+}
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    """One KPI definition from metrics.yaml."""
+
+    name: str
+    label: dict[str, str]
+    unit: str = "count"
+    better: str = "higher"
+    klass: str = "leading"
+    basis: str = "created"
+    level: str | None = None
+    needs: str | None = None
+    records_sql: str | None = None
+    periods_sql: str | None = None
+    formula: str | None = None
+    periods_formula: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All definitions, in the order of metrics.yaml."""
+
+    measures: tuple[MetricDef, ...]
+    ratios: tuple[MetricDef, ...]
+    conversions: tuple[MetricDef, ...]
+
+    def get(self, name: str) -> MetricDef:
+        for metric in (*self.measures, *self.ratios, *self.conversions):
+            if metric.name == name:
+                return metric
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in (*self.measures, *self.ratios)]
+
+
+@cache
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Read metrics.yaml (cached: it is package data, the same for every user)."""
+    raw = yaml.safe_load((path or Path(__file__).with_name("metrics.yaml")).read_text(encoding="utf-8"))
+
+    def build(items: list[dict[str, Any]]) -> tuple[MetricDef, ...]:
+        return tuple(MetricDef(**{("klass" if k == "class" else k): v for k, v in item.items()}) for item in items)
+
+    return Catalog(build(raw["measures"]), build(raw["ratios"]), build(raw["conversions"]))
+
+
+@dataclass
+class Filters:
+    """What the user narrowed the view to. Dates are inclusive and apply to each figure's own basis date."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    roles: dict[str, list[str]] = field(default_factory=dict)  # role → allowed values
+
+    def where(self, date_column: str, dataset: Dataset) -> tuple[str, list[object]]:
+        """A SQL condition and its parameters."""
+        clauses, params = ["true"], []
+        if self.start is not None:
+            clauses.append(f"{date_column} >= ?")
+            params.append(self.start)
+        if self.end is not None:
+            clauses.append(f"{date_column} <= ?")
+            params.append(self.end)
+        if dataset.shape == "records":
+            for role, values in self.roles.items():
+                if values:
+                    clauses.append(f"list_contains(?, {quote_ident(role)})")
+                    params.append(list(values))
+        return " AND ".join(clauses), params
+
+
+@dataclass
+class KpiResult:
+    """Figures as plain data: the shape of the `kpis --json` output."""
+
+    totals: dict[str, Any]
+    by_period: list[dict[str, Any]]
+    by: dict[str, list[dict[str, Any]]]
+    by_period_and: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    undated: int = 0
+
+
+def period_key_sql(column: str, period: str, fiscal_start: int = 4) -> str:
+    """SQL giving the period label of a date: 2018-04, 2018-W14, 2018-Q2 (fiscal), 2018 (fiscal year)."""
+    if period == "month":
+        return f"strftime({column}, '%Y-%m')"
+    if period == "week":
+        return f"strftime({column}, '%G-W%V')"
+    shift = int(fiscal_start) - 1
+    fiscal_year = f"(year({column}) - CASE WHEN month({column}) < {int(fiscal_start)} THEN 1 ELSE 0 END)"
+    if period == "year":
+        return f"CAST({fiscal_year} AS VARCHAR)"
+    if period == "quarter":
+        quarter = f"((month({column}) - 1 - {shift} + 12) % 12) // 3 + 1"
+        return f"CAST({fiscal_year} AS VARCHAR) || '-Q' || CAST({quarter} AS VARCHAR)"
+    raise ValueError(f"unknown period {period!r}: use one of {', '.join(PERIODS)}")
+
+
+def period_start_sql(column: str, period: str, fiscal_start: int = 4) -> str:
+    """SQL giving the first day of the period a date falls in."""
+    if period == "month":
+        return f"date_trunc('month', {column})"
+    if period == "week":
+        return f"date_trunc('week', {column})"
+    # Shift dates so the fiscal year starts in January, truncate, shift back.
+    months = int(fiscal_start) - 1
+    unit = "year" if period == "year" else "quarter"
+    return f"CAST(date_trunc('{unit}', {column} - INTERVAL {months} MONTH) + INTERVAL {months} MONTH AS DATE)"
+
+
+def available(metric: MetricDef, dataset: Dataset) -> bool:
+    """Whether the data can give this measure at all (else it is null, not 0)."""
+    if dataset.shape == "periods" and metric.periods_sql is None:
+        return False
+    if dataset.shape == "periods":
+        role = metric.periods_sql.removeprefix("sum(").removesuffix(")") if metric.periods_sql else ""
+        return role in dataset.mapping
+    if metric.level is not None and metric.level not in dataset.present_levels:
+        return False
+    if metric.needs == "can_lose":
+        return dataset.can_lose
+    return metric.needs is None or metric.needs in dataset.mapping
+
+
+def _measure_sql(metric: MetricDef, dataset: Dataset) -> str:
+    if not available(metric, dataset):
+        return "NULL"
+    return metric.records_sql if dataset.shape == "records" else metric.periods_sql  # type: ignore[return-value]
+
+
+def compute_kpis(
+    dataset: Dataset,
+    *,
+    period: str = "month",
+    by: tuple[str, ...] | list[str] = (),
+    by_period_and: tuple[str, ...] | list[str] = (),
+    cohort: bool = False,
+    filters: Filters | None = None,
+    fiscal_start: int = 4,
+) -> KpiResult:
+    """Totals, per period and per role value, with each figure counted on its own basis date.
+
+    Records and stage reach fall in the period of `created`; won, lost, revenue and cycle in the period of `closed`.
+    With `cohort`, everything falls in the period of `created`.
+    """
+    filters = filters or Filters()
+    catalog = load_catalog()
+    if dataset.shape == "periods" and (by or by_period_and):
+        raise ValueError("a monthly sheet has no owner/channel columns to break down by")
+    for role in (*by, *by_period_and):
+        if role not in BREAKDOWN_ROLES:
+            raise ValueError(f"cannot break down by {role!r}: use one of {', '.join(BREAKDOWN_ROLES)}")
+    by = [r for r in by if r in dataset.mapping]
+    by_period_and = [r for r in by_period_and if r in dataset.mapping]
+    rows: dict[tuple[str, Any, Any], dict[str, Any]] = {}
+    undated = 0
+    for basis in ("created", "closed"):
+        measures = [m for m in catalog.measures if m.basis == basis]
+        if dataset.shape == "periods":
+            date_col, extra = "period_start", "true"
+        elif basis == "created" or cohort:
+            date_col = "created"
+            extra = "true" if basis == "created" else "outcome IN ('won', 'lost')"
+        else:
+            date_col, extra = "closed", "outcome IN ('won', 'lost')"
+        where, params = filters.where(date_col, dataset)
+        key = period_key_sql(date_col, period, fiscal_start)
+        start = period_start_sql(date_col, period, fiscal_start)
+        dims = [quote_ident(r) for r in dict.fromkeys([*by, *by_period_and])]
+        sets = ["()", "(__period, __start)"] + [f"({d})" for d in map(quote_ident, by)]
+        sets += [f"(__period, __start, {quote_ident(r)})" for r in by_period_and]
+        aggregates = ", ".join(f"{_measure_sql(m, dataset)} AS {m.name}" for m in measures)
+        grouping = ", ".join(f"GROUPING({d}) AS {quote_ident('g_' + d.strip(chr(34)))}" for d in dims)
+        select_dims = ", ".join(dims)
+        sql = f"""
+            WITH base AS (
+                SELECT *, {key} AS __period, {start} AS __start FROM {dataset.table}
+                WHERE {extra} AND {where}
+            )
+            SELECT __period, CAST(__start AS DATE) AS __start, GROUPING(__period) AS g_period
+                   {", " + select_dims if dims else ""} {", " + grouping if grouping else ""}, {aggregates}
+            FROM base GROUP BY GROUPING SETS ({", ".join(sets)})
+        """
+        result = dataset.cursor().execute(sql, params)
+        names = [d[0] for d in result.description]
+        for values in result.fetchall():
+            row = dict(zip(names, values, strict=True))
+            group = _group_of(row, dims)
+            if group is None:
+                continue
+            if group[0] == "period" and row["__period"] is None:
+                if basis == "created":
+                    undated = int(row.get("records") or 0)
+                continue
+            slot = rows.setdefault(group, {"__period": row["__period"], "__start": row["__start"]})
+            slot.update({m.name: row[m.name] for m in measures})
+    return _assemble(rows, dataset, catalog, by, by_period_and, undated)
+
+
+def _group_of(row: dict[str, Any], dims: list[str]) -> tuple[str, Any, Any] | None:
+    """Which grouping set a result row belongs to: ("total"|"period"|role|"period:"+role, period, key)."""
+    ungrouped = [d.strip('"') for d in dims if row.get("g_" + d.strip('"')) == 0]
+    has_period = row["g_period"] == 0
+    if not ungrouped:
+        return ("period", row["__period"], None) if has_period else ("total", None, None)
+    role = ungrouped[0]
+    if has_period:
+        return (f"period:{role}", row["__period"], row[role])
+    return (role, None, row[role])
+
+
+def _assemble(
+    rows: dict[tuple[str, Any, Any], dict[str, Any]],
+    dataset: Dataset,
+    catalog: Catalog,
+    by: list[str],
+    by_period_and: list[str],
+    undated: int,
+) -> KpiResult:
+    totals = finish_metrics(rows.get(("total", None, None), {}), dataset, catalog)
+    by_period = []
+    by_role: dict[str, list[dict[str, Any]]] = {role: [] for role in by}
+    crossed: dict[str, list[dict[str, Any]]] = {role: [] for role in by_period_and}
+    for (group, period, key), raw in rows.items():
+        figures = finish_metrics(raw, dataset, catalog)
+        if group == "period":
+            by_period.append({"period": period, "start": raw["__start"].isoformat(), **figures})
+        elif group.startswith("period:"):
+            role = group.split(":", 1)[1]
+            crossed[role].append({"period": period, "start": raw["__start"].isoformat(), "key": key, **figures})
+        elif group in by_role:
+            by_role[group].append({"key": key, **figures})
+    by_period.sort(key=lambda r: r["start"])
+    for role in by_role:
+        by_role[role].sort(key=lambda r: (-(r["records"] or 0), str(r["key"])))
+    for role in crossed:
+        crossed[role].sort(key=lambda r: (r["start"], str(r["key"])))
+    return KpiResult(totals=totals, by_period=by_period, by=by_role, by_period_and=crossed, undated=undated)
+
+
+def finish_metrics(raw: dict[str, Any], dataset: Dataset, catalog: Catalog | None = None) -> dict[str, Any]:
+    """Measures as plain numbers (None where the data cannot say), plus ratios and conversions."""
+    catalog = catalog or load_catalog()
+    values: dict[str, Any] = {}
+    for metric in catalog.measures:
+        value = raw.get(metric.name)
+        if value is None and available(metric, dataset) and metric.unit == "count":
+            value = 0  # an empty group has 0 of a countable thing the data does record
+        values[metric.name] = _plain(value, metric.unit)
+    for metric in catalog.ratios:
+        formula = metric.formula
+        # A monthly sheet without a lost column: win rate is won per deal. Records without a lost outcome keep
+        # the formula, which then gives null (a win rate of 100 % would be made up).
+        if dataset.shape == "periods" and metric.periods_formula and not dataset.can_lose:
+            formula = metric.periods_formula
+        values[metric.name] = evaluate(formula, values) if formula else None
+    first = next((CONVERSION_LEVELS_INV[lv] for lv in dataset.present_levels if lv != "won"), None)
+    context = {**values, "first_stage": values.get(first) if first else None}
+    values["conversion"] = {m.name: evaluate(m.formula, context) for m in catalog.conversions}  # type: ignore[arg-type]
+    return values
+
+
+CONVERSION_LEVELS_INV = {level: measure for measure, level in CONVERSION_LEVELS.items()}
+
+
+def _plain(value: Any, unit: str) -> Any:
+    if value is None:
+        return None
+    if unit == "count":
+        return int(value)
+    return float(value)
