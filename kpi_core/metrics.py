@@ -40,6 +40,7 @@ class MetricDef:
     periods_sql: str | None = None
     formula: str | None = None
     periods_formula: str | None = None
+    empty: float | None = None
 
 
 @dataclass(frozen=True)
@@ -272,8 +273,8 @@ def finish_metrics(raw: dict[str, Any], dataset: Dataset, catalog: Catalog | Non
     values: dict[str, Any] = {}
     for metric in catalog.measures:
         value = raw.get(metric.name)
-        if value is None and available(metric, dataset) and metric.unit == "count":
-            value = 0  # an empty group has 0 of a countable thing the data does record
+        if value is None and metric.name not in raw and available(metric, dataset):
+            value = metric.empty  # the group has no rows on this measure's basis
         values[metric.name] = _plain(value, metric.unit)
     for metric in catalog.ratios:
         formula = metric.formula

@@ -85,7 +85,7 @@ def _parser_text(value: object, kind: str) -> str | None:
 # Numbers
 
 # Commas only as real thousands groups ("1,234,567"), a dot is always the decimal point.
-_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?(?:e[+-]?[0-9]{1,3})?|\.[0-9]+"
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:e[+-]?[0-9]{1,3})?|\.[0-9]+"
 _PLAIN_NUMBER = re.compile(rf"[-+]?(?:{_NUMBER})", re.ASCII | re.IGNORECASE)
 _UNSIGNED_NUMBER = re.compile(_NUMBER, re.ASCII | re.IGNORECASE)
 _SCALED_TOKEN = re.compile(rf"\s*(?:(?P<num>{_NUMBER})|(?P<unit>[兆億万千百十]))", re.ASCII | re.IGNORECASE)
