@@ -140,8 +140,10 @@ def _table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
     header = [title] + [label for _, label in _TEXT_COLUMNS]
     body = [[key] + [_fmt(figures.get(name), name) for name, _ in _TEXT_COLUMNS] for key, figures in rows]
     widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-             for r in [header, *body]]  # fmt: skip
+    lines = [
+        "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in [header, *body]
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
@@ -439,11 +440,15 @@ def _open_workbook(source: _Input) -> CalamineWorkbook:
 
 @dataclass
 class _SheetTable:
-    """A detected table on one sheet: 0-based header row index, rows from the header on, cell count."""
+    """A detected table: 0-based header row index, cells from the header row on, and where they are filled."""
 
     header_index: int
-    rows: list[list[Any]]
-    cells: int
+    cells: np.ndarray  # 2-D object array, header row first
+    filled: np.ndarray  # bool, same shape: the cell is not "" / None
+
+    @property
+    def count(self) -> int:
+        return int(self.filled.sum())
 
 
 def _open_xlsx(source: _Input, sheet: str | None) -> SourceFile:
@@ -472,7 +477,7 @@ def _open_xlsx(source: _Input, sheet: str | None) -> SourceFile:
                     code="no_rows",
                     file=name,
                 )
-    columns, frame = _table_frame(table.rows)
+    columns, frame = _table_frame(table)
     return SourceFile(
         name=name,
         kind="xlsx",
@@ -495,7 +500,7 @@ def _largest_visible_table(workbook: CalamineWorkbook) -> tuple[str | None, _She
         if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
             continue
         table = _read_sheet_table(workbook, meta.name)
-        if isinstance(table, _SheetTable) and (best is None or table.cells > best.cells):
+        if isinstance(table, _SheetTable) and (best is None or table.count > best.count):
             best_name, best = meta.name, table
     return best_name, best
 
@@ -508,28 +513,25 @@ def _read_sheet_table(workbook: CalamineWorkbook, sheet: str) -> _SheetTable | s
     if header_index is None:
         return failure
     table_rows = rows[header_index:]
-    cells = sum(1 for row in table_rows for value in row if not _is_blank(value))
-    return _SheetTable(header_index, table_rows, cells)
+    width = max(len(row) for row in table_rows)
+    cells = np.empty((len(table_rows), width), dtype=object)
+    cells.fill("")
+    for i, row in enumerate(table_rows):
+        cells[i, : len(row)] = row
+    # Vectorised: a Python loop over every cell of a 100k-row sheet costs about a second.
+    filled = (cells != "") & (cells != None)  # noqa: E711 (elementwise comparison)
+    return _SheetTable(header_index, cells, filled)
 
 
-def _table_frame(rows: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
+def _table_frame(table: _SheetTable) -> tuple[list[str], pd.DataFrame]:
     """Column names and the data frame for header + data rows, without empty edge rows/columns."""
-    last_row = len(rows)
-    while last_row > 1 and all(_is_blank(v) for v in rows[last_row - 1]):
-        last_row -= 1
-    rows = rows[:last_row]
-    filled = [[i for i, v in enumerate(row) if not _is_blank(v)] for row in rows]
-    first_col = min(cols[0] for cols in filled if cols)
-    end_col = max(cols[-1] for cols in filled if cols) + 1
-    header = _padded(rows[0], first_col, end_col)
-    data = [[None if v == "" else v for v in _padded(row, first_col, end_col)] for row in rows[1:]]
-    columns = _column_names(header)
-    return columns, pd.DataFrame(data, columns=columns, dtype=object)
-
-
-def _padded(row: list[Any], start: int, end: int) -> list[Any]:
-    cells = list(row[start:end])
-    return cells + [""] * (end - start - len(cells))
+    rows_used = np.flatnonzero(table.filled.any(axis=1))
+    cols_used = np.flatnonzero(table.filled.any(axis=0))
+    row_end, col_start, col_end = rows_used[-1] + 1, cols_used[0], cols_used[-1] + 1
+    cells = table.cells[:row_end, col_start:col_end].copy()
+    cells[~table.filled[:row_end, col_start:col_end]] = None
+    columns = _column_names(list(cells[0]))
+    return columns, pd.DataFrame(cells[1:], columns=columns, dtype=object)
 
 
 # --------------------------------------------------------------------------------------- header rules
@@ -555,6 +557,12 @@ def _cell_kind(value: Any) -> str:
     return "text"
 
 
+def _typed_alike(upper: list[Any], lower: list[Any]) -> bool:
+    """Whether two rows agree on the kind of every column where both have a value (and share one)."""
+    pairs = [(a, b) for a, b in zip(upper, lower, strict=False) if not _is_blank(a) and not _is_blank(b)]
+    return bool(pairs) and all(_cell_kind(a) == _cell_kind(b) for a, b in pairs)
+
+
 def _looks_like_header(row: list[Any], filled: int, min_cells: int, widest: int) -> bool:
     """Rules (a)-(c): enough cells, wide enough, and mostly text."""
     if filled < min_cells or filled < HEADER_MIN_SHARE * widest:
@@ -565,10 +573,11 @@ def _looks_like_header(row: list[Any], filled: int, min_cells: int, widest: int)
 
 def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
     """Index of the first header-like row followed by data, else (None, "no_header" | "no_rows")."""
-    filled = [sum(1 for v in row if not _is_blank(v)) for row in rows]
+    # Only the top of the sheet matters; counting every row of a 10M-row file would dominate the cost.
+    filled = [sum(1 for v in row if not _is_blank(v)) for row in rows[: max(HEADER_SEARCH_ROWS + 4, SNIFF_ROWS)]]
     widest = max(filled[:SNIFF_ROWS], default=0)
     if widest == 0:
-        return None, "no_rows" if not any(filled) else "no_header"
+        return None, "no_header" if _any_filled(rows, len(filled)) else "no_rows"
     min_cells = 2 if widest >= 2 else 1
     header_without_data = False
     for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
@@ -576,16 +585,25 @@ def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
             continue
         following = [j for j in range(i + 1, min(i + 4, len(rows))) if filled[j]]
         if not following:
-            if not any(filled[i + 1 :]):
+            if not _any_filled(rows, i + 1):
                 header_without_data = True
             continue
         nxt = following[0]
-        # A blank gap is allowed below a header, but not when the row after the gap is itself header-like:
-        # then row i is a title line above the real header.
-        if nxt > i + 1 and _looks_like_header(rows[nxt], filled[nxt], min_cells, widest):
+        # A blank gap is allowed below a header. But when the row after the gap looks like a header too,
+        # row i is only the header if that row is data (typed like the row below it); else row i is a title.
+        if (
+            nxt > i + 1
+            and _looks_like_header(rows[nxt], filled[nxt], min_cells, widest)
+            and not (nxt + 1 < len(rows) and _typed_alike(rows[nxt], rows[nxt + 1]))
+        ):
             continue
         return i, ""
     return None, "no_rows" if header_without_data else "no_header"
+
+
+def _any_filled(rows: list[list[Any]], start: int) -> bool:
+    """Whether any row from ``start`` on has a non-empty cell (stops at the first one)."""
+    return any(not _is_blank(v) for row in rows[start:] for v in row)
 
 
 def _header_text(value: Any) -> str:

@@ -94,10 +94,10 @@ class Dataset:
 
     def sample(self, limit: int = 20) -> pd.DataFrame:
         """The first rows of the joined source as read (for previews)."""
-        return self.cursor().execute(f"SELECT * EXCLUDE ({_ROW_COLS_SQL}) FROM source LIMIT {int(limit)}").df()
+        return self.cursor().execute(f"SELECT {_DATA_COLUMNS_SQL} FROM source LIMIT {int(limit)}").df()
 
 
-_ROW_COLS_SQL = "COLUMNS('^__row_')"
+_DATA_COLUMNS_SQL = "COLUMNS(lambda c: NOT starts_with(c, '__row_'))"  # the file's columns, not our row numbers
 
 
 def quote_ident(name: str) -> str:
@@ -129,7 +129,7 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
         link_key, columns, column_file, link_rejects, link_rejected = _link_sources(con, sources, counts, options)
         rejects += link_rejects
         rejected_total += link_rejected
-    sample = con.execute(f"SELECT * FROM source LIMIT {SAMPLE_ROWS}").df()
+    sample = _sample(con)
     shape = options.shape or detect_shape(columns, sample)
     _check_overrides(options.roles, columns, shape)
     mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles)
@@ -184,6 +184,14 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
     return dataset
 
 
+def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
+    """The first rows of `source` as column → values (plain Python: the command line never imports pandas)."""
+    result = con.execute(f"SELECT {_DATA_COLUMNS_SQL} FROM source LIMIT {SAMPLE_ROWS}")
+    names = [d[0] for d in result.description]
+    rows = result.fetchall()
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
@@ -206,13 +214,19 @@ def _load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile)
     if source.kind == "csv":
         assert source.csv_path is not None
         names = "[" + ", ".join(_quote_literal(c) for c in source.columns) + "]"
-        sql = (
-            f"CREATE TABLE {table} AS SELECT * FROM read_csv({_quote_literal(str(source.csv_path))}, "
+        options = (
             f"delim={_quote_literal(source.delimiter)}, skip={int(source.skip_lines)}, header=true, "
-            f"names={names}, sample_size=-1, null_padding=true, strict_mode=false)"
+            f"names={names}, null_padding=true, strict_mode=false"
         )
+        path = _quote_literal(str(source.csv_path))
         try:
-            con.execute(sql)
+            try:
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv({path}, {options})")
+            except duckdb.ConversionException:
+                # A value past the type sniffer's sample did not fit its guess: sniff the whole file instead.
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({path}, {options}, sample_size=-1)"
+                )
         except duckdb.Error as exc:
             raise IntakeError(
                 f"{source.name} could not be read as CSV ({str(exc).splitlines()[0][:160]}): "
@@ -231,6 +245,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile)
 
 def _typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give each Excel column one type DuckDB can take: numbers, timestamps, or text."""
+    import pandas as pd  # only Excel input needs pandas
+
     out = {}
     for column in frame.columns:
         values = frame[column]
@@ -246,7 +262,7 @@ def _typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell_text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # NaN
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -395,17 +411,11 @@ class _RecordBuilder:
             values.append(value)
             oks.append(ok)
         table = f"map_{role}"
-        frame = pd.DataFrame({"raw": pd.Series(raws, dtype="string"), "ok": pd.Series(oks, dtype="bool")})
-        frame["value"] = (
-            pd.to_datetime(pd.Series(values, dtype="object"))
-            if sql_type == "DATE"
-            else pd.Series(values, dtype="float64")
-        )
-        self.con.register(f"{table}_df", frame)
         self.con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT raw, ok, CAST(value AS {sql_type}) AS value FROM {table}_df"
+            f"CREATE TEMP TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::BOOLEAN[]) AS ok, "
+            f"unnest(?::{sql_type}[]) AS value",
+            [raws, oks, values],
         )
-        self.con.unregister(f"{table}_df")
         self._joins.append(f"LEFT JOIN {table} ON CAST(s.{qcol} AS VARCHAR) = {table}.raw")
         self._bad_flags.append((f"({table}.ok = false)", column, reason))
         return f"{table}.value"
@@ -414,9 +424,23 @@ class _RecordBuilder:
         return self._parsed(role, parse_date, "DATE", "not a date")
 
     def _text(self, role: str) -> str:
+        """Text with ASCII and full-width spaces collapsed, so "佐藤 健　" and "佐藤 健" are one rep.
+
+        The clean-up runs once per distinct value; a column that needs none is used as it is (fast path).
+        """
         qcol = quote_ident(self.mapping[role])
-        # Collapse ASCII and full-width spaces so "佐藤 健　" and "佐藤 健" are one rep.
-        return f"NULLIF(trim(regexp_replace(CAST(s.{qcol} AS VARCHAR), '[\\s\\x{{3000}}]+', ' ', 'g')), '')"
+        raw = f"CAST(s.{qcol} AS VARCHAR)"
+        clean = "NULLIF(trim(regexp_replace(raw, '[\\s\\x{3000}]+', ' ', 'g')), '')"
+        table = f"text_{role}"
+        self.con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT raw, {clean} AS value "
+            f"FROM (SELECT DISTINCT {raw} AS raw FROM source s)"
+        )
+        dirty = self.con.execute(f"SELECT count(*) FROM {table} WHERE raw IS DISTINCT FROM value").fetchall()[0][0]
+        if not dirty:
+            return raw
+        self._joins.append(f"LEFT JOIN {table} ON {raw} = {table}.raw")
+        return f"{table}.value"
 
     # -- rejects -------------------------------------------------------------------------------------------------
     def _collect_rejects(self) -> None:
@@ -455,29 +479,25 @@ class _RecordBuilder:
         exprs["stage"] = stage_expr
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
         joins = " ".join(self._joins)
-        self.con.execute(
-            f"CREATE TEMP TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad FROM source s {joins}"
-        )
         self._collect_rejects()
         has_stage = "stage" in m
         # No stage column: a record with a close date is a won deal (as in a closed-deals export).
-        outcome_no_stage = "CASE WHEN closed IS NOT NULL THEN 'won' ELSE 'open' END"
+        outcome = (
+            "coalesce(st.outcome, 'open')" if has_stage else "CASE WHEN closed IS NOT NULL THEN 'won' ELSE 'open' END"
+        )
+        level = f"coalesce(st.level, {self._base_level(dataset)})" if has_stage else "1"
+        # One pass, no sort: row_no keeps the file order for whoever needs it.
         self.con.execute(
             f"""
             CREATE TABLE records AS
-            SELECT p.* EXCLUDE (__bad),
-                   {"coalesce(st.level, " + str(self._base_level(dataset)) + ")" if has_stage else "1"} AS level,
-                   {"coalesce(st.outcome, 'open')" if has_stage else outcome_no_stage} AS outcome,
+            SELECT p.*, {level} AS level, {outcome} AS outcome,
                    {"st.position" if has_stage else "NULL"} AS stage_position,
                    regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
-                   CASE WHEN {"st.outcome" if has_stage else outcome_no_stage} = 'won'
-                        THEN date_diff('day', created, closed) END AS cycle_days
-            FROM parsed p {"LEFT JOIN stage_map st ON p.stage = st.raw" if has_stage else ""}
-            WHERE NOT p.__bad
-            ORDER BY p.row_no
+                   CASE WHEN {outcome} = 'won' THEN date_diff('day', created, closed) END AS cycle_days
+            FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
+            {"LEFT JOIN stage_map st ON p.stage = st.raw" if has_stage else ""}
             """
         )
-        self.con.execute("DROP TABLE parsed")
 
     def _stage(self, dataset: Dataset) -> str:
         if "stage" not in self.mapping:
@@ -485,7 +505,8 @@ class _RecordBuilder:
             dataset.can_lose = False
             return "CAST(NULL AS VARCHAR)"
         text = self._text("stage")
-        counts = dict(self.con.execute(f"SELECT {text}, count(*) FROM source s GROUP BY 1").fetchall())
+        joins = " ".join(self._joins)
+        counts = dict(self.con.execute(f"SELECT {text}, count(*) FROM source s {joins} GROUP BY 1").fetchall())
         counts.pop(None, None)
         stage_map = map_stages(counts, self.options.stage_map)
         order = list(self.options.stage_order or [])
@@ -502,18 +523,16 @@ class _RecordBuilder:
         unknown = [v for v, c in stage_map.items() if c is None]
         if unknown:
             dataset.notes.append("unmapped_stages:" + "|".join(unknown))
-        frame = pd.DataFrame(
-            {
-                "raw": pd.Series(list(stage_map), dtype="string"),
-                "level": [LEVEL_RANK.get(c, 0) if c else None for c in stage_map.values()],
-                "outcome": [c if c in ("won", "lost", "disqualified") else "open" for c in stage_map.values()],
-                "position": [order.index(v) for v in stage_map],
-            }
+        self.con.execute(
+            "CREATE TABLE stage_map AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::INTEGER[]) AS level, "
+            "unnest(?::VARCHAR[]) AS outcome, unnest(?::INTEGER[]) AS position",
+            [
+                list(stage_map),
+                [LEVEL_RANK[c] if c else None for c in stage_map.values()],
+                [c if c in ("won", "lost", "disqualified") else "open" for c in stage_map.values()],
+                [order.index(v) for v in stage_map],
+            ],
         )
-        frame["level"] = frame["level"].astype("Int64")
-        self.con.register("stage_map_df", frame)
-        self.con.execute("CREATE TABLE stage_map AS SELECT * FROM stage_map_df")
-        self.con.unregister("stage_map_df")
         return text
 
     @staticmethod

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
+import numbers
 import re
 import unicodedata
-from collections.abc import Sequence
-
-import pandas as pd
+from collections.abc import Callable, Mapping, Sequence
 
 from kpi_core.intake.stages import canonical_stage
 from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
@@ -385,8 +385,29 @@ def parse_period_start(value: object) -> dt.date | None:
     return None if parsed is None else parsed.replace(day=1)
 
 
-def _share_parsed(values: Sequence[object], parser) -> float:
-    present = [v for v in values if v is not None and str(v).strip() != ""]
+Sample = Mapping[str, Sequence[object]]  # column → sampled values (a dict of lists, or a DataFrame)
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType") or (isinstance(value, str) and not value.strip())
+
+
+def _present(values: Sequence[object], limit: int = 200) -> list[object]:
+    out = []
+    for value in values:
+        if not _is_blank(value):
+            out.append(value)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _share_parsed(values: Sequence[object], parser: Callable[[object], object]) -> float:
+    present = _present(values)
     if not present:
         return 0.0
     ok = 0
@@ -396,33 +417,47 @@ def _share_parsed(values: Sequence[object], parser) -> float:
     return ok / len(present)
 
 
-def _looks_like_dates(sample: pd.Series) -> bool:
-    if pd.api.types.is_datetime64_any_dtype(sample):
-        return True
-    if pd.api.types.is_numeric_dtype(sample):
-        return False
-    return _share_parsed(sample.dropna().astype(str).head(200).tolist(), parse_date) >= 0.8
+def _kind(values: Sequence[object]) -> str:
+    """ "date", "number" or "text": what the sampled values already are (as typed by DuckDB or Excel)."""
+    present = _present(values)
+    if present and all(isinstance(v, dt.date) for v in present):
+        return "date"
+    if present and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in present):
+        return "number"
+    return "text"
 
 
-def _looks_like_stages(sample: pd.Series) -> bool:
-    distinct = [v for v in sample.dropna().astype(str).unique()[:50] if v.strip()]
+def _looks_like_dates(values: Sequence[object]) -> bool:
+    kind = _kind(values)
+    if kind != "text":
+        return kind == "date"
+    return _share_parsed([str(v) for v in _present(values)], parse_date) >= 0.8
+
+
+def _looks_like_stages(values: Sequence[object]) -> bool:
+    distinct = list(dict.fromkeys(str(v) for v in _present(values, limit=2000)))
     if not distinct or len(distinct) > 40:
         return False
     known = sum(canonical_stage(v) is not None for v in distinct)
     return known / len(distinct) >= 0.6
 
 
-def _values_fit(role: str, sample: pd.Series | None) -> bool:
+def _values_fit(role: str, values: Sequence[object] | None) -> bool:
     """Whether sampled values can hold a role: dates for date roles, numbers for amounts and counts."""
-    if sample is None or sample.dropna().empty:
+    if values is None or not _present(values):
         return True
-    if pd.api.types.is_numeric_dtype(sample) or pd.api.types.is_datetime64_any_dtype(sample):
+    kind = _kind(values)
+    if kind == "date":
+        return role in DATE_ROLES
+    if kind == "number":
+        if role in DATE_ROLES:
+            return all(20000 <= float(v) <= 80000 for v in _present(values))  # Excel serial day numbers
         return True
-    texts = sample.dropna().astype(str).head(200).tolist()
+    texts = [str(v) for v in _present(values)]
     if role == "period":
         return _share_parsed(texts, parse_period_start) >= 0.5
     if role in DATE_ROLES:
-        return _looks_like_dates(sample)
+        return _looks_like_dates(texts)
     if role in NUMBER_ROLES:
         return _share_parsed(texts, parse_amount) >= 0.5
     if role in COUNT_ROLES:
@@ -430,7 +465,7 @@ def _values_fit(role: str, sample: pd.Series | None) -> bool:
     return True
 
 
-def detect_shape(columns: Sequence[str], sample: pd.DataFrame) -> str:
+def detect_shape(columns: Sequence[str], sample: Sample | None = None) -> str:
     """ "periods" for a sheet with one row per period and count columns, else "records"."""
     roles = {role for col in columns for role in roles_from_header(col)}
     count_roles = roles & {"leads", "mql", "sql", "opportunities", "won", "lost"}
@@ -442,15 +477,15 @@ def detect_shape(columns: Sequence[str], sample: pd.DataFrame) -> str:
 
 def detect_roles(
     columns: Sequence[str],
-    sample: pd.DataFrame,
+    sample: Sample,
     *,
     shape: str = "records",
     overrides: dict[str, str | None] | None = None,
 ) -> dict[str, str]:
     """Map roles to columns. Headers decide first; values fill the gaps for dates, stage and id.
 
-    `overrides` maps role → column (or None to drop a role the detector found). Unknown columns are an error
-    the caller reports to the user.
+    `overrides` maps role → column (or None to drop a role the detector found); the caller checks that the
+    columns exist.
     """
     wanted = RECORD_ROLES if shape == "records" else PERIOD_ROLES
     overrides = overrides or {}
@@ -466,11 +501,14 @@ def detect_roles(
             mapping[role] = column
             taken.add(column)
 
+    def values(column: str) -> list[object] | None:
+        return list(sample[column]) if column in sample else None
+
     # Pass 1: headers, in column order, first match wins, as long as the values fit the role
     # (X Education's "Last Activity" holds activity names, not dates).
     for column in columns:
         for role in roles_from_header(column):
-            if role in wanted and _values_fit(role, sample[column] if column in sample.columns else None):
+            if role in wanted and _values_fit(role, values(column)):
                 assign(role, column)
                 break
     if shape == "periods":
@@ -478,28 +516,21 @@ def detect_roles(
 
     # Pass 2: values. Date columns not named as such: first is created, second closed.
     for column in columns:
-        if column in taken or column not in sample.columns:
+        column_values = values(column)
+        if column in taken or column_values is None:
             continue
-        series = sample[column]
-        if ("created" not in mapping or "closed" not in mapping) and _looks_like_dates(series):
+        if ("created" not in mapping or "closed" not in mapping) and _looks_like_dates(column_values):
             assign("created" if "created" not in mapping else "closed", column)
-            continue
-        if "stage" not in mapping and _looks_like_stages(series):
+        elif "stage" not in mapping and _looks_like_stages(column_values):
             assign("stage", column)
-            continue
     if "id" not in mapping:
         for column in columns:
             key = header_key(column)
-            if column not in taken and (key.endswith("id") or key.endswith("番号")) and column in sample.columns:
-                series = sample[column].dropna()
-                if len(series) and series.is_unique:
-                    assign("id", column)
-                    break
+            column_values = values(column)
+            if column in taken or column_values is None or not (key.endswith("id") or key.endswith("番号")):
+                continue
+            present = [v for v in column_values if not _is_blank(v)]
+            if present and len(set(map(str, present))) == len(present):
+                assign("id", column)
+                break
     return {role: mapping[role] for role in wanted if role in mapping}
-
-
-def looks_like_count(series: pd.Series) -> bool:
-    """Whether a column's sampled values are mostly counts (used to validate period-sheet columns)."""
-    if pd.api.types.is_numeric_dtype(series):
-        return True
-    return _share_parsed(series.dropna().astype(str).head(200).tolist(), parse_count) >= 0.8

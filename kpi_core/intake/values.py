@@ -61,13 +61,13 @@ def _is_number(value: object, kind: str) -> bool:
     return isinstance(value, numbers.Real | Decimal)
 
 
-def _finite_float(value: object, kind: str) -> float | None:
-    """float(value), None for NaN, error for infinity."""
+def _finite_float(value: object, kind: str, original: object = None) -> float | None:
+    """float(value), None for NaN, error (naming original, default value) for infinity."""
     result = float(value)  # type: ignore[arg-type]
     if math.isnan(result):
         return None
     if math.isinf(result):
-        raise ValueParseError(f"not a finite {kind}: {_describe(value)}")
+        raise ValueParseError(f"infinite, not {kind}: {_describe(value if original is None else original)}")
     return result
 
 
@@ -230,7 +230,7 @@ def _parse_number(value: object, kind: str, from_text: Callable[[str], Decimal |
         result = None
     if result is None:
         raise ValueParseError(f"not {kind}: {_describe(value)}")
-    return _finite_float(result, kind)
+    return _finite_float(result, kind, value)
 
 
 def parse_amount(value: object) -> float | None:
