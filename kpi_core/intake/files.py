@@ -14,13 +14,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from kpi_core.intake.errors import IntakeError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
@@ -140,7 +142,8 @@ class _Input:
         with self.path.open("rb") as fh:  # type: ignore[union-attr]
             return fh.read(n)
 
-    def iter_chunks(self, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    def iter_chunks(self) -> Iterator[bytes]:
+        size = CHUNK_BYTES  # read at call time so tests can shrink it
         if self.data is not None:
             for start in range(0, len(self.data), size):
                 yield self.data[start : start + size]
@@ -233,9 +236,9 @@ def _open_csv(source: _Input, workdir: Path) -> SourceFile:
     """Decode, sniff the delimiter, find the header and give DuckDB a UTF-8 file to read."""
     name = source.name
     encoding = _detect_encoding(source)
-    sample, complete = _decode_sample(source, encoding)
-    delimiter = _sniff_delimiter(sample, complete)
-    records = _read_records(sample, delimiter, SNIFF_ROWS, complete)
+    sample = _decode_sample(source, encoding)
+    delimiter = _sniff_delimiter(sample)
+    records = _read_records(sample, delimiter, SNIFF_ROWS)
     header_index, failure = _locate_header([fields for _, fields in records])
     if header_index is None:
         raise _table_failure(name, None, failure)
@@ -308,7 +311,7 @@ def _scan_text(source: _Input, encoding: str) -> bool:
     """Validate the whole file in the encoding; return whether it has any non-whitespace text."""
     has_text = False
     for text in _decode_chunks(source, encoding):
-        # Latin-1 bytes often decode as cp932 into the user-defined area; real Japanese exports never use it.
+        # Latin-1 bytes often decode as cp932 into the user-defined area; real Japanese exports rarely use it.
         if encoding == "cp932" and _PRIVATE_USE_RE.search(text):
             raise UnicodeError("cp932 private use area")
         if not has_text and text.strip():
@@ -316,7 +319,7 @@ def _scan_text(source: _Input, encoding: str) -> bool:
     return has_text
 
 
-def _decode_sample(source: _Input, encoding: str) -> tuple[str, bool]:
+def _decode_sample(source: _Input, encoding: str) -> str:
     """The first SNIFF_BYTES decoded, cut at the last line break unless it is the whole file."""
     raw = source.read_head(SNIFF_BYTES)
     complete = len(raw) >= source.size
@@ -326,10 +329,10 @@ def _decode_sample(source: _Input, encoding: str) -> tuple[str, bool]:
         cut = max(text.rfind("\n"), text.rfind("\r"))
         if cut >= 0:
             text = text[: cut + 1]
-    return text, complete
+    return text
 
 
-def _read_records(text: str, delimiter: str, limit: int, complete: bool) -> list[tuple[int, list[str]]]:
+def _read_records(text: str, delimiter: str, limit: int) -> list[tuple[int, list[str]]]:
     """Up to ``limit`` CSV records as (1-based physical line where the record starts, fields)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
     records: list[tuple[int, list[str]]] = []
@@ -338,18 +341,16 @@ def _read_records(text: str, delimiter: str, limit: int, complete: bool) -> list
         records.append((line, fields))
         line = reader.line_num + 1
         if len(records) >= limit:
-            return records
-    if not complete and len(records) > 1:
-        records.pop()  # may be cut short by the sample boundary
+            break
     return records
 
 
-def _sniff_delimiter(text: str, complete: bool) -> str:
+def _sniff_delimiter(text: str) -> str:
     """The delimiter whose most common field count (> 1) occurs on the most of the first lines."""
     best, best_score = ",", 0
     for delimiter in DELIMITERS:
         try:
-            records = _read_records(text, delimiter, SNIFF_ROWS, complete)
+            records = _read_records(text, delimiter, SNIFF_ROWS)
         except csv.Error:
             continue
         widths = Counter(len(f) for _, f in records if len(f) > 1 and any(x.strip() for x in f))
@@ -379,7 +380,7 @@ def _drop_lines(text: str, count: int, pending_cr: bool) -> tuple[str, int, bool
     while count:
         match = _NEWLINE_RE.search(text, pos)
         if match is None:
-            return "", count, False
+            return "", count, pending_cr
         count -= 1
         pos = match.end()
         if match.group() == "\r" and pos == len(text):
@@ -531,6 +532,8 @@ def _table_frame(table: _SheetTable) -> tuple[list[str], pd.DataFrame]:
     cells = table.cells[:row_end, col_start:col_end].copy()
     cells[~table.filled[:row_end, col_start:col_end]] = None
     columns = _column_names(list(cells[0]))
+    import pandas as pd  # only Excel input needs pandas: the CSV path stays light for the command line
+
     return columns, pd.DataFrame(cells[1:], columns=columns, dtype=object)
 
 

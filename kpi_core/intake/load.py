@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.files import SourceFile, open_source
@@ -24,6 +24,9 @@ from kpi_core.intake.roles import (
 )
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS, map_stages, order_stages
 from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SAMPLE_ROWS = 2000
 MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
