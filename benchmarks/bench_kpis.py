@@ -31,6 +31,7 @@ def generate_deals_csv(path: Path, rows: int) -> None:
     if path.exists():
         return
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(
         f"""
         COPY (

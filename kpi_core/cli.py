@@ -15,6 +15,7 @@ from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
 from kpi_core.metrics import BREAKDOWN_ROLES, PERIODS, KpiResult, compute_kpis
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
+LOCAL_FILE_MAX_BYTES = 64 * 1024**3  # local files are the user's own: only the upload limit of the app is small
 
 
 class UsageError(Exception):
@@ -63,7 +64,8 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
     if not 1 <= args.fiscal_start <= 12:
         raise UsageError("--fiscal-start must be a month number from 1 to 12")
     inputs = [FileInput(name=path.name, data=path, sheet=args.sheet) for path in args.files]
-    return load_dataset(inputs, LoadOptions(roles=parse_mapping(args.map), link_key=args.link))
+    options = LoadOptions(roles=parse_mapping(args.map), link_key=args.link, max_bytes=LOCAL_FILE_MAX_BYTES)
+    return load_dataset(inputs, options)
 
 
 def rows_summary(dataset: Dataset) -> dict[str, Any]:
@@ -132,7 +134,7 @@ def _fmt(value: Any, name: str) -> str:
     if name == "win_rate":
         return f"{value * 100:.1f}%"
     if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        return f"{value:,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:,.1f}"
     return f"{value:,}"
 
 

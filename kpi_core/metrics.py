@@ -41,6 +41,8 @@ class MetricDef:
     formula: str | None = None
     periods_formula: str | None = None
     empty: float | None = None
+    median_of: str | None = None
+    median_where: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,58 +185,123 @@ def compute_kpis(
     by_period_and = [r for r in by_period_and if r in dataset.mapping]
     rows: dict[tuple[str, Any, Any], dict[str, Any]] = {}
     undated = 0
+    dims = list(dict.fromkeys([*by, *by_period_and]))
+    sets = ["()", "(__start)"] + [f"({quote_ident(r)})" for r in by]
+    sets += [f"(__start, {quote_ident(r)})" for r in by_period_and]
     for basis in ("created", "closed"):
         measures = [m for m in catalog.measures if m.basis == basis]
-        if dataset.shape == "periods":
-            date_col, extra = "period_start", "true"
-        elif basis == "created" or cohort:
-            date_col = "created"
-            extra = "true" if basis == "created" else "outcome IN ('won', 'lost')"
-        else:
-            date_col, extra = "closed", "outcome IN ('won', 'lost')"
-        where, params = filters.where(date_col, dataset)
-        key = period_key_sql(date_col, period, fiscal_start)
-        start = period_start_sql(date_col, period, fiscal_start)
-        dims = [quote_ident(r) for r in dict.fromkeys([*by, *by_period_and])]
-        sets = ["()", "(__period, __start)"] + [f"({d})" for d in map(quote_ident, by)]
-        sets += [f"(__period, __start, {quote_ident(r)})" for r in by_period_and]
-        aggregates = ", ".join(f"{_measure_sql(m, dataset)} AS {m.name}" for m in measures)
-        grouping = ", ".join(f"GROUPING({d}) AS {quote_ident('g_' + d.strip(chr(34)))}" for d in dims)
-        select_dims = ", ".join(dims)
-        sql = f"""
-            WITH base AS (
-                SELECT *, {key} AS __period, {start} AS __start FROM {dataset.table}
-                WHERE {extra} AND {where}
-            )
-            SELECT __period, CAST(__start AS DATE) AS __start, GROUPING(__period) AS g_period
-                   {", " + select_dims if dims else ""} {", " + grouping if grouping else ""}, {aggregates}
-            FROM base GROUP BY GROUPING SETS ({", ".join(sets)})
-        """
-        result = dataset.cursor().execute(sql, params)
-        names = [d[0] for d in result.description]
-        for values in result.fetchall():
-            row = dict(zip(names, values, strict=True))
+        base = _base_sql(dataset, basis, cohort, filters, period, fiscal_start)
+        plain = [m for m in measures if not m.median_of]
+        aggregates = ", ".join(f"{_measure_sql(m, dataset)} AS {m.name}" for m in plain)
+        for row in _grouped(dataset, base, dims, sets, aggregates):
             group = _group_of(row, dims)
-            if group is None:
-                continue
-            if group[0] == "period" and row["__period"] is None:
+            if group[0] == "period" and row["__start"] is None:
                 if basis == "created":
                     undated = int(row.get("records") or 0)
                 continue
-            slot = rows.setdefault(group, {"__period": row["__period"], "__start": row["__start"]})
-            slot.update({m.name: row[m.name] for m in measures})
-    return _assemble(rows, dataset, catalog, by, by_period_and, undated)
+            slot = rows.setdefault(group, {"__start": row["__start"]})
+            slot.update({m.name: row[m.name] for m in plain})
+        for metric in (m for m in measures if m.median_of):
+            if not available(metric, dataset) or dataset.shape != "records":
+                continue
+            for group, value in _grouped_medians(dataset, base, dims, sets, metric).items():
+                if group in rows:
+                    rows[group][metric.name] = value
+    return _assemble(rows, dataset, catalog, by, by_period_and, undated, period, fiscal_start)
 
 
-def _group_of(row: dict[str, Any], dims: list[str]) -> tuple[str, Any, Any] | None:
-    """Which grouping set a result row belongs to: ("total"|"period"|role|"period:"+role, period, key)."""
-    ungrouped = [d.strip('"') for d in dims if row.get("g_" + d.strip('"')) == 0]
+def _base_sql(
+    dataset: Dataset, basis: str, cohort: bool, filters: Filters, period: str, fiscal_start: int
+) -> tuple[str, list[object]]:
+    """The rows a basis counts, with the start of their period as __start, and the query parameters."""
+    if dataset.shape == "periods":
+        date_col, extra = "period_start", "true"
+    elif basis == "created" or cohort:
+        date_col = "created"
+        extra = "true" if basis == "created" else "outcome IN ('won', 'lost')"
+    else:
+        date_col, extra = "closed", "outcome IN ('won', 'lost')"
+    where, params = filters.where(date_col, dataset)
+    start = period_start_sql(date_col, period, fiscal_start)
+    return f"SELECT *, {start} AS __start FROM {dataset.table} WHERE {extra} AND {where}", params
+
+
+def _grouped(
+    dataset: Dataset, base: tuple[str, list[object]], dims: list[str], sets: list[str], aggregates: str
+) -> list[dict[str, Any]]:
+    """One GROUPING SETS pass: totals, per period start and per role (labels are made in Python, per group)."""
+    grouping = "".join(f", {quote_ident(d)}, GROUPING({quote_ident(d)}) AS {quote_ident('g_' + d)}" for d in dims)
+    sql = f"""
+        WITH base AS ({base[0]})
+        SELECT CAST(__start AS DATE) AS __start, GROUPING(__start) AS g_period {grouping}, {aggregates}
+        FROM base GROUP BY GROUPING SETS ({", ".join(sets)})
+    """
+    result = dataset.cursor().execute(sql, base[1])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+
+
+def _grouped_medians(
+    dataset: Dataset, base: tuple[str, list[object]], dims: list[str], sets: list[str], metric: MetricDef
+) -> dict[tuple[str, Any, Any], float | None]:
+    """Exact medians per group from value counts: far cheaper than median() for small integers such as days."""
+    value_sets = [s[:-1] + (", __v)" if s != "()" else "__v)") for s in sets]
+    grouping = "".join(f", {quote_ident(d)}, GROUPING({quote_ident(d)}) AS {quote_ident('g_' + d)}" for d in dims)
+    sql = f"""
+        WITH base AS ({base[0]}), valued AS (
+            SELECT *, {metric.median_of} AS __v FROM base WHERE {metric.median_where or "true"}
+        )
+        SELECT CAST(__start AS DATE) AS __start, GROUPING(__start) AS g_period {grouping}, __v, count(*) AS __n
+        FROM valued WHERE __v IS NOT NULL GROUP BY GROUPING SETS ({", ".join(value_sets)})
+    """
+    result = dataset.cursor().execute(sql, base[1])
+    names = [d[0] for d in result.description]
+    counts: dict[tuple[str, Any, Any], list[tuple[float, int]]] = {}
+    for values in result.fetchall():
+        row = dict(zip(names, values, strict=True))
+        counts.setdefault(_group_of(row, dims), []).append((row["__v"], row["__n"]))
+    return {group: _median_of_counts(pairs) for group, pairs in counts.items()}
+
+
+def _median_of_counts(pairs: list[tuple[float, int]]) -> float | None:
+    """The median of a multiset given as (value, count) pairs; the mean of the two middle values when even."""
+    pairs = sorted(pairs)
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value, n in pairs:
+        while middle and middle[0] < seen + n:
+            found.append(float(value))
+            middle.pop(0)
+        seen += n
+    return sum(found) / 2
+
+
+def period_label(start: dt.date, period: str, fiscal_start: int = 4) -> str:
+    """The label of the period starting at `start`: 2018-04, 2018-W14, 2018-Q1 (fiscal), 2018 (fiscal year)."""
+    if period == "month":
+        return f"{start.year}-{start.month:02d}"
+    if period == "week":
+        iso = start.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    fiscal_year = start.year - (1 if start.month < fiscal_start else 0)
+    if period == "year":
+        return str(fiscal_year)
+    quarter = ((start.month - fiscal_start) % 12) // 3 + 1
+    return f"{fiscal_year}-Q{quarter}"
+
+
+def _group_of(row: dict[str, Any], dims: list[str]) -> tuple[str, Any, Any]:
+    """Which grouping set a result row belongs to: ("total"|"period"|role|"period:"+role, period start, key)."""
+    ungrouped = [d for d in dims if row.get("g_" + d) == 0]
     has_period = row["g_period"] == 0
     if not ungrouped:
-        return ("period", row["__period"], None) if has_period else ("total", None, None)
+        return ("period", row["__start"], None) if has_period else ("total", None, None)
     role = ungrouped[0]
     if has_period:
-        return (f"period:{role}", row["__period"], row[role])
+        return (f"period:{role}", row["__start"], row[role])
     return (role, None, row[role])
 
 
@@ -245,18 +312,23 @@ def _assemble(
     by: list[str],
     by_period_and: list[str],
     undated: int,
+    period: str,
+    fiscal_start: int,
 ) -> KpiResult:
     totals = finish_metrics(rows.get(("total", None, None), {}), dataset, catalog)
     by_period = []
     by_role: dict[str, list[dict[str, Any]]] = {role: [] for role in by}
     crossed: dict[str, list[dict[str, Any]]] = {role: [] for role in by_period_and}
-    for (group, period, key), raw in rows.items():
+    for (group, start, key), raw in rows.items():
         figures = finish_metrics(raw, dataset, catalog)
         if group == "period":
-            by_period.append({"period": period, "start": raw["__start"].isoformat(), **figures})
+            by_period.append(
+                {"period": period_label(start, period, fiscal_start), "start": start.isoformat(), **figures}
+            )
         elif group.startswith("period:"):
             role = group.split(":", 1)[1]
-            crossed[role].append({"period": period, "start": raw["__start"].isoformat(), "key": key, **figures})
+            label = period_label(start, period, fiscal_start)
+            crossed[role].append({"period": label, "start": start.isoformat(), "key": key, **figures})
         elif group in by_role:
             by_role[group].append({"key": key, **figures})
     by_period.sort(key=lambda r: r["start"])

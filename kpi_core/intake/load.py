@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from kpi_core.intake.errors import IntakeError
-from kpi_core.intake.files import SourceFile, open_source
+from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source
 from kpi_core.intake.roles import (
     PERIOD_ROLES,
     RECORD_ROLES,
@@ -50,6 +50,7 @@ class LoadOptions:
     stage_order: list[str] | None = None
     link_key: str | None = None
     shape: str | None = None  # "records" / "periods" / None = detect
+    max_bytes: int = DEFAULT_MAX_BYTES  # the upload limit; the command line reads local files of any size
 
 
 @dataclass
@@ -119,7 +120,11 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
     options = options or LoadOptions()
     workdir = tempfile.TemporaryDirectory(prefix="kpi_pivot_")
     con = duckdb.connect(":memory:")
-    sources = [open_source(f.name, f.data, workdir=Path(workdir.name), sheet=f.sheet) for f in inputs]
+    con.execute("SET enable_progress_bar = false")  # never print to the user's terminal
+    sources = [
+        open_source(f.name, f.data, workdir=Path(workdir.name), sheet=f.sheet, max_bytes=options.max_bytes)
+        for f in inputs
+    ]
     counts = [_load_source(con, index, source) for index, source in enumerate(sources)]
     rejects: list[Reject] = []
     rejected_total = 0
@@ -492,7 +497,7 @@ class _RecordBuilder:
         # One pass, no sort: row_no keeps the file order for whoever needs it.
         self.con.execute(
             f"""
-            CREATE TABLE records AS
+            CREATE VIEW records AS
             SELECT p.*, {level} AS level, {outcome} AS outcome,
                    {"st.position" if has_stage else "NULL"} AS stage_position,
                    regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
