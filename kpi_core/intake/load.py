@@ -420,12 +420,12 @@ class _RecordBuilder:
             oks.append(ok)
         table = f"map_{role}"
         self.con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::BOOLEAN[]) AS ok, "
+            f"CREATE TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::BOOLEAN[]) AS ok, "
             f"unnest(?::{sql_type}[]) AS value",
             [raws, oks, values],
         )
         self._joins.append(f"LEFT JOIN {table} ON CAST(s.{qcol} AS VARCHAR) = {table}.raw")
-        self._bad_flags.append((f"({table}.ok = false)", column, reason))
+        self._bad_flags.append((f"({table}.ok IS FALSE)", column, reason))
         return f"{table}.value"
 
     def _date(self, role: str) -> str:
@@ -441,7 +441,7 @@ class _RecordBuilder:
         clean = "NULLIF(trim(regexp_replace(raw, '[\\s\\x{3000}]+', ' ', 'g')), '')"
         table = f"text_{role}"
         self.con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT raw, {clean} AS value "
+            f"CREATE TABLE {table} AS SELECT raw, {clean} AS value "
             f"FROM (SELECT DISTINCT {raw} AS raw FROM source s)"
         )
         dirty = self.con.execute(f"SELECT count(*) FROM {table} WHERE raw IS DISTINCT FROM value").fetchall()[0][0]
@@ -566,7 +566,7 @@ class _RecordBuilder:
         )
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
         self.con.execute(
-            f"CREATE TEMP TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad "
+            f"CREATE TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad "
             f"FROM source s {' '.join(self._joins)}"
         )
         # A row without a period (a blank line, a note) cannot be placed: it is rejected, not dropped silently.
