@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
@@ -22,8 +22,15 @@ class UsageError(Exception):
     """Input the command cannot use: printed as one line, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (UsageError) instead of printing and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m kpi_core", description="KPI Pivot engine on the command line.")
+    parser = _Parser(prog="python -m kpi_core", description="KPI Pivot engine on the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     kpis = commands.add_parser("kpis", help="funnel and pipeline figures from CSV / Excel files")
     add_input_arguments(kpis)
@@ -32,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--cohort", action="store_true", help="count everything in the period of the created date")
     kpis.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     kpis.set_defaults(handler=run_kpis)
+    # The goal commands live beside the logic they print (imported here: they import this module's helpers).
+    from kpi_core import pivots_cli, plan_cli
+
+    plan_cli.register(commands)
+    pivots_cli.register(commands)
     return parser
 
 
@@ -71,7 +83,12 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
 def rows_summary(dataset: Dataset) -> dict[str, Any]:
     """The `rows`, `rejects` and `mapping` part every JSON output starts with."""
     return {
-        "rows": {"read": dataset.rows_read, "used": dataset.rows_used, "rejected": dataset.rejected},
+        "rows": {
+            "read": dataset.rows_read,
+            "used": dataset.rows_used,
+            "rejected": dataset.rejected,
+            "linked": dataset.rows_linked,
+        },
         "rejects": [r.as_dict() for r in dataset.rejects],
         "mapping": dataset.mapping,
     }
@@ -101,8 +118,11 @@ def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed its one-line usage error
-        return int(exc.code or 0) and EXIT_BAD_INPUT
+    except UsageError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
     handler: Callable[[argparse.Namespace], dict[str, Any]] = args.handler
     try:
         payload = handler(args)
@@ -116,7 +136,7 @@ def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
         json.dump(payload, out, ensure_ascii=False, default=str)
         out.write("\n")
     else:
-        out.write(render_text(payload))
+        out.write(getattr(args, "render", render_text)(payload))
     return EXIT_OK
 
 

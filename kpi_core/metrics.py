@@ -94,9 +94,17 @@ class Filters:
             params.append(self.end)
         if dataset.shape == "records":
             for role, values in self.roles.items():
-                if values:
-                    clauses.append(f"list_contains(?, {quote_ident(role)})")
-                    params.append(list(values))
+                if not values:
+                    continue
+                if role not in dataset.mapping:
+                    raise ValueError(f"cannot filter by {role}: the data has no {role} column")
+                # None selects the blank key a breakdown shows.
+                known = [v for v in values if v is not None]
+                condition = f"list_contains(?, {quote_ident(role)})"
+                if None in values:
+                    condition = f"({quote_ident(role)} IS NULL OR {condition})"
+                clauses.append(condition)
+                params.append(known)
         return " AND ".join(clauses), params
 
 
@@ -178,6 +186,8 @@ def compute_kpis(
     catalog = load_catalog()
     if dataset.shape == "periods" and (by or by_period_and):
         raise ValueError("a monthly sheet has no owner/channel columns to break down by")
+    if dataset.shape == "periods" and period == "week":
+        raise ValueError("a monthly sheet cannot be shown by week: use month, quarter or year")
     for role in (*by, *by_period_and):
         if role not in BREAKDOWN_ROLES:
             raise ValueError(f"cannot break down by {role!r}: use one of {', '.join(BREAKDOWN_ROLES)}")
@@ -345,8 +355,8 @@ def finish_metrics(raw: dict[str, Any], dataset: Dataset, catalog: Catalog | Non
     values: dict[str, Any] = {}
     for metric in catalog.measures:
         value = raw.get(metric.name)
-        if value is None and metric.name not in raw and available(metric, dataset):
-            value = metric.empty  # the group has no rows on this measure's basis
+        if value is None and available(metric, dataset):
+            value = metric.empty  # no rows on this measure's basis (SQL gives NULL, not 0, over no rows)
         values[metric.name] = _plain(value, metric.unit)
     for metric in catalog.ratios:
         formula = metric.formula

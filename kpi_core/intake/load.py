@@ -19,8 +19,8 @@ from kpi_core.intake.roles import (
     TEXT_ROLES,
     detect_roles,
     detect_shape,
-    header_key,
     parse_period_start,
+    roles_from_header,
 )
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS, map_stages, order_stages
 from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
@@ -85,6 +85,7 @@ class Dataset:
     present_levels: list[str] = field(default_factory=list)
     can_lose: bool = False
     link_key: str | None = None
+    rows_linked: int = 0
     notes: list[str] = field(default_factory=list)
     _workdir: tempfile.TemporaryDirectory | None = None
 
@@ -127,20 +128,19 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
     ]
     counts = [_load_source(con, index, source) for index, source in enumerate(sources)]
     rejects: list[Reject] = []
-    rejected_total = 0
     link_key = None
     if len(sources) == 1:
         con.execute("CREATE VIEW source AS SELECT *, rowid AS __row_0 FROM src0")
         columns = list(sources[0].columns)
         column_file = dict.fromkeys(columns, 0)
     else:
-        link_key, columns, column_file, link_rejects, link_rejected = _link_sources(con, sources, counts, options)
+        link_key, columns, column_file, link_rejects, _ = _link_sources(con, sources, counts, options)
         rejects += link_rejects
-        rejected_total += link_rejected
     sample = _sample(con)
     shape = options.shape or detect_shape(columns, sample)
     _check_overrides(options.roles, columns, shape)
-    mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles)
+    refused: list[tuple[str, str]] = []
+    mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles, refused=refused)
     dataset = Dataset(
         con=con,
         shape=shape,
@@ -157,11 +157,12 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
             }
             for s, n in zip(sources, counts, strict=True)
         ],
-        rows_read=counts[0] if len(counts) == 1 else _count(con, "source"),
+        rows_read=sum(counts),
         rows_used=0,
         rejected=0,
         rejects=[],
         link_key=link_key,
+        notes=[f"refused_role:{role}:{column}" for role, column in refused if role not in mapping],
         _workdir=workdir,
     )
     builder = _RecordBuilder(con, sources, column_file, mapping, options)
@@ -174,15 +175,26 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
             )
         builder.build_records(dataset)
     else:
+        month_columns = [column for role, column in refused if role == "period"]
+        if "period" not in mapping and month_columns:
+            raise IntakeError(
+                f"{sources[0].name}: the {month_columns[0]} column holds months without a year (like 4月): "
+                "write the year in each cell (2025年4月 or 2025-04) and upload again.",
+                code="period_without_year",
+            )
         if "period" not in mapping:
             raise IntakeError(
                 f"{sources[0].name}: the monthly sheet has no period column (月 / Month): name it in the column roles.",
                 code="no_period",
             )
         builder.build_periods(dataset)
-    dataset.rejected = rejected_total + builder.rejected
-    dataset.rejects = (rejects + builder.rejects)[:MAX_LISTED_REJECTS]
+    all_rejects = rejects + builder.rejects
+    _shift_rows_past_blank_lines(all_rejects, sources)
+    dataset.rejected = len({(r.file, r.row) for r in all_rejects})
+    dataset.rejects = all_rejects[:MAX_LISTED_REJECTS]
     dataset.rows_used = _count(con, dataset.table)
+    # Rows of the other files that were attached to a base record: read = used + rejected + linked.
+    dataset.rows_linked = dataset.rows_read - dataset.rows_used - dataset.rejected
     if dataset.rows_used == 0:
         raise IntakeError(
             f"{sources[0].name}: none of its {dataset.rows_read} rows could be used "
@@ -190,6 +202,15 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
             code="no_usable_rows",
         )
     return dataset
+
+
+# Only unambiguous ISO dates are typed by DuckDB (fast path); anything else (2025/4/1, 04/01/2025, 令和…, time
+# zones) stays text and goes through parse_date once per distinct value, so "04/01/2025" is never read day-first
+# and "2025-04-01T08:00+09:00" keeps the date as written.
+_CSV_TYPE_OPTIONS = (
+    "dateformat='%Y-%m-%d', timestampformat='%Y-%m-%d %H:%M:%S', "
+    "auto_type_candidates=['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']"
+)
 
 
 def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
@@ -224,7 +245,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile)
         names = "[" + ", ".join(_quote_literal(c) for c in source.columns) + "]"
         options = (
             f"delim={_quote_literal(source.delimiter)}, skip={int(source.skip_lines)}, header=true, "
-            f"names={names}, null_padding=true, strict_mode=false"
+            f"names={names}, null_padding=true, strict_mode=false, {_CSV_TYPE_OPTIONS}"
         )
         path = _quote_literal(str(source.csv_path))
         try:
@@ -317,8 +338,16 @@ def _link_sources(
     select = [f"b.{quote_ident(c)}" for c in columns] + [f"b.rowid AS __row_{base}"]
     joins = []
     rejects: list[Reject] = []
-    rejected = 0
     qkey = quote_ident(key)
+    first_only = f"QUALIFY row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) ORDER BY rowid) = 1"
+    dup_sql = (
+        "SELECT rowid FROM src{i} WHERE {k} IS NOT NULL "
+        "QUALIFY row_number() OVER (PARTITION BY CAST({k} AS VARCHAR) ORDER BY rowid) > 1"
+    )
+    # A repeated id in the base file would count its linked rows twice: the first row is used, the rest listed.
+    for row in (r[0] for r in con.execute(dup_sql.format(i=base, k=qkey) + " ORDER BY 1").fetchall()):
+        reason = f"duplicate {key}: only the first row with this id is used"
+        rejects.append(Reject(sources[base].name, _file_row(sources[base], row), key, reason))
     for index in order[1:]:
         alias = f"o{index}"
         for column in sources[index].columns:
@@ -330,38 +359,44 @@ def _link_sources(
             select.append(f"{alias}.{quote_ident(column)} AS {quote_ident(name)}")
         select.append(f"{alias}.__row AS __row_{index}")
         joins.append(
-            f"LEFT JOIN (SELECT *, rowid AS __row FROM src{index} "
-            f"QUALIFY row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) ORDER BY rowid) = 1) {alias} "
+            f"LEFT JOIN (SELECT *, rowid AS __row FROM src{index} {first_only}) {alias} "
             f"ON CAST(b.{qkey} AS VARCHAR) = CAST({alias}.{qkey} AS VARCHAR)"
         )
-        # Duplicate ids and ids missing from the base file are kept out and listed.
-        dup_sql = (
-            f"SELECT rowid FROM src{index} WHERE {qkey} IS NOT NULL "
-            f"QUALIFY row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) ORDER BY rowid) > 1"
-        )
+        # Ids missing from the base file and repeated ids are kept out and listed (an orphan first).
         orphan_sql = (
             f"SELECT rowid FROM src{index} o WHERE NOT EXISTS (SELECT 1 FROM src{base} b "
             f"WHERE CAST(b.{qkey} AS VARCHAR) = CAST(o.{qkey} AS VARCHAR))"
         )
+        listed: set[int] = set()
         for sql, reason in (
-            (dup_sql, f"duplicate {key}: only the first row with this id is used"),
             (orphan_sql, f"{key} not found in {sources[base].name}"),
+            (dup_sql.format(i=index, k=qkey), f"duplicate {key}: only the first row with this id is used"),
         ):
-            rows = [r[0] for r in con.execute(sql + " ORDER BY 1").fetchall()]
-            rejected += len(rows)
+            rows = [r[0] for r in con.execute(sql + " ORDER BY 1").fetchall() if r[0] not in listed]
+            listed.update(rows)
             rejects += [Reject(sources[index].name, _file_row(sources[index], r), key, reason) for r in rows]
-    con.execute(f"CREATE VIEW source AS SELECT {', '.join(select)} FROM src{base} b {' '.join(joins)}")
-    return key, columns, column_file, rejects, rejected
+    con.execute(
+        f"CREATE VIEW source AS SELECT {', '.join(select)} FROM (SELECT *, rowid FROM src{base} {first_only}) b "
+        f"{' '.join(joins)}"
+    )
+    return key, columns, column_file, rejects, len(rejects)
 
 
 def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], base: int) -> str | None:
-    """The column every file shares whose values overlap most (an id-like name wins ties)."""
+    """The shared column that identifies records: unique in the base file, named like an id where possible, and
+    whose values in the other files are mostly found in the base. An owner or channel column is never unique."""
     shared = set(sources[base].columns)
     for source in sources:
         shared &= set(source.columns)
     best: tuple[float, str] | None = None
     for column in sorted(shared):
         qcol = quote_ident(column)
+        distinct, present = con.execute(
+            f"SELECT count(DISTINCT CAST({qcol} AS VARCHAR)), count({qcol}) FROM src{base}"
+        ).fetchall()[0]
+        id_like = "id" in roles_from_header(column)
+        if not present or distinct < (0.5 if id_like else 0.95) * present:
+            continue
         overlaps = []
         for index in range(len(sources)):
             if index == base:
@@ -372,10 +407,30 @@ def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], ba
                 f"FROM src{index} o"
             )
             overlaps.append(float(con.execute(sql).fetchall()[0][0] or 0))
-        score = min(overlaps) + (0.01 if header_key(column).endswith("id") else 0)
+        score = min(overlaps) + (1.0 if id_like else 0.0)
         if min(overlaps) >= 0.5 and (best is None or score > best[0]):
             best = (score, column)
     return best[1] if best else None
+
+
+def _shift_rows_past_blank_lines(rejects: list[Reject], sources: list[SourceFile]) -> None:
+    """DuckDB skips empty lines, so a CSV row number counted from the header drifts after one: correct it.
+
+    Only files with rejects are scanned (a 10M-row file without rejects pays nothing).
+    """
+    for source in sources:
+        mine = [r for r in rejects if r.file == source.name]
+        if source.kind != "csv" or source.csv_path is None or not mine:
+            continue
+        blanks = []  # line numbers (as in the original file) of empty lines below the header
+        with open(source.csv_path, encoding="utf-8", errors="replace", newline="") as handle:
+            for index, line in enumerate(handle):
+                if index > source.skip_lines and not line.strip("\r\n"):
+                    blanks.append(source.header_row + index - source.skip_lines)
+        for reject in mine:
+            for blank in blanks:
+                if blank <= reject.row:
+                    reject.row += 1
 
 
 def _file_row(source: SourceFile, rowid: int) -> int:
@@ -506,10 +561,13 @@ class _RecordBuilder:
             "coalesce(st.outcome, 'open')" if has_stage else "CASE WHEN closed IS NOT NULL THEN 'won' ELSE 'open' END"
         )
         level = f"coalesce(st.level, {self._base_level(dataset)})" if has_stage else "1"
-        # One pass, no sort: row_no keeps the file order for whoever needs it.
+        # Clean, typed data (the big-file case) stays a view over the loaded table: one copy of the data in memory.
+        # Parsed text columns are joined once into a table instead, so figures never redo the joins.
+        # No sort: row_no keeps the file order for whoever needs it.
+        kind = "TABLE" if self._joins or len(self.sources) > 1 else "VIEW"
         self.con.execute(
             f"""
-            CREATE VIEW records AS
+            CREATE {kind} records AS
             SELECT p.*, {level} AS level, {outcome} AS outcome,
                    {"st.position" if has_stage else "NULL"} AS stage_position,
                    regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,

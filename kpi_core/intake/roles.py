@@ -83,6 +83,10 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "closed": (
         "closedate",
+        "closed",
+        "close",
+        "closingdate",
+        "dateclosed",
         "closeddate",
         "closedat",
         "closedon",
@@ -137,7 +141,6 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "進捗状況",
         "商談ステータス",
         "状態",
-        "確度",
         "ライフサイクルステージ",
         "リードステータス",
     ),
@@ -427,19 +430,19 @@ def _kind(values: Sequence[object]) -> str:
     return "text"
 
 
-def _looks_like_dates(values: Sequence[object]) -> bool:
+def _looks_like_dates(values: Sequence[object], threshold: float = 0.8) -> bool:
     kind = _kind(values)
     if kind != "text":
         return kind == "date"
-    return _share_parsed([str(v) for v in _present(values)], parse_date) >= 0.8
+    return _share_parsed([str(v) for v in _present(values)], parse_date) >= threshold
 
 
-def _looks_like_stages(values: Sequence[object]) -> bool:
+def _looks_like_stages(values: Sequence[object], threshold: float = 0.6) -> bool:
     distinct = list(dict.fromkeys(str(v) for v in _present(values, limit=2000)))
     if not distinct or len(distinct) > 40:
         return False
     known = sum(canonical_stage(v) is not None for v in distinct)
-    return known / len(distinct) >= 0.6
+    return known / len(distinct) >= threshold
 
 
 def _values_fit(role: str, values: Sequence[object] | None) -> bool:
@@ -457,7 +460,10 @@ def _values_fit(role: str, values: Sequence[object] | None) -> bool:
     if role == "period":
         return _share_parsed(texts, parse_period_start) >= 0.5
     if role in DATE_ROLES:
-        return _looks_like_dates(texts)
+        return _looks_like_dates(texts, threshold=0.5)
+    if role == "stage":
+        # "確度" (A/B/C) or a free-text status is not the stage: a third of its values must be known stages.
+        return _looks_like_stages(texts, threshold=0.3)
     if role in NUMBER_ROLES:
         return _share_parsed(texts, parse_amount) >= 0.5
     if role in COUNT_ROLES:
@@ -481,11 +487,13 @@ def detect_roles(
     *,
     shape: str = "records",
     overrides: dict[str, str | None] | None = None,
+    refused: list[tuple[str, str]] | None = None,
 ) -> dict[str, str]:
-    """Map roles to columns. Headers decide first; values fill the gaps for dates, stage and id.
+    """Map roles to columns. Headers decide first; values fill the gaps for the created date, stage and id.
 
     `overrides` maps role → column (or None to drop a role the detector found); the caller checks that the
-    columns exist.
+    columns exist. A column whose header names a role but whose values do not fit it is appended to `refused`
+    as (role, column), so the user can be told.
     """
     wanted = RECORD_ROLES if shape == "records" else PERIOD_ROLES
     overrides = overrides or {}
@@ -508,19 +516,24 @@ def detect_roles(
     # (X Education's "Last Activity" holds activity names, not dates).
     for column in columns:
         for role in roles_from_header(column):
-            if role in wanted and _values_fit(role, values(column)):
+            if role not in wanted:
+                continue
+            if _values_fit(role, values(column)):
                 assign(role, column)
                 break
+            if refused is not None:
+                refused.append((role, column))
     if shape == "periods":
         return {role: mapping[role] for role in wanted if role in mapping}
 
-    # Pass 2: values. Date columns not named as such: first is created, second closed.
+    # Pass 2: values. An unnamed date column can be the created date; never the close date, which decides what
+    # counts as won (a "商談化日" must not turn every converted lead into a won deal).
     for column in columns:
         column_values = values(column)
         if column in taken or column_values is None:
             continue
-        if ("created" not in mapping or "closed" not in mapping) and _looks_like_dates(column_values):
-            assign("created" if "created" not in mapping else "closed", column)
+        if "created" not in mapping and _looks_like_dates(column_values):
+            assign("created", column)
         elif "stage" not in mapping and _looks_like_stages(column_values):
             assign("stage", column)
     if "id" not in mapping:

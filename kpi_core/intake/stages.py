@@ -128,6 +128,7 @@ _VOCABULARY: dict[str, tuple[str, ...]] = {
         "won",
         "closedwon",
         "win",
+        "evangelist",
         "customer",
         "contracted",
         "signed",
@@ -197,10 +198,14 @@ def canonical_stage(value: str) -> str | None:
     stripped = re.sub(r"^\d+", "", key)
     if stripped in _LOOKUP:
         return _LOOKUP[stripped]
-    # Salesforce-style "Closed Won" variants, and Japanese values with a suffix ("受注（確定）").
+    # Salesforce-style "Closed Won" variants.
     for canon in ("won", "lost"):
         if key.endswith(canon) and key.startswith("closed"):
             return canon
+    # A note in brackets after a known stage: "受注（確定）", "失注(競合)", "Lost (price)".
+    bare = re.sub(r"[(（\[【].*$", "", unicodedata.normalize("NFKC", str(value)))
+    if bare != str(value):
+        return canonical_stage(bare) if bare.strip() else None
     return None
 
 

@@ -99,7 +99,7 @@ _AMOUNT = re.compile(
     r"""
     (?P<open>\()?\s*
     (?P<sign1>[-+△▲])?\s*
-    (?P<cur1>US\$|USD|JPY|EUR|GBP|[¥$€£])?\s*
+    (?P<cur1>US\$|USD|JPY|EUR|GBP|[¥$€£\\])?\s*  # "\" is the yen sign as Shift_JIS files decode it
     (?P<sign2>[-+△▲])?\s*
     (?P<body>\S.*?)\s*
     (?P<eng>mn|mm|bn|k|m|b)?\s*
@@ -175,7 +175,7 @@ def _is_negative(match: re.Match[str]) -> bool | None:
         return None if signs else True  # "(-1,200)" is ambiguous
     if match["trail"]:
         # "¥1,200-" is the Japanese "exact amount" mark; a bare trailing minus (SAP style) is ambiguous.
-        yen = match["cur1"] == "¥" or match["cur2"] == "円"
+        yen = match["cur1"] in ("¥", "\\") or match["cur2"] == "円"
         return False if yen and not signs else None
     return bool(signs) and signs[0] in _NEGATIVE_MARKS
 

@@ -1,0 +1,377 @@
+"""Open pipeline: stage win probabilities learned from closed history, aging, and expected wins within a window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kpi_core.intake.load import Dataset
+from kpi_core.intake.stages import LEVEL_RANK
+from kpi_core.metrics import Filters
+
+# The date that places a closed record in history: its close date, else its last update, else its creation
+# (MA exports often leave the close date of a disqualified lead blank).
+HISTORY_DATE = "coalesce(closed, updated, created)"
+CLOSED = "outcome IN ('won', 'lost', 'disqualified')"
+OPEN_LEVELS = (1, 2, 3, 4)
+OUTCOMES = frozenset({"won", "lost", "disqualified"})
+
+
+def _require_records(dataset: Dataset) -> None:
+    if dataset.shape != "records":
+        raise ValueError("the pipeline needs one row per lead or deal (a monthly sheet has no open deals)")
+
+
+def _base_level(dataset: Dataset) -> int:
+    """The first funnel level the data has: the least a record is known to have reached."""
+    return LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else 1
+
+
+def data_as_of(dataset: Dataset) -> dt.date | None:
+    """The latest date the data shows happened: creation, update, or close of a closed record."""
+    _require_records(dataset)
+    sql = (
+        "SELECT max(greatest(coalesce(created, DATE '0001-01-01'), coalesce(updated, DATE '0001-01-01'), "
+        f"CASE WHEN outcome <> 'open' THEN coalesce(closed, DATE '0001-01-01') ELSE DATE '0001-01-01' END)) "
+        f"FROM {dataset.table}"
+    )
+    value = dataset.cursor().execute(sql).fetchall()[0][0]
+    return None if value is None or value.year == 1 else value
+
+
+def level_win_probability(dataset: Dataset, filters: Filters | None = None) -> dict[int, float | None]:
+    """P(won | reached level L) for the open levels 1-4, from the history (placed by HISTORY_DATE).
+
+    won / (records that reached L and ended: won, lost and disqualified at or above L, plus open records at or
+    above L that are older than the longest won cycle, the "stale" ones). Counting stale records matters for
+    MA exports, where most leads never get a closed stage: from closed rows alone a lead would look 3× as likely
+    to win as it is. The date part of `filters` limits the history; "older" is measured at its end date (else
+    at the latest date in the data). None where no record reached the level.
+    """
+    _require_records(dataset)
+    filters = filters or Filters()
+    where, params = filters.where(HISTORY_DATE, dataset)
+    as_of = filters.end or data_as_of(dataset)
+    cycles = won_cycle_days(dataset, filters)
+    longest = float(cycles[-1]) if len(cycles) else None
+    parts = ", ".join(f"count_if({CLOSED} AND level >= {level})" for level in OPEN_LEVELS)
+    won = (
+        dataset.cursor()
+        .execute(f"SELECT count_if(outcome = 'won'), {parts} FROM {dataset.table} WHERE {where}", params)
+        .fetchall()[0]
+    )
+    stale = [0] * len(OPEN_LEVELS)
+    if longest is not None and as_of is not None:
+        roles_where, roles_params = Filters(roles=filters.roles).where("created", dataset)
+        stale_parts = ", ".join(f"count_if(level >= {level})" for level in OPEN_LEVELS)
+        stale = list(
+            dataset.cursor()
+            .execute(
+                f"SELECT {stale_parts} FROM {dataset.table} WHERE created <= ?::DATE AND {roles_where} "
+                f"AND (outcome = 'open' OR closed > ?::DATE) AND date_diff('day', created, ?::DATE) > ?",
+                [as_of, *roles_params, as_of, as_of, longest],
+            )
+            .fetchall()[0]
+        )
+    result: dict[int, float | None] = {}
+    for i, level in enumerate(OPEN_LEVELS):
+        reached = (won[1 + i] or 0) + (stale[i] or 0)
+        result[level] = (won[0] or 0) / reached if reached else None
+    return result
+
+
+def stage_win_probability(dataset: Dataset, filters: Filters | None = None) -> dict[str, float | None]:
+    """Open raw stage → P(eventually won), learned from closed history.
+
+    Snapshot exports keep no stage history: a closed record only tells the furthest level it reached (won = 5,
+    lost = opportunity, disqualified = lead). So P(won | stage s) = P(won | reached the level of s), see
+    level_win_probability: won / (closed records at or above that level + stale open ones). Limitation: sub-stages
+    of one level (Prospecting and Negotiation are both "opportunity") share one probability, because a lost
+    deal's row does not say which sub-stage it got to; no refinement is made up. Closed records are placed in
+    time by their close date (else last update, else creation) for the date part of `filters`.
+    """
+    _require_records(dataset)
+    by_level = level_win_probability(dataset, filters)
+    rows = (
+        dataset.cursor()
+        .execute(f"SELECT DISTINCT stage, level FROM {dataset.table} WHERE outcome = 'open' AND stage IS NOT NULL")
+        .fetchall()
+    )
+    stages = dict(rows)
+    for raw, canonical in dataset.stage_map.items():
+        if canonical not in OUTCOMES:  # an open stage of the export, even if no record sits in it now
+            stages.setdefault(raw, _stage_level(dataset, raw))
+    order = {s: i for i, s in enumerate(dataset.stage_order)}
+    ordered = sorted(stages, key=lambda s: (order.get(s, len(order)), s))
+    return {s: by_level.get(min(max(int(stages[s]), 1), 4)) for s in ordered}
+
+
+def open_pipeline_by_stage(dataset: Dataset, filters: Filters | None = None) -> pd.DataFrame:
+    """Open records per raw stage, in funnel order (every open stage of the stage map, even with no record).
+
+    Columns: stage, position, level, count, value (sum of amounts), win_probability, expected_value
+    (value × win_probability), median_age_days (age = latest date in the data − created). Open records are
+    filtered on their created date; the probabilities on the closed history (see stage_win_probability).
+    """
+    _require_records(dataset)
+    filters = filters or Filters()
+    probabilities = stage_win_probability(dataset, filters)
+    by_level = level_win_probability(dataset, filters)
+    where, params = filters.where("created", dataset)
+    sql = f"""
+        SELECT stage, min(level), count(*), sum(amount), median(date_diff('day', created, ?::DATE))
+        FROM {dataset.table} WHERE outcome = 'open' AND {where} GROUP BY stage
+    """
+    found = {row[0]: row[1:] for row in dataset.cursor().execute(sql, [data_as_of(dataset), *params]).fetchall()}
+    position = {s: i for i, s in enumerate(dataset.stage_order)}
+    rows = []
+    for stage in [*probabilities, *(s for s in found if s not in probabilities)]:
+        level, count, value, age = found.get(stage, (_stage_level(dataset, stage), 0, 0.0, None))
+        probability = by_level.get(min(max(int(level), 1), 4))
+        rows.append(
+            {
+                "stage": stage,
+                "position": position.get(stage) if stage is not None else None,
+                "level": int(level),
+                "count": int(count),
+                "value": None if value is None else float(value),
+                "win_probability": probability,
+                "expected_value": None if value is None or probability is None else float(value) * probability,
+                "median_age_days": None if age is None else float(age),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(_PIPELINE_COLUMNS))
+    return frame.astype(_PIPELINE_COLUMNS)
+
+
+_PIPELINE_COLUMNS = {
+    "stage": "object",
+    "position": "Int64",
+    "level": "int64",
+    "count": "int64",
+    "value": "float64",
+    "win_probability": "float64",
+    "expected_value": "float64",
+    "median_age_days": "float64",
+}
+
+
+def _stage_level(dataset: Dataset, stage: str | None) -> int:
+    """The funnel level of a raw stage (unknown stages count at the data's first level, as in the loader)."""
+    canonical = dataset.stage_map.get(stage) if stage is not None else None
+    return LEVEL_RANK[canonical] if canonical in LEVEL_RANK else _base_level(dataset)
+
+
+def open_deal_aging(
+    dataset: Dataset, *, stalled_days: int, as_of: dt.date | None = None, filters: Filters | None = None
+) -> pd.DataFrame:
+    """One row per open record: id, stage, owner, channel, product, amount, created, updated, age_days,
+    idle_days, stalled. age = as_of − created; idle = as_of − coalesce(updated, created); stalled when idle is
+    more than `stalled_days`. `as_of` defaults to the latest date in the data. Oldest first."""
+    _require_records(dataset)
+    as_of = as_of or data_as_of(dataset)
+    where, params = (filters or Filters()).where("created", dataset)
+    sql = f"""
+        SELECT id, stage, owner, channel, product, amount, created, updated,
+               date_diff('day', created, ?::DATE) AS age_days,
+               date_diff('day', coalesce(updated, created), ?::DATE) AS idle_days
+        FROM {dataset.table} WHERE outcome = 'open' AND {where}
+        ORDER BY age_days DESC NULLS LAST, row_no
+    """
+    frame = dataset.cursor().execute(sql, [as_of, as_of, *params]).df()
+    frame["stalled"] = (frame["idle_days"] > int(stalled_days)).fillna(False).astype("bool")
+    return frame
+
+
+def won_cycle_days(dataset: Dataset, filters: Filters | None = None) -> np.ndarray:
+    """Cycle days (created → won) of won records, sorted; filters apply to the close date."""
+    _require_records(dataset)
+    where, params = (filters or Filters()).where(HISTORY_DATE, dataset)
+    rows = (
+        dataset.cursor()
+        .execute(
+            f"SELECT cycle_days FROM {dataset.table} WHERE outcome = 'won' AND cycle_days IS NOT NULL AND {where}",
+            params,
+        )
+        .fetchall()
+    )
+    return np.sort(np.array([r[0] for r in rows], dtype="float64"))
+
+
+def close_probability_from_cycles(cycles: np.ndarray, days: float, age_days: float | None = None) -> float | None:
+    """P(cycle ≤ age + days | cycle > age) from sorted won cycles; None without cycles, 0 past every past win."""
+    if len(cycles) == 0:
+        return None
+    if age_days is None:
+        return float(np.searchsorted(cycles, days, side="right") / len(cycles))
+    older = len(cycles) - np.searchsorted(cycles, age_days, side="right")
+    if older == 0:
+        return 0.0  # the record is already older than every won deal took: not expected to close as won
+    within = np.searchsorted(cycles, age_days + days, side="right") - np.searchsorted(cycles, age_days, side="right")
+    return float(within / older)
+
+
+def close_within_probability(
+    dataset: Dataset, days: int, filters: Filters | None = None, *, age_days: int | None = None
+) -> float | None:
+    """Share of won deals whose cycle (created → won) was at most `days`: the empirical CDF, for pacing.
+
+    With `age_days`, the chance for a deal already that old: P(cycle ≤ age + days | cycle > age); 0 when it is
+    older than every past win. None when no won deal has a cycle.
+    """
+    return close_probability_from_cycles(won_cycle_days(dataset, filters), days, age_days)
+
+
+@dataclass
+class WinTiming:
+    """What the history up to a date says about when and whether an open record is won.
+
+    For a record open at age a (days since created) at level L, the chance it is won within the next d days is
+    Bayes' rule over two kinds of record, those that will win and those that will not:
+
+        p_L · P(a < cycle ≤ a + d | won) / (p_L · P(cycle > a | won) + (1 − p_L) · P(still open at a | not won))
+
+    p_L is level_win_probability; the won cycles give the timing of wins; the closing ages of lost and
+    disqualified records (stale open records never close) give how long non-winners stay open. At age 0 this is
+    p_L × close_within_probability(d); as a record ages past the usual win cycle it falls towards 0.
+    """
+
+    by_level: dict[int, float | None]
+    won_cycles: np.ndarray  # sorted
+    other_ages: np.ndarray  # sorted closing ages of records not won; inf for stale open records
+
+    def probability(self, level: int, age_days: float | None, days: float) -> float | None:
+        """P(won within `days`) for a record open at `level` and `age_days` (None: age unknown)."""
+        p = self.by_level.get(min(max(int(level), 1), 4))
+        if p is None or len(self.won_cycles) == 0:
+            return None
+        n_won = len(self.won_cycles)
+        if age_days is None:
+            return p * float(np.searchsorted(self.won_cycles, days, side="right") / n_won)
+        past = np.searchsorted(self.won_cycles, age_days, side="right")
+        won_later = (n_won - past) / n_won
+        within = (np.searchsorted(self.won_cycles, age_days + days, side="right") - past) / n_won
+        if len(self.other_ages):
+            still_open = (len(self.other_ages) - np.searchsorted(self.other_ages, age_days, side="right")) / len(
+                self.other_ages
+            )
+        else:
+            still_open = 1.0
+        denominator = p * won_later + (1 - p) * still_open
+        return float(p * within / denominator) if denominator > 0 else 0.0
+
+
+def win_timing(dataset: Dataset, as_of: dt.date, filters: Filters | None = None) -> WinTiming:
+    """The WinTiming learned only from what was known at the end of `as_of` (no hindsight)."""
+    _require_records(dataset)
+    filters = filters or Filters()
+    history = Filters(end=as_of, roles=filters.roles)
+    by_level = level_win_probability(dataset, history)
+    cycles = won_cycle_days(dataset, history)
+    where, params = history.where(HISTORY_DATE, dataset)
+    rows = (
+        dataset.cursor()
+        .execute(
+            f"SELECT date_diff('day', created, coalesce(closed, updated)) FROM {dataset.table} "
+            f"WHERE outcome IN ('lost', 'disqualified') AND created IS NOT NULL "
+            f"AND coalesce(closed, updated) IS NOT NULL AND {where}",
+            params,
+        )
+        .fetchall()
+    )
+    ages = [float(r[0]) for r in rows]
+    if len(cycles):
+        roles_where, roles_params = Filters(roles=filters.roles).where("created", dataset)
+        stale = (
+            dataset.cursor()
+            .execute(
+                f"SELECT count(*) FROM {dataset.table} WHERE created <= ?::DATE AND {roles_where} "
+                "AND (outcome = 'open' OR closed > ?::DATE) AND date_diff('day', created, ?::DATE) > ?",
+                [as_of, *roles_params, as_of, as_of, float(cycles[-1])],
+            )
+            .fetchall()[0][0]
+        )
+        ages += [float("inf")] * int(stale)
+    return WinTiming(by_level=by_level, won_cycles=cycles, other_ages=np.sort(np.array(ages, dtype="float64")))
+
+
+@dataclass
+class PipelineExpectation:
+    """Wins expected from the records open at a date, within a number of days after it."""
+
+    as_of: dt.date
+    days: int
+    open_count: int
+    open_value: float
+    expected_count: float
+    expected_value: float
+    valued_at_unit_price: int  # open records without an amount, valued at the unit price given
+    reconstructed: bool  # as_of before the data's latest date: the open set is rebuilt from dates
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
+
+
+def open_records_at(dataset: Dataset, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
+    """Records open at the end of `as_of`: amount, level, age_days.
+
+    At or after the data's latest date this is the snapshot's open set with its stages. Before it, the set is
+    rebuilt: created by as_of and either still open or closed (won / lost) after as_of; a record closed since
+    then is given the data's first level, as its stage on that day is not known (still-open records keep
+    today's stage).
+    """
+    _require_records(dataset)
+    filters = filters or Filters()
+    where, params = Filters(roles=filters.roles).where("created", dataset)
+    sql = f"""
+        SELECT amount, CASE WHEN outcome = 'open' THEN level ELSE ? END AS level,
+               date_diff('day', created, ?::DATE) AS age_days
+        FROM {dataset.table}
+        WHERE (created IS NULL OR created <= ?::DATE)
+          AND (outcome = 'open' OR (outcome <> 'disqualified' AND closed > ?::DATE)) AND {where}
+    """
+    return dataset.cursor().execute(sql, [_base_level(dataset), as_of, as_of, as_of, *params]).df()
+
+
+def expected_wins_within(
+    dataset: Dataset,
+    *,
+    as_of: dt.date,
+    days: int,
+    filters: Filters | None = None,
+    unit_price: float | None = None,
+) -> PipelineExpectation:
+    """Σ over records open at `as_of` of P(won within `days`) (see WinTiming), and the same weighted by amount.
+
+    Learned only from what was known at `as_of`. Open records without an amount count at `unit_price` when
+    given, else add nothing to the value.
+    """
+    timing = win_timing(dataset, as_of, filters)
+    frame = open_records_at(dataset, as_of, filters)
+    snapshot = data_as_of(dataset)
+    count = value = open_value = 0.0
+    priced = 0
+    for amount, level, age in frame.itertuples(index=False):
+        if pd.isna(amount) and unit_price is not None:
+            amount, priced = unit_price, priced + 1
+        if not pd.isna(amount):
+            open_value += float(amount)
+        p = timing.probability(int(level), None if pd.isna(age) else float(age), days)
+        if p is None:
+            continue
+        count += p
+        if not pd.isna(amount):
+            value += float(amount) * p
+    return PipelineExpectation(
+        as_of=as_of,
+        days=int(days),
+        open_count=len(frame),
+        open_value=open_value,
+        expected_count=count,
+        expected_value=value,
+        valued_at_unit_price=priced,
+        reconstructed=snapshot is not None and as_of < snapshot,
+    )
