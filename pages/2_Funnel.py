@@ -1,0 +1,148 @@
+"""Funnel: "Where does the funnel leak?": step conversion by period or cohort, and by channel / owner / product."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, trend_lines_chart
+from ui.frame import page_frame
+from ui.frames import (
+    biggest_drop,
+    comparison_frame,
+    conversion_trend,
+    first_level_measure,
+    funnel_steps,
+    funnel_steps_by,
+    metric_figure,
+    period_table,
+)
+from ui.i18n import role_label, t
+from ui.show import empty_state, headline, show_chart, show_table
+from ui.state import choice_parser, url_choice, url_value, widget_key
+
+BREAKDOWNS = ("channel", "owner", "product", "segment")
+
+view = page_frame("funnel")
+dataset, lang = view.dataset, view.lang
+levels = list(dataset.present_levels)
+if dataset.shape == "records":
+    basis = url_choice(
+        "basis",
+        ("period", "cohort"),
+        "period",
+        st.segmented_control,
+        label=t("funnel.basis"),
+        format_func=lambda b, lang=lang: t(f"funnel.basis.{b}", lang),
+    )
+else:  # a monthly sheet has no creation dates to build cohorts from
+    basis = "sheet"
+cohort = basis == "cohort"
+roles = [r for r in BREAKDOWNS if r in dataset.mapping] if dataset.shape == "records" else []
+# One engine pass gives totals, periods and the breakdown chosen below (read from the view state ahead of its widget).
+breakdown = url_value("by", roles[0], choice_parser(roles)) if roles else None
+if st.session_state.get(widget_key("by")) in roles:  # the widget's new value, before it is drawn
+    breakdown = st.session_state[widget_key("by")]
+result = view.kpis(cohort=cohort, by=(breakdown,) if breakdown else ())
+totals = result.totals
+headline(
+    [
+        metric_figure(name, totals, lang)
+        for name in (first_level_measure(levels), "won", "win_rate", "won_revenue", "avg_unit_price")
+    ]
+)
+
+steps = funnel_steps(totals, levels, lang)
+if len(steps) < 2:
+    empty_state(t("funnel.needs_levels"), key="funnel", next_page="pages/1_Data.py", next_label=t("next.check_stages"))
+    st.stop()
+drop = biggest_drop(steps)
+if drop:
+    st.markdown(t("funnel.drop_sentence", start=drop[0], end=drop[1], share=f"{drop[2] * 100:.1f}%"))
+titles = {
+    "step": t("funnel.step"),
+    "count": t("common.count"),
+    "pct_prev": t("funnel.pct_prev"),
+    "pct_first": t("funnel.pct_first"),
+    "key": t("common.group"),
+}
+show_chart(
+    funnel_chart(steps, titles=titles),
+    key="funnel",
+    caption=t(f"caption.funnel.{basis}", scope=view.scope_text()),
+    data=steps[["step", "count", "pct_prev", "pct_first", "highlight"]],
+    large=view.workshop,
+)
+
+st.subheader(t("funnel.compare_title"))
+if not roles:
+    empty_state(
+        t("funnel.needs_roles"), key="funnel_compare", next_page="pages/1_Data.py", next_label=t("next.open_data")
+    )
+else:
+    by = url_choice(
+        "by",
+        roles,
+        roles[0],
+        st.segmented_control,
+        label=t("funnel.by"),
+        format_func=lambda r, lang=lang: role_label(r, lang),
+    )
+    rows = (result if by == breakdown else view.kpis(by=(by,), cohort=cohort)).by.get(by, [])
+    titles["key"] = role_label(by)
+    multiples = funnel_steps_by(rows, levels, lang, top=6)
+    if len(multiples):
+        show_chart(
+            funnel_small_multiples(multiples, titles=titles, columns=3),
+            key="funnel_by",
+            caption=t("caption.funnel_by", role=role_label(by), scope=view.scope_text()),
+            data=multiples[["key", "step", "count", "pct_prev", "pct_first"]],
+            large=view.workshop,
+            stretch=False,
+        )
+    compare = comparison_frame(rows, levels, lang, rate="first_to_won")
+    if len(compare):
+        show_chart(
+            comparison_chart(
+                compare,
+                titles={
+                    "key": role_label(by),
+                    "rate": t("funnel.first_to_won"),
+                    "base": t("funnel.base"),
+                    "won": t("common.won"),
+                    "overall": t("funnel.overall"),
+                },
+                overall=totals.get("conversion", {}).get("first_to_won"),
+            ),
+            key="funnel_compare",
+            caption=t("caption.compare", role=role_label(by), scope=view.scope_text()),
+            data=compare[["key", "rate", "base", "won"]],
+            large=view.workshop,
+        )
+
+st.subheader(t("funnel.trend_title"))
+trend = conversion_trend(result.by_period, levels, view.period, lang)
+if len(trend):
+    show_chart(
+        trend_lines_chart(
+            trend,
+            titles={"period": t("common.period"), "series": t("funnel.step"), "value": t("funnel.conversion")},
+            unit="ratio",
+            lang=lang,
+        ),
+        key="funnel_trend",
+        caption=t(f"caption.trend.{basis}", scope=view.scope_text()),
+        data=trend[["start", "series", "value"]],
+        large=view.workshop,
+    )
+else:
+    empty_state(t("funnel.no_trend"), key="funnel_trend")
+
+if not view.workshop:
+    with st.expander(t("funnel.table_title")):
+        measures = [(m, "count") for m in ("leads", "mql", "sql", "opportunities", "won") if totals.get(m) is not None]
+        show_table(
+            period_table(
+                result.by_period, [*measures, ("win_rate", "ratio"), ("won_revenue", "currency")], view.period, lang
+            ),
+            key="funnel_periods",
+        )

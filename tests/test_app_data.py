@@ -1,0 +1,223 @@
+"""AppTest of the Data page: the sample's rows and rejects, uploads (UTF-8, Shift_JIS, xlsx), a bad file, and
+column-role / stage edits that re-run the engine at once."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+from test_app_expected import (
+    APP,
+    DEALS,
+    HEADER,
+    SALES,
+    TIMEOUT,
+    deals_csv,
+    expected_small,
+    metric_values,
+    sales_expected,
+    sales_rows,
+    upload,
+)
+
+DATA = "pages/1_Data.py"
+FUNNEL = "pages/2_Funnel.py"
+
+
+def japanese_deals_csv() -> bytes:
+    """The same deals with Japanese headers and stages, saved as Shift_JIS (cp932), as Excel does."""
+    stages = {"Won": "受注", "Lost": "失注", "Proposal": "提案", "Negotiation": "交渉"}
+    lines = ["商談ID,作成日,完了日,フェーズ,金額,担当者,リードソース"]
+    lines += [",".join((*row[:3], stages[row[3]], *row[4:])) for row in DEALS]
+    return ("\r\n".join(lines) + "\r\n").encode("cp932")
+
+
+def deals_xlsx() -> bytes:
+    """A workbook whose first sheet is a note and whose second holds the deals."""
+    book = Workbook()
+    note = book.active
+    note.title = "README"
+    note["A1"] = "Exported deals: see the next sheet"
+    sheet = book.create_sheet("Deals")
+    sheet.append(HEADER)
+    for row in DEALS:
+        sheet.append([*row[:4], int(row[4]) if row[4] else None, *row[5:]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def open_data_page(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    return at.switch_page(DATA).run()
+
+
+def test_sample_rows_and_rejects_match_the_file():
+    at = open_data_page()
+    assert not at.exception
+    expected = sales_expected()
+    figures = metric_values(at)
+    assert figures["読み込んだ行"] == f"{expected['rows_read']:,}"
+    assert figures["集計に使う行"] == f"{expected['records']:,}"
+    assert figures["除外した行"] == f"{expected['rejected']:,}"
+    rejects = [df for df in at.dataframe if "理由" in df.value.columns]
+    assert len(rejects) == 1 and len(rejects[0].value) == expected["rejected"]
+    assert any(b.key == "rejects_csv" for b in at.get("download_button"))
+
+
+def test_upload_a_csv_switches_every_page_to_it():
+    at = open_data_page(lang="en")
+    upload(at, ("deals.csv", deals_csv(), "text/csv"))
+    assert not at.exception
+    assert at.selectbox(key="w_src").value == "upload"
+    small = expected_small()
+    assert metric_values(at)["Rows read"] == str(small["rows"])
+    at.switch_page(FUNNEL).run()
+    assert not at.exception
+    figures = metric_values(at)
+    assert figures["Won deals"] == str(small["won"])
+    assert f"¥{small['won_revenue']:,}" in next(m.proto.help for m in at.metric if m.label == "Won revenue")
+
+
+def test_upload_a_shift_jis_csv():
+    at = open_data_page()
+    upload(at, ("商談一覧.csv", japanese_deals_csv(), "text/csv"))
+    assert not at.exception
+    assert not at.error
+    assert metric_values(at)["読み込んだ行"] == str(len(DEALS))
+    files = next(df for df in at.dataframe if "文字コード" in df.value.columns).value
+    assert files["文字コード"].tolist() == ["cp932"]
+
+
+def test_upload_a_workbook_and_choose_its_sheet():
+    at = open_data_page(lang="en")
+    upload(at, ("deals.xlsx", deals_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    assert not at.exception
+    sheet_choice = [s for s in at.selectbox if s.key.startswith("sheet_0_")]
+    assert len(sheet_choice) == 1 and sheet_choice[0].options == ["README", "Deals"]
+    assert sheet_choice[0].label == r"Sheet of deals\.xlsx"  # a file name is escaped: shown as typed
+    assert sheet_choice[0].value == "Deals"  # the sheet holding the data is found on its own
+    assert metric_values(at)["Rows read"] == str(len(DEALS))
+
+
+def test_a_bad_file_gives_one_sentence_not_a_traceback():
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    at = open_data_page()
+    upload(at, ("report.csv", png, "text/csv"))
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert message.startswith("このファイルは使えません：")
+    assert "Traceback" not in message and "\n" not in message
+    assert any(b.key == "use_sample_data" for b in at.button)
+    # The way back: the sample data again.
+    at.button(key="use_sample_data").click().run()
+    assert not at.error
+    assert at.selectbox(key="w_src").value == "sales"
+
+
+def test_my_files_without_an_upload_says_what_to_do():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"src": "upload", "lang": "en"})
+    at.run()
+    assert not at.exception
+    assert any("No file uploaded yet" in i.value for i in at.info)
+
+
+def _edit(at: AppTest, key: str, rows: dict[int, dict[str, object]]) -> AppTest:
+    at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def test_changing_a_column_role_reloads_at_once():
+    at = open_data_page()
+    assert at.multiselect(key="w_owner") is not None
+    owner_row = 6  # RECORD_ROLES order: id, created, closed, updated, stage, amount, owner, ...
+    channel_row = 7
+    _edit(at, "roles_editor_0_0", {owner_row: {"column": "—"}, channel_row: {"column": "業種"}})
+    assert not at.exception
+    assert "w_owner" not in [m.key for m in at.multiselect]
+    industries = sorted(pd.read_csv(SALES, dtype=str)["業種"].dropna().unique())
+    assert sorted(at.multiselect(key="w_channel").options) == industries
+    # Back to what was detected.
+    at.button(key="reset_options").click().run()
+    assert "w_owner" in [m.key for m in at.multiselect]
+
+
+def test_mapping_a_stage_value_changes_the_figures():
+    at = open_data_page()
+    editor = at.data_editor(key="stages_editor_0_0")
+    order = editor.value["raw"].tolist()
+    won_before = sales_expected()["won"]
+    seiyaku = sum(1 for s in sales_rows().query("usable")["stage"] if s == "成約")
+    _edit(at, "stages_editor_0_0", {order.index("成約"): {"canonical": "lost"}})
+    assert not at.exception
+    at.switch_page(FUNNEL).run()
+    assert metric_values(at)["受注件数"] == f"{won_before - seiyaku:,}"
+
+
+def test_two_files_are_linked_on_their_shared_id_and_the_link_can_be_chosen():
+    activity = "Deal ID,Calls,Visits\r\n" + "".join(f"{row[0]},{i + 2},{i % 3}\r\n" for i, row in enumerate(DEALS))
+    at = open_data_page(lang="en")
+    upload(at, ("deals.csv", deals_csv(), "text/csv"), ("activity.csv", activity.encode(), "text/csv"))
+    assert not at.exception
+    assert not at.error
+    link = next(s for s in at.selectbox if s.label == "Column linking the files")
+    assert link.value == "Deal ID"
+    assert metric_values(at)["Rows used"] == str(len(DEALS))
+    files = next(df for df in at.dataframe if "Encoding" in df.value.columns).value
+    assert files["File"].tolist() == ["deals.csv", "activity.csv"]
+
+
+def test_rejected_rows_are_listed_with_their_file_row():
+    bad = deals_csv().decode() + "D10,2025-13-01,,Won,=HYPERLINK(1),Aoki,Web\r\n"
+    at = open_data_page(lang="en")
+    upload(at, ("deals.csv", bad.encode(), "text/csv"))
+    assert not at.exception
+    assert metric_values(at)["Rows rejected"] == "1"
+    assert any(b.key == "rejects_csv" for b in at.get("download_button"))
+    rejects = next(df for df in at.dataframe if "Reason" in df.value.columns).value
+    assert set(rejects["Row"]) == {len(DEALS) + 2}  # header is row 1; one line per unreadable cell
+    assert set(rejects["Column"]) == {"Created Date", "Amount"}
+
+
+def test_uploaded_files_stay_for_the_session_and_can_be_removed():
+    at = open_data_page()
+    upload(at, ("deals.csv", deals_csv(), "text/csv"))
+    at.switch_page("app.py").run()
+    assert metric_values(at)["受注件数"] == str(expected_small()["won"])
+    at.switch_page(DATA).run()
+    at.button(key="forget_files").click().run()
+    assert at.selectbox(key="w_src").value == "sales"
+    assert metric_values(at)["読み込んだ行"] == f"{sales_expected()['rows_read']:,}"
+
+
+def test_emptying_the_uploader_goes_back_to_the_sample():
+    at = open_data_page(lang="en")
+    upload(at, ("deals.csv", deals_csv(), "text/csv"))
+    assert at.selectbox(key="w_src").value == "upload"
+    at.file_uploader[0].set_value(None).run()
+    assert not at.exception
+    assert at.selectbox(key="w_src").value == "sales"
+    assert metric_values(at)["Rows read"] == f"{sales_expected()['rows_read']:,}"
+
+
+def test_a_language_switch_keeps_every_choice():
+    at = open_data_page(src="leads", fy="1", period="quarter")
+    at.selectbox(key="shape_choice_0_0").set_value("records").run()
+    assert source_option_shape(at) == "records"
+    at.segmented_control(key="w_lang").set_value("en").run()
+    assert not at.exception
+    assert at.selectbox(key="w_src").value == "leads"
+    assert at.selectbox(key="w_fy").value == 1
+    assert at.segmented_control(key="w_period").value == "quarter"
+    assert source_option_shape(at) == "records"
+    assert at.query_params["fy"] == "1" and at.query_params["src"] == "leads"
+
+
+def source_option_shape(at: AppTest) -> str | None:
+    return at.session_state["source_options"]["leads"].shape

@@ -1,0 +1,87 @@
+"""AppTest of the home page: sample data at start, headline figures, language, URL-kept filters."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app_expected import APP, TIMEOUT, metric_help, metric_values, sales_expected, yen
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, float]:
+    return sales_expected()
+
+
+def _run(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    return at.run()
+
+
+def test_starts_on_the_sales_sample_in_japanese_with_the_right_figures(expected):
+    at = _run()
+    assert not at.exception
+    assert at.title[0].value == "今、どんな状況か？"
+    figures = metric_values(at)
+    assert figures["受注件数"] == f"{expected['won']:,}"
+    assert figures["商談数"] == f"{expected['records']:,}"
+    assert yen(expected["won_revenue"]) in metric_help(at, "受注金額")
+    assert at.selectbox(key="w_src").value == "sales"
+    assert at.query_params["lang"] == "ja"
+
+
+def test_english_from_the_url(expected):
+    at = _run(lang="en")
+    assert not at.exception
+    assert at.title[0].value == "How are we doing?"
+    figures = metric_values(at)
+    assert figures["Won deals"] == f"{expected['won']:,}"
+    assert figures["Won revenue"] == f"¥{expected['won_revenue'] / 1e6:.1f}M"
+    assert yen(expected["won_revenue"]) in metric_help(at, "Won revenue")
+
+
+@pytest.mark.parametrize(("locale", "title"), [("en-US", "How are we doing?"), ("ja-JP", "今、どんな状況か？")])
+def test_language_defaults_to_the_browser_locale(locale, title):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context = {"locale": locale}
+    at.run()
+    assert at.title[0].value == title
+
+
+def test_switching_language_live_keeps_the_figures(expected):
+    at = _run()
+    at.segmented_control(key="w_lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "How are we doing?"
+    assert metric_values(at)["Won deals"] == f"{expected['won']:,}"
+    assert at.query_params["lang"] == "en"
+    at.segmented_control(key="w_lang").set_value("ja").run()
+    assert at.title[0].value == "今、どんな状況か？"
+    assert at.query_params["lang"] == "ja"
+
+
+def test_a_filter_from_the_url_reproduces_the_view():
+    channel = "紹介"
+    at = _run(channel=channel, period="quarter")
+    assert not at.exception
+    assert at.multiselect(key="w_channel").value == [channel]
+    assert metric_values(at)["受注件数"] == f"{sales_expected(channel)['won']:,}"
+    assert at.query_params["channel"] == channel
+    assert at.query_params["period"] == "quarter"
+
+
+def test_a_filter_set_in_the_sidebar_goes_into_the_url():
+    at = _run()
+    at.multiselect(key="w_channel").set_value(["テレアポ"]).run()
+    assert at.query_params["channel"] == "テレアポ"
+    assert metric_values(at)["受注件数"] == f"{sales_expected('テレアポ')['won']:,}"
+    at.button(key="reset_filters").click().run()
+    assert "channel" not in at.query_params
+    assert at.multiselect(key="w_channel").value == []
+
+
+def test_other_samples_load_without_an_upload():
+    for source, label in (("leads", "Leads"), ("kpi", "Leads")):
+        at = _run(lang="en", src=source)
+        assert not at.exception
+        assert label in metric_values(at)

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers of KPI Pivot: page frame, translation, formatting, cached data, charts."""

@@ -1,0 +1,303 @@
+"""Altair chart builders (no Streamlit): each takes a prepared frame and translated titles, returns a chart.
+
+Frames come from ui/frames.py and carry `*_text` columns already formatted for the reader's language, so tooltips
+show exact values as the page does.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ui.theme import HIGHLIGHT, MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS
+
+ROW_HEIGHT = 46
+
+
+def yen_axis_expr(lang: str) -> str:
+    """A Vega label expression for yen axes: 1.2億 / 350万 in Japanese, ¥1.2M in English."""
+    if lang == "ja":
+        return (
+            "abs(datum.value) >= 1e8 ? format(datum.value / 1e8, ',.1~f') + '億' : "
+            "abs(datum.value) >= 1e4 ? format(datum.value / 1e4, ',.0~f') + '万' : format(datum.value, ',')"
+        )
+    return "'¥' + replace(format(datum.value, '.3~s'), 'G', 'B')"
+
+
+def value_axis(unit: str, lang: str, title: str | None, ticks: int = 6) -> alt.Axis:
+    """An axis formatted for a metrics.yaml unit, with about `ticks` ticks."""
+    if unit == "currency":
+        return alt.Axis(title=title, labelExpr=yen_axis_expr(lang), tickCount=ticks)
+    if unit == "ratio":
+        return alt.Axis(title=title, format=".0%", tickCount=ticks)
+    return alt.Axis(title=title, format=",.0f", tickCount=ticks)
+
+
+def _tooltips(columns: list[tuple[str, str]]) -> list[alt.Tooltip]:
+    return [alt.Tooltip(f"{field}:N", title=title) for field, title in columns]
+
+
+def funnel_chart(steps: pd.DataFrame, *, titles: dict[str, str]) -> alt.LayerChart:
+    """Horizontal funnel: one bar per level, labelled with count, % of previous and % of first; the step after
+    the biggest drop in the highlight colour (its label says so in words as well).
+
+    `steps`: order, step, count, label, highlight, count_text, pct_prev_text, pct_first_text.
+    """
+    top = float(steps["count"].max() or 1)
+    base = alt.Chart(steps).encode(
+        y=alt.Y(
+            "step:N", sort=alt.EncodingSortField(field="order", op="min"), title=None, axis=alt.Axis(labelPadding=8)
+        ),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=4, height={"band": 0.72}).encode(
+        x=alt.X("count:Q", axis=None, scale=alt.Scale(domain=[0, top * 1.9])),
+        color=alt.condition("datum.highlight", alt.value(HIGHLIGHT), alt.value(NEUTRAL)),
+        tooltip=_tooltips(
+            [
+                ("step", titles["step"]),
+                ("count_text", titles["count"]),
+                ("pct_prev_text", titles["pct_prev"]),
+                ("pct_first_text", titles["pct_first"]),
+            ]
+        ),
+    )
+    text = base.mark_text(align="left", dx=8).encode(
+        x=alt.X("count:Q"),
+        text="label:N",
+        color=alt.condition("datum.highlight", alt.value(HIGHLIGHT), alt.value("#1B2430")),
+    )
+    return (bars + text).properties(height=max(ROW_HEIGHT * len(steps), 120))
+
+
+def funnel_small_multiples(steps: pd.DataFrame, *, titles: dict[str, str], columns: int = 3) -> alt.FacetChart:
+    """One small funnel per breakdown value (its own scale, so small groups keep their shape).
+
+    `steps`: key, key_order, order, step, count, highlight, label_short, count_text, pct_prev_text, pct_first_text.
+    """
+    base = alt.Chart().encode(
+        y=alt.Y("step:N", sort=alt.EncodingSortField(field="order", op="min"), title=None),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
+        x=alt.X("count:Q", axis=None),
+        color=alt.condition("datum.highlight", alt.value(HIGHLIGHT), alt.value(NEUTRAL)),
+        tooltip=_tooltips(
+            [
+                ("key", titles["key"]),
+                ("step", titles["step"]),
+                ("count_text", titles["count"]),
+                ("pct_prev_text", titles["pct_prev"]),
+                ("pct_first_text", titles["pct_first"]),
+            ]
+        ),
+    )
+    text = base.mark_text(align="left", dx=4).encode(x="count:Q", text="label_short:N")
+    levels = steps["step"].nunique()
+    layered = alt.layer(bars, text, data=steps).properties(width=190, height=max(30 * levels, 70))
+    return (
+        layered.facet(
+            facet=alt.Facet("key:N", title=None, sort=alt.EncodingSortField(field="key_order", op="min")),
+            columns=columns,
+        )
+        .resolve_scale(x="independent")
+        .configure_view(stroke=None)
+    )
+
+
+def comparison_chart(frame: pd.DataFrame, *, titles: dict[str, str], overall: float | None) -> alt.LayerChart:
+    """A rate per breakdown value as bars, with the overall rate as a dashed rule.
+
+    `frame`: key, key_order, rate, rate_text, base_text, won_text.
+    """
+    base = alt.Chart(frame).encode(
+        y=alt.Y("key:N", sort=alt.EncodingSortField(field="key_order", op="min"), title=None),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}, color=NEUTRAL).encode(
+        x=alt.X("rate:Q", title=titles["rate"], axis=alt.Axis(format=".0%")),
+        tooltip=_tooltips(
+            [
+                ("key", titles["key"]),
+                ("rate_text", titles["rate"]),
+                ("base_text", titles["base"]),
+                ("won_text", titles["won"]),
+            ]
+        ),
+    )
+    text = base.mark_text(align="left", dx=4).encode(x="rate:Q", text="rate_text:N")
+    layers = [bars, text]
+    if overall is not None:
+        rule = (
+            alt.Chart(pd.DataFrame({"overall": [overall], "label": [titles["overall"]]}))
+            .mark_rule(strokeDash=[6, 4], color=MUTED, size=2)
+            .encode(x="overall:Q", tooltip=[alt.Tooltip("label:N", title=titles["overall"])])
+        )
+        layers.append(rule)
+    return alt.layer(*layers).properties(height=max(34 * len(frame), 120))
+
+
+def _period_x() -> alt.X:
+    # Period labels ("2025年4月", "FY2025 Q2") say what they are: no axis title.
+    return alt.X(
+        "period_label:O",
+        sort=alt.EncodingSortField(field="start", op="min"),
+        title=None,
+        axis=alt.Axis(labelAngle=-40, labelOverlap="greedy"),
+    )
+
+
+def trend_lines_chart(
+    frame: pd.DataFrame, *, titles: dict[str, str], unit: str, lang: str, height: int = 280
+) -> alt.Chart:
+    """Lines over periods, one per series (conversion steps, metrics).
+
+    `frame`: start, period_label, series, series_order, value, value_text.
+    """
+    series_sort = list(frame.sort_values("series_order")["series"].drop_duplicates())
+    # A ratio axis stops at 100%: period-basis rates above it (deals created earlier) would flatten the rest.
+    scale = alt.Scale(domain=[0, 1], clamp=True) if unit == "ratio" and frame["value"].max() > 1 else alt.Undefined
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=_period_x(),
+            y=alt.Y("value:Q", axis=value_axis(unit, lang, titles["value"]), scale=scale),
+            color=alt.Color("series:N", title=None, sort=series_sort),
+            tooltip=_tooltips(
+                [("period_label", titles["period"]), ("series", titles["series"]), ("value_text", titles["value"])]
+            ),
+        )
+    )
+    return chart.properties(height=height)
+
+
+def metric_trend_chart(
+    frame: pd.DataFrame, *, titles: dict[str, str], unit: str, lang: str, height: int = 220, bars: bool = False
+) -> alt.Chart:
+    """One metric over periods, as a line (or bars for amounts that add up).
+
+    `frame`: start, period_label, value, value_text.
+    """
+    mark = (
+        alt.Chart(frame).mark_bar(color=NEUTRAL, cornerRadiusEnd=2) if bars else alt.Chart(frame).mark_line(point=True)
+    )
+    return mark.encode(
+        x=_period_x(),
+        y=alt.Y("value:Q", axis=value_axis(unit, lang, titles["value"], ticks=max(3, height // 55))),
+        tooltip=_tooltips([("period_label", titles["period"]), ("value_text", titles["value"])]),
+    ).properties(height=height)
+
+
+def pipeline_stage_chart(frame: pd.DataFrame, *, titles: dict[str, str], lang: str) -> alt.Chart:
+    """Open pipeline by stage: amount and expected amount side by side per stage.
+
+    `frame` (long): stage, position, measure, measure_order, amount, amount_text, count_text, probability_text.
+    """
+    measures = list(frame.sort_values("measure_order")["measure"].drop_duplicates())
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y("stage:N", sort=alt.EncodingSortField(field="position", op="min"), title=None),
+            yOffset=alt.YOffset("measure:N", sort=measures),
+            x=alt.X("amount:Q", axis=value_axis("currency", lang, titles["amount"])),
+            color=alt.Color(
+                "measure:N", title=None, sort=measures, scale=alt.Scale(domain=measures, range=[NEUTRAL_LIGHT, NEUTRAL])
+            ),
+            tooltip=_tooltips(
+                [
+                    ("stage", titles["stage"]),
+                    ("count_text", titles["count"]),
+                    ("measure", titles["measure"]),
+                    ("amount_text", titles["amount"]),
+                    ("probability_text", titles["probability"]),
+                ]
+            ),
+        )
+        .properties(height=max(58 * frame["stage"].nunique(), 140))
+    )
+
+
+def stage_count_chart(frame: pd.DataFrame, *, titles: dict[str, str]) -> alt.LayerChart:
+    """Open deals per stage (when the data has no amounts).
+
+    `frame`: stage, position, count, count_text, probability_text.
+    """
+    base = alt.Chart(frame).encode(
+        y=alt.Y("stage:N", sort=alt.EncodingSortField(field="position", op="min"), title=None)
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, color=NEUTRAL).encode(
+        x=alt.X("count:Q", axis=value_axis("count", "", titles["count"])),
+        tooltip=_tooltips(
+            [("stage", titles["stage"]), ("count_text", titles["count"]), ("probability_text", titles["probability"])]
+        ),
+    )
+    text = base.mark_text(align="left", dx=4).encode(x="count:Q", text="count_text:N")
+    return (bars + text).properties(height=max(40 * len(frame), 120))
+
+
+def aging_chart(frame: pd.DataFrame, *, titles: dict[str, str], stalled_days: int) -> alt.LayerChart:
+    """Open deals as points: days without movement per stage; stalled ones in the off-track colour and shape,
+    with the threshold as a rule.
+
+    `frame`: id, stage, position, idle_days, age_days, status, status_order, owner, amount_text.
+    """
+    statuses = list(frame.sort_values("status_order")["status"].drop_duplicates()) or [titles["moving"]]
+    colours = [STATUS_COLOURS["on_track"] if s == titles["moving"] else STATUS_COLOURS["off_track"] for s in statuses]
+    shapes = ["circle" if s == titles["moving"] else "cross" for s in statuses]
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=80, opacity=0.8)
+        .encode(
+            x=alt.X("idle_days:Q", title=titles["idle"]),
+            y=alt.Y("stage:N", sort=alt.EncodingSortField(field="position", op="min"), title=None),
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("status:N", title=None, scale=alt.Scale(domain=statuses, range=colours)),
+            shape=alt.Shape("status:N", title=None, scale=alt.Scale(domain=statuses, range=shapes)),
+            tooltip=_tooltips(
+                [
+                    ("id", titles["id"]),
+                    ("stage", titles["stage"]),
+                    ("owner", titles["owner"]),
+                    ("amount_text", titles["amount"]),
+                    ("idle_text", titles["idle"]),
+                    ("age_text", titles["age"]),
+                    ("status", titles["status"]),
+                ]
+            ),
+        )
+        .transform_calculate(jitter="random()")
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"days": [stalled_days], "label": [titles["threshold"]]}))
+        .mark_rule(strokeDash=[6, 4], color=HIGHLIGHT, size=2)
+        .encode(x="days:Q", tooltip=[alt.Tooltip("label:N", title=titles["threshold_title"])])
+    )
+    return alt.layer(points, rule).properties(height=max(52 * frame["stage"].nunique(), 160))
+
+
+def aging_histogram_chart(bins: pd.DataFrame, *, titles: dict[str, str], stalled_days: int) -> alt.LayerChart:
+    """Open deals per band of days without movement, stacked by status (for thousands of deals).
+
+    `bins`: bin_start, bin_end, status, status_order, count, range_text, count_text.
+    """
+    statuses = list(bins.sort_values("status_order")["status"].drop_duplicates()) or [titles["moving"]]
+    colours = [STATUS_COLOURS["on_track"] if s == titles["moving"] else STATUS_COLOURS["off_track"] for s in statuses]
+    bars = (
+        alt.Chart(bins)
+        .mark_bar()
+        .encode(
+            x=alt.X("bin_start:Q", bin="binned", title=titles["idle"]),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", title=titles["count"], stack="zero"),
+            color=alt.Color("status:N", title=None, scale=alt.Scale(domain=statuses, range=colours)),
+            order=alt.Order("status_order:Q"),
+            tooltip=_tooltips(
+                [("range_text", titles["idle"]), ("status", titles["status"]), ("count_text", titles["count"])]
+            ),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"days": [stalled_days], "label": [titles["threshold"]]}))
+        .mark_rule(strokeDash=[6, 4], color=HIGHLIGHT, size=2)
+        .encode(x="days:Q", tooltip=[alt.Tooltip("label:N", title=titles["threshold_title"])])
+    )
+    return alt.layer(bars, rule).properties(height=260)

@@ -1,0 +1,229 @@
+"""Data sources and cached calls into kpi_core: keyed by content hashes and options, never by file names alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from kpi_core.intake.errors import IntakeError
+from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset, quote_ident
+from kpi_core.metrics import Filters, KpiResult, compute_kpis
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "sample_data"
+SAMPLES: dict[str, str] = {
+    "sales": "sales_deals_ja.csv",
+    "leads": "marketing_leads_en.csv",
+    "kpi": "monthly_kpi_ja.xlsx",
+}
+SOURCES: tuple[str, ...] = (*SAMPLES, "upload")
+FILTER_ROLES: tuple[str, ...] = ("channel", "owner", "product", "segment")
+MAX_FILTER_VALUES = 300
+CACHE_TTL = 3600
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file held in the session: its display name, content hash and bytes."""
+
+    name: str
+    sha256: str
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> Upload:
+        return cls(name=name, sha256=hashlib.sha256(data).hexdigest(), data=data)
+
+
+@dataclass
+class SourceOptions:
+    """What the user changed on the Data page for one source (all JSON-serialisable)."""
+
+    roles: dict[str, str | None] = field(default_factory=dict)
+    stage_map: dict[str, str] = field(default_factory=dict)
+    stage_order: list[str] = field(default_factory=list)
+    link_key: str | None = None
+    shape: str | None = None
+    sheets: dict[str, str] = field(default_factory=dict)  # file sha256 → sheet name
+
+    def load_options(self) -> LoadOptions:
+        return LoadOptions(
+            roles=dict(self.roles),
+            stage_map=dict(self.stage_map),
+            stage_order=list(self.stage_order) or None,
+            link_key=self.link_key,
+            shape=self.shape,
+        )
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+
+
+def sample_path(source: str) -> Path:
+    """The bundled file of a sample source."""
+    return SAMPLE_DIR / SAMPLES[source]
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
+def _file_sha256(path: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sample_upload_key(source: str) -> tuple[str, str]:
+    """(content hash, display name) of a sample file; raises IntakeError when it is missing."""
+    path = sample_path(source)
+    if not path.is_file():
+        raise IntakeError(
+            f"The sample file {path.name} is missing: run `python sample_data/generate.py` once.", code="no_sample"
+        )
+    stat = path.stat()
+    return _file_sha256(str(path), stat.st_mtime_ns, stat.st_size), path.name
+
+
+def dataset_key(files: list[tuple[str, str, str | None]], options: SourceOptions) -> str:
+    """A stable key from (content hash, display name, sheet) per file and the options."""
+    payload = json.dumps({"files": files, "options": options.key()}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@st.cache_resource(ttl=CACHE_TTL, max_entries=6, show_spinner=False)
+def _load_cached(key: str, _inputs: tuple[FileInput, ...], _options: LoadOptions) -> Dataset:
+    # The display name is part of `key` too: two people with the same bytes never see each other's file names.
+    return load_dataset(list(_inputs), _options)
+
+
+def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> tuple[str, Dataset]:
+    """(dataset key, Dataset) for a sample or the session's uploads. Raises IntakeError for unusable input."""
+    if source == "upload":
+        if not uploads:
+            raise IntakeError("No file uploaded yet.", code="no_file")
+        files = [(u.sha256, u.name, options.sheets.get(u.sha256)) for u in uploads]
+        inputs = tuple(FileInput(u.name, u.data, sheet=options.sheets.get(u.sha256)) for u in uploads)
+    else:
+        sha, name = sample_upload_key(source)
+        files = [(sha, name, options.sheets.get(sha))]
+        inputs = (FileInput(name, sample_path(source), sheet=options.sheets.get(sha)),)
+    key = dataset_key(files, options)
+    return key, _load_cached(key, inputs, options.load_options())
+
+
+# ------------------------------------------------------------------------------------------------ filters
+def filters_key(filters: Filters) -> tuple[Any, ...]:
+    """A hashable, order-independent form of Filters (for cache keys)."""
+    roles = tuple(sorted((role, tuple(sorted(values))) for role, values in filters.roles.items() if values))
+    return (
+        filters.start.isoformat() if filters.start else None,
+        filters.end.isoformat() if filters.end else None,
+        roles,
+    )
+
+
+def filters_from_key(key: tuple[Any, ...]) -> Filters:
+    start, end, roles = key
+    return Filters(
+        start=dt.date.fromisoformat(start) if start else None,
+        end=dt.date.fromisoformat(end) if end else None,
+        roles={role: list(values) for role, values in roles},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ cached results
+@st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
+def cached_kpis(
+    key: str,
+    _dataset: Dataset,
+    fkey: tuple[Any, ...],
+    period: str = "month",
+    by: tuple[str, ...] = (),
+    by_period_and: tuple[str, ...] = (),
+    cohort: bool = False,
+    fiscal_start: int = 4,
+) -> KpiResult:
+    """compute_kpis, cached by (dataset key, filters, period, breakdowns, cohort, fiscal start)."""
+    return compute_kpis(
+        _dataset,
+        period=period,
+        by=list(by),
+        by_period_and=list(by_period_and),
+        cohort=cohort,
+        filters=filters_from_key(fkey),
+        fiscal_start=fiscal_start,
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def cached_filter_values(key: str, _dataset: Dataset, role: str) -> list[str]:
+    """The values of a role, most frequent first (the options of a filter)."""
+    if _dataset.shape != "records" or role not in _dataset.mapping:
+        return []
+    column = quote_ident(role)
+    rows = (
+        _dataset.cursor()
+        .execute(
+            f"SELECT {column}, count(*) AS n FROM records WHERE {column} IS NOT NULL "
+            f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {MAX_FILTER_VALUES}"
+        )
+        .fetchall()
+    )
+    return [str(r[0]) for r in rows]
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def cached_date_bounds(key: str, _dataset: Dataset) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last date in the data (created / closed, or the months of a monthly sheet)."""
+    if _dataset.shape == "records":
+        sql = "SELECT least(min(created), min(closed)), greatest(max(created), max(closed)) FROM records"
+    else:
+        sql = "SELECT min(period_start), max(period_start + INTERVAL 1 MONTH - INTERVAL 1 DAY) FROM periods"
+    low, high = _dataset.cursor().execute(sql).fetchall()[0]
+    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
+    return as_date(low), as_date(high)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
+def cached_preview(key: str, _dataset: Dataset, rows: int = 20) -> pd.DataFrame:
+    """The first rows of the source as read."""
+    return _dataset.sample(rows)
+
+
+def _pipeline_module() -> Any:
+    import kpi_core.pipeline as pipeline  # imported late: an optional engine module
+
+    return pipeline
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def cached_open_pipeline(key: str, _dataset: Dataset, fkey: tuple[Any, ...]) -> pd.DataFrame:
+    """Open deals by stage with learned win probability and expected value."""
+    return _pipeline_module().open_pipeline_by_stage(_dataset, filters=filters_from_key(fkey))
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=8, show_spinner=False)  # one row per open record: can be large
+def cached_deal_aging(key: str, _dataset: Dataset, fkey: tuple[Any, ...], stalled_days: int) -> pd.DataFrame:
+    """One row per open deal with its age, idle days and whether it is stalled."""
+    return _pipeline_module().open_deal_aging(_dataset, stalled_days=stalled_days, filters=filters_from_key(fkey))
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
+def cached_file_columns(sha256: str, name: str, _data: bytes | Path, sheet: str | None = None) -> list[str]:
+    """The header of one file (to offer link columns when several files cannot be linked on their own)."""
+    import tempfile
+
+    from kpi_core.intake.files import open_source
+
+    with tempfile.TemporaryDirectory(prefix="kpi_pivot_cols_") as workdir:
+        try:
+            return list(open_source(name, _data, workdir=Path(workdir), sheet=sheet).columns)
+        except IntakeError:
+            return []

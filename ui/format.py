@@ -1,0 +1,184 @@
+"""Numbers, money, dates and periods formatted the way a Japanese or an English reader expects them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+MISSING = "—"
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MAN, OKU = 10_000, 100_000_000
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_int(value: float | None, lang: str = "ja") -> str:
+    """1,234 (a count); None → —."""
+    if _missing(value):
+        return MISSING
+    return f"{round(float(value)):,}"
+
+
+def fmt_number(value: float | None, lang: str = "ja", digits: int = 1) -> str:
+    """A plain number with thousands separators and `digits` decimals, trailing .0 dropped."""
+    if _missing(value):
+        return MISSING
+    text = f"{float(value):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_yen(value: float | None, lang: str = "ja") -> str:
+    """The exact amount: ¥1,234,567 (negative: -¥1,234)."""
+    if _missing(value):
+        return MISSING
+    amount = round(float(value))
+    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
+
+
+def fmt_yen_compact(value: float | None, lang: str = "ja") -> str:
+    """A short amount: 123.5万円 / 3,033万円 / 1.2億円 / 150億円 in Japanese, ¥123.5K / ¥1.2M / ¥3.4B in English.
+
+    Japanese keeps one decimal below 1,000万 and below 100億, as a reader would write it.
+    """
+    if _missing(value):
+        return MISSING
+    amount = float(value)
+    sign, size = ("-" if amount < 0 else ""), abs(amount)
+    if lang == "ja":
+        if size < MAN:
+            return sign + fmt_yen(size)
+        if round(size / MAN, 1) < 1000:
+            return f"{sign}{size / MAN:,.1f}万円"
+        if round(size / MAN) < MAN:
+            return f"{sign}{size / MAN:,.0f}万円"
+        if round(size / OKU, 1) < 100:
+            return f"{sign}{size / OKU:,.1f}億円"
+        return f"{sign}{size / OKU:,.0f}億円"
+    if size < 1000:
+        return sign + fmt_yen(size)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if round(size / limit, 1) >= 1 and (suffix == "B" or round(size / limit, 1) < 1000):
+            return f"{sign}¥{size / limit:,.1f}{suffix}"
+    return sign + fmt_yen(size)
+
+
+def fmt_pct(ratio: float | None, lang: str = "ja", digits: int = 1) -> str:
+    """A ratio as a percentage with one decimal: 0.4142 → 41.4%."""
+    if _missing(ratio):
+        return MISSING
+    return f"{float(ratio) * 100:.{digits}f}%"
+
+
+def fmt_points(delta: float | None, lang: str = "ja") -> str:
+    """A difference of two ratios in percentage points: +2.5pt / -1.0 pt."""
+    if _missing(delta):
+        return MISSING
+    points = float(delta) * 100
+    return f"{points:+.1f}pt" if lang == "ja" else f"{points:+.1f} pt"
+
+
+def fmt_days(value: float | None, lang: str = "ja") -> str:
+    """57.5日 / 57.5 days (1 day)."""
+    if _missing(value):
+        return MISSING
+    number = fmt_number(value)
+    if lang == "ja":
+        return f"{number}日"
+    return f"{number} day" if float(value) == 1 else f"{number} days"
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        text += "-01"
+    return dt.date.fromisoformat(text[:10])
+
+
+def fmt_date(value: dt.date | str | None, lang: str = "ja") -> str:
+    """2025年4月1日 / Apr 1, 2025."""
+    if value is None or value == "":
+        return MISSING
+    day = _as_date(value)
+    if lang == "ja":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
+
+
+def fmt_month(value: dt.date | str | None, lang: str = "ja") -> str:
+    """2025年4月 / Apr 2025 (from a date or a "2025-04" key)."""
+    if value is None or value == "":
+        return MISSING
+    day = _as_date(value)
+    if lang == "ja":
+        return f"{day.year}年{day.month}月"
+    return f"{MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def fmt_fiscal_year(year: int | str | None, lang: str = "ja") -> str:
+    """FY2025 (a fiscal year is named after the calendar year it starts in)."""
+    if year is None or year == "":
+        return MISSING
+    return f"FY{int(year)}"
+
+
+def fmt_quarter(key: str | None, lang: str = "ja") -> str:
+    """A fiscal quarter key "2025-Q2" → FY2025 Q2."""
+    if not key:
+        return MISSING
+    year, quarter = str(key).split("-Q")
+    return f"FY{int(year)} Q{int(quarter)}"
+
+
+def fmt_week(key: str | None, lang: str = "ja") -> str:
+    """An ISO week key "2025-W07" → 2025年 第7週 / W7 2025."""
+    if not key:
+        return MISSING
+    year, week = str(key).split("-W")
+    if lang == "ja":
+        return f"{int(year)}年 第{int(week)}週"
+    return f"W{int(week)} {int(year)}"
+
+
+def fmt_period(key: str | None, period: str, lang: str = "ja") -> str:
+    """The label of an engine period key (month "2025-04", week "2025-W07", quarter "2025-Q2", year "2025")."""
+    if not key:
+        return MISSING
+    if period == "month":
+        return fmt_month(key, lang)
+    if period == "week":
+        return fmt_week(key, lang)
+    if period == "quarter":
+        return fmt_quarter(key, lang)
+    if period == "year":
+        return fmt_fiscal_year(key, lang)
+    raise ValueError(f"unknown period {period!r}")
+
+
+def fmt_value(value: Any, unit: str, lang: str = "ja", *, compact: bool = False) -> str:
+    """Format by a metrics.yaml unit: count, currency, ratio or days."""
+    if unit == "count":
+        return fmt_int(value, lang)
+    if unit == "currency":
+        return fmt_yen_compact(value, lang) if compact else fmt_yen(value, lang)
+    if unit == "ratio":
+        return fmt_pct(value, lang)
+    if unit == "days":
+        return fmt_days(value, lang)
+    return MISSING if _missing(value) else str(value)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def escape_markdown(text: object) -> str:
+    """User text (file names, stage values) made inert for st.markdown / st.caption / st.error: no links,
+    emphasis, colour directives, icons or math; the reader sees the characters as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")

@@ -1,0 +1,109 @@
+"""The workspace's goal model (KGI → KPI → CSF), as-of date and calendar, shared by the goal, pacing and pivot pages.
+
+A workspace is this session and its data source: each source keeps its own goal YAML in the session (never in a
+module global). Until the user imports or edits one, the built-in template that fits the data is used, in the
+current language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from kpi_core.goals import Goals, load_goals, template_text
+from kpi_core.metrics import load_catalog
+from ui.frame import View
+from ui.i18n import t
+from ui.state import store_value, url_choice, url_value
+
+GOALS_KEY = "goals_yaml"  # session: {source: YAML text the user imported or edited}
+CALENDARS = ("jp", "weekends", "none")
+MARKETING_LEVELS = {"lead", "mql", "sql"}
+
+
+def template_name(view: View) -> str:
+    """ "sales" or "marketing": the built-in template that fits the data (a lead funnel is marketing's)."""
+    if view.source in ("leads", "kpi"):
+        return "marketing"
+    if view.dataset is not None and MARKETING_LEVELS & set(view.dataset.present_levels):
+        return "marketing"
+    return "sales"
+
+
+def goals_text(view: View) -> str:
+    """The YAML of the workspace's goal model: the user's own, else the fitting template."""
+    own = st.session_state.get(GOALS_KEY, {}).get(view.source)
+    return own if own is not None else template_text(template_name(view), view.lang)
+
+
+def is_own_goals(view: View) -> bool:
+    """Whether the user imported or edited the goal model (else it is a template)."""
+    return view.source in st.session_state.get(GOALS_KEY, {})
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _parse(text_hash: str, text: str) -> Goals:
+    return load_goals(text)
+
+
+def current_goals(view: View) -> Goals:
+    """The workspace's goal model, parsed (a stored text is always valid: it was checked when stored)."""
+    text = goals_text(view)
+    return _parse(hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+
+
+def store_goals(view: View, text: str) -> Goals:
+    """Check and keep the user's goal YAML for this source; raises GoalsError (line and field) when it is wrong."""
+    goals = load_goals(text)
+    st.session_state.setdefault(GOALS_KEY, {})[view.source] = text
+    return goals
+
+
+def reset_goals(view: View) -> None:
+    """Go back to the built-in template for this source."""
+    st.session_state.get(GOALS_KEY, {}).pop(view.source, None)
+
+
+def default_as_of(view: View) -> dt.date:
+    """Today while the data reaches the current month; else the data's last date (a past export stays usable)."""
+    today = dt.date.today()
+    last = view.bounds[1]
+    if last is None or (last.year, last.month) >= (today.year, today.month):
+        return today
+    return last
+
+
+def draw_as_of(view: View) -> dt.date:
+    """The as-of date input (URL `asof`), default today; settable for demos and for looking back."""
+    default = default_as_of(view)
+    value = url_value("asof", default, _date_parser)
+    chosen = st.date_input(t("goals.as_of"), value=value, key="w_asof", help=t("goals.as_of_help"), format="YYYY-MM-DD")
+    chosen = chosen if isinstance(chosen, dt.date) else default
+    store_value("asof", chosen, default, dump=lambda d: [d.isoformat()])
+    return chosen
+
+
+def draw_calendar(view: View) -> str:
+    """The business-day calendar (URL `cal`): Japanese holidays and weekends, weekends only, or every day."""
+    return url_choice(
+        "cal",
+        CALENDARS,
+        "jp",
+        st.selectbox,
+        label=t("goals.calendar"),
+        format_func=lambda c: t(f"goals.calendar.{c}"),
+    )
+
+
+def _date_parser(raw: list[str]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def metric_choices() -> list[str]:
+    """Metric names a KPI can use directly (formulas over them are typed in the YAML)."""
+    return load_catalog().names

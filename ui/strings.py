@@ -1,0 +1,367 @@
+"""The one translation table: every text the app shows, in Japanese and English (metric names: metrics.yaml)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    # ---------------------------------------------------------------- pages and navigation
+    "nav.home": {"ja": "ホーム", "en": "Home"},
+    "nav.data": {"ja": "データ", "en": "Data"},
+    "nav.funnel": {"ja": "ファネル", "en": "Funnel"},
+    "nav.pipeline": {"ja": "パイプライン", "en": "Pipeline"},
+    "page.home.title": {"ja": "今、どんな状況か？", "en": "How are we doing?"},
+    "page.data.title": {"ja": "データは正しく読めているか？", "en": "Is the data read correctly?"},
+    "page.funnel.title": {"ja": "ファネルのどこで漏れているか？", "en": "Where does the funnel leak?"},
+    "page.pipeline.title": {"ja": "パイプラインに何があるか？", "en": "What is in the pipeline?"},
+    "home.next_title": {"ja": "次に見る", "en": "Look closer"},
+    "home.funnel_text": {
+        "ja": "段階ごとの転換率、最大の落ち込み、チャネル・担当者・商品別の比較。",
+        "en": "Stage-to-stage conversion, the biggest drop, and channels, owners and products compared.",
+    },
+    "home.pipeline_text": {
+        "ja": "進行中の商談の金額・期待値、停滞している商談、受注率と単価の推移。",
+        "en": "Open deals by stage, their expected value, stalled deals, and win-rate and price trends.",
+    },
+    "home.data_text": {
+        "ja": "自分のCSV / Excelを読み込み、列の役割とフェーズの対応を確認・修正する。",
+        "en": "Upload your own CSV / Excel files and check or fix column roles and stages.",
+    },
+    # ---------------------------------------------------------------- frame (sidebar)
+    "frame.language": {"ja": "言語", "en": "Language"},
+    "frame.source": {"ja": "データ", "en": "Data"},
+    "frame.source_caption": {"ja": "{files} · {rows} 行", "en": "{files} · {rows} rows"},
+    "frame.rejected_caption": {"ja": "（除外 {count} 行）", "en": " ({count} rejected)"},
+    "frame.loading": {"ja": "データを読み込んでいます…", "en": "Loading the data…"},
+    "frame.filters": {"ja": "絞り込み", "en": "Filters"},
+    "frame.dates": {"ja": "期間", "en": "Period range"},
+    "frame.all": {"ja": "すべて", "en": "All"},
+    "frame.no_role_filters": {
+        "ja": "月次集計表のため、チャネル・担当者などでは絞り込めません。",
+        "en": "A monthly sheet has no channel or owner columns to filter by.",
+    },
+    "frame.reset_filters": {"ja": "絞り込みを解除", "en": "Clear filters"},
+    "frame.display": {"ja": "表示", "en": "Display"},
+    "frame.period": {"ja": "集計単位", "en": "Granularity"},
+    "frame.fiscal_start": {"ja": "期首月", "en": "Fiscal year starts in"},
+    "frame.workshop": {"ja": "ワークショップモード", "en": "Workshop mode"},
+    "frame.workshop_help": {
+        "ja": "プロジェクター向けに文字と数字を大きくし、サイドバーと表を隠します。",
+        "en": "Large text and figures for a projector; the sidebar and tables are hidden.",
+    },
+    "frame.exit_workshop": {"ja": "ワークショップモードを終了", "en": "Leave workshop mode"},
+    "frame.link_hint": {
+        "ja": "ブラウザのアドレスをコピーすると、この絞り込みのまま共有できます。",
+        "en": "Copy the browser address to share this exact view.",
+    },
+    "source.sales": {"ja": "サンプル：営業案件（SFA）", "en": "Sample: sales deals (CRM)"},
+    "source.leads": {"ja": "サンプル：マーケティングリード（MA）", "en": "Sample: marketing leads (MA)"},
+    "source.kpi": {"ja": "サンプル：月次KPI表（Excel）", "en": "Sample: monthly KPI sheet (Excel)"},
+    "source.upload": {"ja": "自分のファイル", "en": "My files"},
+    "period.week": {"ja": "週", "en": "Week"},
+    "period.month": {"ja": "月", "en": "Month"},
+    "period.quarter": {"ja": "四半期", "en": "Quarter"},
+    "period.year": {"ja": "年度", "en": "Year"},
+    # ---------------------------------------------------------------- errors and next steps
+    "error.file": {"ja": "このファイルは使えません：{message}", "en": "This file cannot be used: {message}"},
+    "error.no_upload": {
+        "ja": "まだファイルが読み込まれていません。データページでCSVまたはExcelファイルをアップロードしてください。",
+        "en": "No file uploaded yet: upload a CSV or Excel file on the Data page.",
+    },
+    "error.unknown": {
+        "ja": "データを読み込めませんでした。データページで確認してください。",
+        "en": "The data could not be loaded: check it on the Data page.",
+    },
+    "next.open_data": {"ja": "データページを開く", "en": "Open the Data page"},
+    "next.use_sample": {"ja": "サンプルデータに戻す", "en": "Use the sample data"},
+    "next.use_sales_sample": {"ja": "営業案件のサンプルを表示", "en": "Show the sales sample"},
+    "next.check_stages": {"ja": "フェーズの対応を確認する", "en": "Check the stage mapping"},
+    # ---------------------------------------------------------------- common words
+    "common.period": {"ja": "期間", "en": "Period"},
+    "common.count": {"ja": "件数", "en": "Count"},
+    "common.won": {"ja": "受注件数", "en": "Won"},
+    "common.group": {"ja": "区分", "en": "Group"},
+    "common.blank": {"ja": "（空欄）", "en": "(blank)"},
+    "common.exact": {"ja": "正確な値：{value}", "en": "Exact value: {value}"},
+    "common.stage": {"ja": "フェーズ", "en": "Stage"},
+    "common.amount": {"ja": "金額", "en": "Amount"},
+    "common.measure": {"ja": "指標", "en": "Measure"},
+    "common.id": {"ja": "ID", "en": "ID"},
+    "common.owner": {"ja": "担当者", "en": "Owner"},
+    "common.status": {"ja": "状態", "en": "Status"},
+    # ---------------------------------------------------------------- charts and tables
+    "chart.download": {"ja": "保存", "en": "Download"},
+    "chart.png": {"ja": "画像（PNG）", "en": "Image (PNG)"},
+    "chart.svg": {"ja": "画像（SVG）", "en": "Image (SVG)"},
+    "chart.csv": {"ja": "データ（CSV）", "en": "Data (CSV)"},
+    "chart.error": {
+        "ja": "このグラフは描けませんでした。絞り込みを変えるか、下の表を使ってください。",
+        "en": "This chart could not be drawn: change the filters or use the table below.",
+    },
+    "table.csv": {"ja": "CSVで保存", "en": "Download CSV"},
+    "caption.revenue_trend": {
+        "ja": "受注金額を完了日（受注日）の期間で集計。{scope}",
+        "en": "Won revenue counted in the period of its close date. {scope}",
+    },
+    "caption.funnel.period": {
+        "ja": "期間ベース：各段階の件数は作成日、受注は完了日で期間に入れています（同じ案件とは限りません）。{scope}",
+        "en": "Period view: stage counts fall in the period of their created date, won deals in that of their "
+        "close date (not necessarily the same deals). {scope}",
+    },
+    "caption.funnel.cohort": {
+        "ja": "コホートベース：期間内に作成された案件が、その後どこまで進んだか。{scope}",
+        "en": "Cohort view: the records created in the range, and how far they got since. {scope}",
+    },
+    "caption.funnel.sheet": {
+        "ja": "月次集計表の各月の値の合計（コホートは作れません）。{scope}",
+        "en": "The monthly sheet's figures added up over the months (no cohorts: it has no records). {scope}",
+    },
+    "caption.funnel_by": {
+        "ja": "{role}別のファネル（件数の多い上位6つ、横軸はそれぞれの規模）。括弧内は初段比。{scope}",
+        "en": "Funnel per {role} (the 6 largest; each on its own scale). In brackets: % of the first step. {scope}",
+    },
+    "caption.compare": {
+        "ja": "{role}別の初段→受注の転換率。点線は全体。{scope}",
+        "en": "First step → won conversion per {role}; the dashed line is the overall rate. {scope}",
+    },
+    "caption.trend.period": {
+        "ja": "期間ごとの段階間転換率（前段の件数に対する次段の件数）。"
+        "期間ベースでは前の期間に作成された案件の受注も入るため100%を超えることがあり、"
+        "軸は100%で止めています（正確な値はツールチップ）。{scope}",
+        "en": "Step conversion per period (count of a step over the one before it). In the period view deals "
+        "created earlier can close in a period, so a rate can pass 100%: the axis stops there (exact values in "
+        "the tooltip). {scope}",
+    },
+    "caption.trend.cohort": {
+        "ja": "作成期間ごとのコホートの段階間転換率。最近のコホートはまだ進行中です。{scope}",
+        "en": "Step conversion per creation cohort; recent cohorts are still in progress. {scope}",
+    },
+    "caption.trend.sheet": {
+        "ja": "月次集計表の各期間の段階間転換率（前段の件数に対する次段の件数）。{scope}",
+        "en": "Step conversion per period from the monthly sheet (count of a step over the one before it). {scope}",
+    },
+    "caption.pipeline": {
+        "ja": "進行中の案件の金額と期待値（過去の完了案件から学習したフェーズ別受注確率 × 金額）。{scope}",
+        "en": "Open deals' amount and expected value (amount × win probability per stage, learned from closed "
+        "deals). {scope}",
+    },
+    "caption.pipeline_count": {
+        "ja": "進行中のレコード数をフェーズ別に集計（金額の列がないため件数のみ）。{scope}",
+        "en": "Open records per stage (counts only: the data has no amounts for them). {scope}",
+    },
+    "caption.aging": {
+        "ja": "進行中の案件ごとの最終更新（なければ作成）からの日数。"
+        "{days}日を超えて動きのない案件を停滞（✕）としています。{scope}",
+        "en": "Days since each open deal last moved (updated, else created); more than {days} days counts as "
+        "stalled (✕). {scope}",
+    },
+    "caption.outcome_trend": {
+        "ja": "完了日の期間で集計。{scope}",
+        "en": "Counted in the period of the close date. {scope}",
+    },
+    # ---------------------------------------------------------------- funnel page
+    "funnel.basis": {"ja": "集計の基準", "en": "Count by"},
+    "funnel.basis.period": {"ja": "期間ベース", "en": "Period"},
+    "funnel.basis.cohort": {"ja": "コホートベース", "en": "Cohort"},
+    "funnel.step": {"ja": "段階", "en": "Step"},
+    "funnel.pct_prev": {"ja": "前段比", "en": "% of previous"},
+    "funnel.pct_first": {"ja": "初段比", "en": "% of first"},
+    "funnel.step_label": {
+        "ja": "{count}  前段比 {prev} · 初段比 {first}",
+        "en": "{count}  {prev} of previous · {first} of first",
+    },
+    "funnel.biggest_drop": {"ja": "最大の落ち込み", "en": "biggest drop"},
+    "funnel.drop_sentence": {
+        "ja": "最も大きく漏れているのは **{start} → {end}**：次の段階に進むのは **{share}** です。",
+        "en": "The funnel leaks most at **{start} → {end}**: **{share}** move on to the next step.",
+    },
+    "funnel.needs_levels": {
+        "ja": "ファネルを描くには2つ以上の段階が必要です。フェーズ列の対応をデータページで確認してください。",
+        "en": "A funnel needs at least two stages: check the stage mapping on the Data page.",
+    },
+    "funnel.compare_title": {"ja": "区分ごとに比べる", "en": "Compare groups"},
+    "funnel.by": {"ja": "区分", "en": "Break down by"},
+    "funnel.needs_roles": {
+        "ja": "区分別の比較には、1行1案件のデータ（チャネル・担当者・商品の列）が必要です。",
+        "en": "Comparing groups needs one row per lead or deal with channel, owner or product columns.",
+    },
+    "funnel.first_to_won": {"ja": "初段→受注", "en": "First step → won"},
+    "funnel.base": {"ja": "初段の件数", "en": "First-step count"},
+    "funnel.overall": {"ja": "全体", "en": "Overall"},
+    "funnel.trend_title": {"ja": "転換率の推移", "en": "Conversion over time"},
+    "funnel.conversion": {"ja": "転換率", "en": "Conversion"},
+    "funnel.no_trend": {
+        "ja": "この範囲には推移を描ける期間がありません。期間の絞り込みを広げてください。",
+        "en": "No period in this range has figures to draw: widen the period range.",
+    },
+    "funnel.table_title": {"ja": "期間別の数値（表）", "en": "Figures by period (table)"},
+    # ---------------------------------------------------------------- pipeline page
+    "pipeline.needs_records": {
+        "ja": "パイプラインには1行1案件のデータが必要です。月次集計表では見られません。"
+        "営業案件のサンプルか、案件一覧をアップロードしてください。",
+        "en": "The pipeline needs one row per deal, which a monthly sheet does not have: choose the sales sample "
+        "or upload a deal list.",
+    },
+    "pipeline.expected": {"ja": "期待値（確率加重）", "en": "Expected value (weighted)"},
+    "pipeline.value": {"ja": "金額", "en": "Amount"},
+    "pipeline.stage_title": {"ja": "フェーズ別の進行中案件", "en": "Open deals by stage"},
+    "pipeline.open_count": {"ja": "進行中の件数", "en": "Open deals"},
+    "pipeline.probability": {"ja": "受注確率（実績）", "en": "Win probability (learned)"},
+    "pipeline.no_open": {
+        "ja": "この範囲に進行中の案件はありません。絞り込みを広げるか、別のデータを選んでください。",
+        "en": "There are no open deals in this view: widen the filters or choose other data.",
+    },
+    "pipeline.aging_title": {"ja": "停滞している案件", "en": "Stalled deals"},
+    "pipeline.stalled_days": {"ja": "停滞とみなす日数", "en": "Stalled after (days)"},
+    "pipeline.stalled_sentence": {
+        "ja": "進行中 {total} 件のうち **{count} 件**（{value}）が {days} 日を超えて動いていません。",
+        "en": "**{count}** of {total} open deals ({value}) have not moved for more than {days} days.",
+    },
+    "pipeline.stalled_figure": {"ja": "停滞（{days}日超）", "en": "Stalled (>{days} days)"},
+    "pipeline.expected_short": {"ja": "期待値", "en": "Expected value"},
+    "pipeline.stalled_sentence_count": {
+        "ja": "進行中 {total} 件のうち **{count} 件**が {days} 日を超えて動いていません。",
+        "en": "**{count}** of {total} open records have not moved for more than {days} days.",
+    },
+    "pipeline.moving": {"ja": "✓ 動いている", "en": "✓ Moving"},
+    "pipeline.stalled_status": {"ja": "✕ 停滞", "en": "✕ Stalled"},
+    "pipeline.idle_days": {"ja": "最終更新からの日数", "en": "Days without movement"},
+    "pipeline.age_days": {"ja": "作成からの日数", "en": "Days since created"},
+    "pipeline.threshold": {"ja": "{days}日", "en": "{days} days"},
+    "pipeline.stalled_table": {"ja": "停滞案件の一覧（{count} 件）", "en": "Stalled deals ({count})"},
+    "pipeline.trend_title": {"ja": "受注率・単価・商談期間の推移", "en": "Win rate, unit price and cycle over time"},
+    "pipeline.no_trend": {
+        "ja": "{metric}の推移はこのデータからは出せません。",
+        "en": "{metric} over time cannot be drawn from this data.",
+    },
+    # ---------------------------------------------------------------- data page
+    "data.intro": {
+        "ja": "CSV・Excelを読み込むと、列の役割とフェーズを自動で判定します。"
+        "違っていれば下の表で直すと、すぐに全ページに反映されます。",
+        "en": "Upload CSV or Excel files: column roles and stages are detected for you. Fix them in the tables "
+        "below and every page follows at once.",
+    },
+    "data.upload_label": {"ja": "CSV / Excelファイル（複数可）", "en": "CSV / Excel files (one or more)"},
+    "data.upload_help": {
+        "ja": "Shift_JIS・UTF-8のCSV、.xlsxに対応。複数ファイルはID列で結合します。最大200MB。",
+        "en": "CSV in Shift_JIS or UTF-8, and .xlsx. Several files are linked on a shared id column. Up to 200 MB.",
+    },
+    "data.your_files": {
+        "ja": "このセッションのファイル：{files}（{size}）",
+        "en": "Your files in this session: {files} ({size})",
+    },
+    "data.use_my_files": {"ja": "自分のファイルを表示", "en": "Show my files"},
+    "data.forget_files": {"ja": "ファイルを破棄", "en": "Remove my files"},
+    "data.undo": {"ja": "直前の変更を取り消す", "en": "Undo the last change"},
+    "data.reset": {"ja": "自動判定に戻す", "en": "Back to the detected settings"},
+    "data.rows_read": {"ja": "読み込んだ行", "en": "Rows read"},
+    "data.rows_used": {"ja": "集計に使う行", "en": "Rows used"},
+    "data.rows_rejected": {"ja": "除外した行", "en": "Rows rejected"},
+    "data.shape": {"ja": "データの形", "en": "Shape"},
+    "data.shape.records": {"ja": "1行1案件", "en": "One row per record"},
+    "data.shape.periods": {"ja": "月次集計", "en": "Monthly totals"},
+    "data.shape_choice": {"ja": "データの形", "en": "Shape of the data"},
+    "data.shape_option.auto": {"ja": "自動判定", "en": "Detect"},
+    "data.shape_option.records": {"ja": "1行1案件（リード・商談の一覧）", "en": "One row per lead / deal"},
+    "data.shape_option.periods": {"ja": "1行1か月（月次集計表）", "en": "One row per month (monthly sheet)"},
+    "data.file": {"ja": "ファイル", "en": "File"},
+    "data.kind": {"ja": "種類", "en": "Kind"},
+    "data.sheet": {"ja": "シート", "en": "Sheet"},
+    "data.encoding": {"ja": "文字コード", "en": "Encoding"},
+    "data.rows": {"ja": "行数", "en": "Rows"},
+    "data.sheet_choice": {"ja": "{file} のシート", "en": "Sheet of {file}"},
+    "data.unmapped_stages": {
+        "ja": "対応が分からないフェーズがあります：{values}。下のフェーズ表で段階を選んでください。",
+        "en": "Some stage values are not mapped: {values}. Choose their stage in the stage table below.",
+    },
+    "data.link_key": {"ja": "ファイルを結合する列", "en": "Column linking the files"},
+    "data.link_auto": {"ja": "自動", "en": "Detect"},
+    "data.no_link_columns": {
+        "ja": "すべてのファイルに共通する列がありません。1ファイルずつ読み込んでください。",
+        "en": "No column is shared by all files: upload them one at a time.",
+    },
+    "data.preview_title": {"ja": "プレビュー（先頭20行）", "en": "Preview (first 20 rows)"},
+    "data.roles_title": {"ja": "列の役割", "en": "Column roles"},
+    "data.roles_help": {
+        "ja": "各役割にどの列を使うか。変更するとすぐに読み直します。",
+        "en": "Which column plays each role. A change reloads the data at once.",
+    },
+    "data.role": {"ja": "役割", "en": "Role"},
+    "data.column": {"ja": "列", "en": "Column"},
+    "data.example": {"ja": "値の例", "en": "Examples"},
+    "data.no_column": {"ja": "（なし）", "en": "(none)"},
+    "data.stages_title": {"ja": "フェーズの対応と順序", "en": "Stage mapping and order"},
+    "data.stages_help": {
+        "ja": "元のフェーズ値がファネルのどの段階にあたるか、また並び順。",
+        "en": "Which funnel stage each raw stage value is, and their order.",
+    },
+    "data.no_stages": {"ja": "このデータにはフェーズ列がありません。", "en": "This data has no stage column."},
+    "data.stage_order": {"ja": "順序", "en": "Order"},
+    "data.stage_value": {"ja": "元の値", "en": "Raw value"},
+    "data.stage_canonical": {"ja": "段階", "en": "Funnel stage"},
+    "data.rejects_title": {"ja": "除外した行", "en": "Rejected rows"},
+    "data.no_rejects": {"ja": "すべての行を集計に使っています。", "en": "Every row is used."},
+    "data.rejects_sentence": {
+        "ja": "**{count} 行**は値を読み取れないため集計から除外しました。",
+        "en": "**{count} rows** were kept out of the figures because a value could not be read.",
+    },
+    "data.rejects_shown": {
+        "ja": "先頭 {shown} 行を表示（全 {total} 行はCSVで）。",
+        "en": "Showing {shown} of {total} (all in the CSV).",
+    },
+    "data.rejects_download": {"ja": "除外行をCSVで保存", "en": "Download rejected rows (CSV)"},
+    "data.row": {"ja": "行", "en": "Row"},
+    "data.reason": {"ja": "理由", "en": "Reason"},
+    # ---------------------------------------------------------------- column roles
+    "role.id": {"ja": "ID", "en": "ID"},
+    "role.created": {"ja": "作成日", "en": "Created date"},
+    "role.closed": {"ja": "完了日", "en": "Close date"},
+    "role.updated": {"ja": "最終更新日", "en": "Last updated"},
+    "role.stage": {"ja": "フェーズ", "en": "Stage"},
+    "role.amount": {"ja": "金額", "en": "Amount"},
+    "role.owner": {"ja": "担当者", "en": "Owner"},
+    "role.channel": {"ja": "チャネル", "en": "Channel"},
+    "role.product": {"ja": "商品", "en": "Product"},
+    "role.segment": {"ja": "業種・セグメント", "en": "Segment"},
+    "role.account": {"ja": "取引先", "en": "Account"},
+    "role.deal_type": {"ja": "新規 / 既存", "en": "Deal type"},
+    "role.calls": {"ja": "架電数", "en": "Calls"},
+    "role.visits": {"ja": "訪問数", "en": "Visits"},
+    "role.proposals": {"ja": "提案数", "en": "Proposals"},
+    "role.period": {"ja": "月", "en": "Month"},
+    "role.leads": {"ja": "リード数", "en": "Leads"},
+    "role.mql": {"ja": "MQL数", "en": "MQLs"},
+    "role.sql": {"ja": "SQL数", "en": "SQLs"},
+    "role.opportunities": {"ja": "商談数", "en": "Opportunities"},
+    "role.won": {"ja": "受注件数", "en": "Won"},
+    "role.lost": {"ja": "失注件数", "en": "Lost"},
+    "role.revenue": {"ja": "受注金額", "en": "Revenue"},
+    # ---------------------------------------------------------------- funnel stages
+    "stage.lead": {"ja": "リード", "en": "Lead"},
+    "stage.mql": {"ja": "MQL", "en": "MQL"},
+    "stage.sql": {"ja": "SQL", "en": "SQL"},
+    "stage.opportunity": {"ja": "商談", "en": "Opportunity"},
+    "stage.won": {"ja": "受注", "en": "Won"},
+    "stage.lost": {"ja": "失注", "en": "Lost"},
+    "stage.disqualified": {"ja": "対象外", "en": "Disqualified"},
+    "stage.unmapped": {"ja": "（未対応）", "en": "(unmapped)"},
+    # ---------------------------------------------------------------- goal pages (shared: ui/goals_state.py)
+    "goals.as_of": {"ja": "基準日", "en": "As of"},
+    "goals.as_of_help": {
+        "ja": "この日までの実績で期末を予測します（既定は今日。デモや振り返りでは変更できます）。",
+        "en": "Figures up to this day forecast the period end (default today; change it for demos or look-backs).",
+    },
+    "goals.calendar": {"ja": "営業日カレンダー", "en": "Business-day calendar"},
+    "goals.calendar.jp": {"ja": "土日・祝日を除く（日本）", "en": "Weekends and Japanese holidays off"},
+    "goals.calendar.weekends": {"ja": "土日のみ除く", "en": "Weekends off"},
+    "goals.calendar.none": {"ja": "全日", "en": "Every day"},
+}
+
+# Page-specific tables kept in their own modules so pages can be written side by side; merged here into the
+# one table every t() call reads.
+from ui.strings_goals import GOAL_PAGE_STRINGS  # noqa: E402
+from ui.strings_pivots import PIVOT_PAGE_STRINGS  # noqa: E402
+
+for _part in (GOAL_PAGE_STRINGS, PIVOT_PAGE_STRINGS):
+    _clash = set(_part) & set(STRINGS)
+    if _clash:
+        raise KeyError(f"translation keys defined twice: {sorted(_clash)}")
+    STRINGS.update(_part)
