@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from kpi_core.cli import main
-from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import FileInput, load_dataset
 from kpi_core.metrics import compute_kpis
 
@@ -396,27 +395,30 @@ def test_olist_cli_json(olist_files: list[Path], olist_frame: pd.DataFrame) -> N
 # ------------------------------------------------------------------------------------------- X Education
 
 
-def test_xeducation_leads_gives_a_sentence_or_checked_figures(xedu_dir: Path) -> None:
-    """No dates and no amounts: the engine must not crash. Today it refuses with one sentence."""
+def test_xeducation_leads_without_dates_give_totals_from_the_converted_flag(xedu_dir: Path) -> None:
+    """No dates, no amounts, no stage: the Converted flag (0/1) says won; figures are totals only."""
     path = xedu_dir / "Leads.csv"
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    try:
-        dataset = load_dataset([FileInput(path.name, path)])
-    except IntakeError as exc:
-        message = str(exc)
-        assert "\n" not in message and "Leads.csv" in message
-        assert exc.code == "no_date"
-    else:  # pragma: no cover - taken if the engine learns to read this file
-        assert dataset.rows_read == len(raw) == 9240
-        assert dataset.rows_used + dataset.rejected == dataset.rows_read
-        totals = compute_kpis(dataset).totals
-        assert totals["records"] == dataset.rows_used
-        assert totals["won_revenue"] is None
+    dataset = load_dataset([FileInput(path.name, path)])
+    assert dataset.mapping["won_flag"] == "Converted" and dataset.mapping["channel"] == "Lead Source"
+    assert "no_dates" in dataset.notes
+    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (len(raw), 9240, 0)
+    result = compute_kpis(dataset, by=["channel"])
+    converted = raw["Converted"] == "1"
+    assert result.totals["records"] == result.totals["leads"] == 9240
+    assert result.totals["won"] == int(converted.sum())
+    assert result.totals["open"] == int((~converted).sum())
+    assert result.totals["won_revenue"] is None and result.totals["win_rate"] is None
+    assert result.totals["conversion"]["first_to_won"] == pytest.approx(converted.mean())
+    assert result.by_period == [] and result.undated == 9240
+    # Per source: blank sources are the null key; "Google" and "google" stay apart as the file has them.
+    expected = raw.assign(won=converted).groupby("Lead Source")["won"].agg(["size", "sum"])
+    got = {row["key"]: (row["records"], row["won"]) for row in result.by["channel"]}
+    blank = expected.loc[""] if "" in expected.index else None
+    for source, (size, won) in expected.drop(index="", errors="ignore").iterrows():
+        assert got[source] == (size, won), source
+    if blank is not None:
+        assert got[None] == (blank["size"], blank["sum"])
     out, err = io.StringIO(), io.StringIO()
-    status = main(["kpis", str(path), "--json"], out=out, err=err)
-    if status == 2:
-        assert out.getvalue() == ""
-        assert err.getvalue().count("\n") == 1 and "Leads.csv" in err.getvalue()
-    else:  # pragma: no cover
-        assert status == 0
-        assert json.loads(out.getvalue())["rows"]["read"] == 9240
+    assert main(["kpis", str(path), "--json"], out=out, err=err) == 0
+    assert json.loads(out.getvalue())["totals"]["won"] == int(converted.sum())

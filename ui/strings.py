@@ -326,6 +326,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "role.calls": {"ja": "架電数", "en": "Calls"},
     "role.visits": {"ja": "訪問数", "en": "Visits"},
     "role.proposals": {"ja": "提案数", "en": "Proposals"},
+    "role.won_flag": {"ja": "受注フラグ（1 / はい）", "en": "Won flag (1 / yes)"},
     "role.period": {"ja": "月", "en": "Month"},
     "role.leads": {"ja": "リード数", "en": "Leads"},
     "role.mql": {"ja": "MQL数", "en": "MQLs"},

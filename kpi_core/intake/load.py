@@ -17,6 +17,7 @@ from kpi_core.intake.roles import (
     PERIOD_ROLES,
     RECORD_ROLES,
     TEXT_ROLES,
+    TRUE_FLAGS,
     detect_roles,
     detect_shape,
     parse_period_start,
@@ -168,11 +169,8 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
     builder = _RecordBuilder(con, sources, column_file, mapping, options)
     if shape == "records":
         if "created" not in mapping and "closed" not in mapping:
-            raise IntakeError(
-                f"{sources[0].name}: no date column was found (created / close date): "
-                "choose one in the column roles, or check the header row.",
-                code="no_date",
-            )
+            # Totals are still right (a lead-scoring export has no dates); periods need a date column.
+            dataset.notes.append("no_dates")
         builder.build_records(dataset)
     else:
         month_columns = [column for role, column in refused if role == "period"]
@@ -560,12 +558,16 @@ class _RecordBuilder:
             )
         stage_expr = self._stage(dataset)
         exprs["stage"] = stage_expr
+        if "won_flag" in m:
+            exprs["__won_flag"] = f"s.{quote_ident(m['won_flag'])}"
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
         joins = " ".join(self._joins)
         self._collect_rejects()
         has_stage = "stage" in m
-        # No stage column: a record with a close date is a won deal (as in a closed-deals export).
-        outcome, level, position = "CASE WHEN closed IS NOT NULL THEN 'won' ELSE 'open' END", "1", "NULL"
+        # No stage column: a record with a won flag set, or else with a close date, is a won deal (a lead-scoring
+        # export's "Converted", a closed-deals export).
+        won = self._won_flag() if "won_flag" in m else "closed IS NOT NULL"
+        outcome, level, position = f"CASE WHEN {won} THEN 'won' ELSE 'open' END", "1", "NULL"
         if has_stage:
             # CASE over the few stage values beats a join per query when `records` is a view over 10M rows.
             rows = self.con.execute("SELECT raw, level, outcome, position FROM stage_map").fetchall()
@@ -577,15 +579,24 @@ class _RecordBuilder:
         # Parsed text columns are joined once into a table instead, so figures never redo the joins.
         # No sort: row_no keeps the file order for whoever needs it.
         kind = "TABLE" if self._joins or len(self.sources) > 1 else "VIEW"
+        kept = "p.* EXCLUDE (__won_flag)" if "won_flag" in m else "p.*"
         self.con.execute(
             f"""
             CREATE {kind} records AS
-            SELECT p.*, {level} AS level, {outcome} AS outcome, {position} AS stage_position,
+            SELECT {kept}, {level} AS level, {outcome} AS outcome, {position} AS stage_position,
                    regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
                    CASE WHEN {outcome} = 'won' THEN date_diff('day', created, closed) END AS cycle_days
             FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
             """
         )
+
+    def _won_flag(self) -> str:
+        """SQL that is true where the won-flag column says yes (1, true, yes, はい, ○ …)."""
+        column = self.mapping["won_flag"]
+        if self.types.get(column, "VARCHAR").upper() in _NUMERIC_TYPES | {"BOOLEAN"}:
+            return "coalesce(CAST(p.__won_flag AS DOUBLE) <> 0, false)"
+        truthy = ", ".join(_quote_literal(v) for v in sorted(TRUE_FLAGS))
+        return f"coalesce(lower(trim(CAST(p.__won_flag AS VARCHAR))) IN ({truthy}), false)"
 
     def _stage(self, dataset: Dataset) -> str:
         if "stage" not in self.mapping:

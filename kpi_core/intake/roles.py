@@ -16,7 +16,7 @@ from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, p
 # Roles of a record-shaped file (one row per lead / deal).
 RECORD_ROLES: tuple[str, ...] = (
     "id", "created", "closed", "updated", "stage", "amount", "owner", "channel", "product", "segment", "account",
-    "deal_type", "calls", "visits", "proposals",
+    "deal_type", "calls", "visits", "proposals", "won_flag",
 )  # fmt: skip
 # Roles of a period-shaped file (one row per month with count columns).
 PERIOD_ROLES: tuple[str, ...] = ("period", "leads", "mql", "sql", "opportunities", "won", "lost", "revenue")
@@ -52,34 +52,35 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "案件no",
         "商談no",
     ),
+    # The earliest-stage date first: in an export with both, the inquiry date is when the record began.
     "created": (
+        "firstcontactdate",
+        "leadcreateddate",
+        "初回接触日",
+        "問い合わせ日",
+        "問合せ日",
+        "リード獲得日",
+        "獲得日",
         "created",
         "createddate",
         "createdate",
         "createdat",
         "createdon",
         "creationdate",
-        "engagedate",
-        "firstcontactdate",
-        "leadcreateddate",
-        "opportunitycreateddate",
-        "dealcreatedate",
-        "startdate",
         "作成日",
         "作成日時",
         "登録日",
         "登録日時",
+        "opportunitycreateddate",
+        "dealcreatedate",
+        "engagedate",
         "商談開始日",
         "商談作成日",
-        "初回接触日",
-        "問い合わせ日",
-        "問合せ日",
-        "リード獲得日",
-        "獲得日",
+        "商談化日",
+        "startdate",
+        "開始日",
         "発生日",
         "起票日",
-        "開始日",
-        "商談化日",
     ),
     "closed": (
         "closedate",
@@ -276,6 +277,18 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "新規/既存",
         "区分",
     ),
+    # A 0/1 or yes/no column saying the lead converted (lead-scoring exports have no stage column).
+    "won_flag": (
+        "converted",
+        "iswon",
+        "won?",
+        "wonflag",
+        "受注フラグ",
+        "成約フラグ",
+        "受注有無",
+        "成約有無",
+        "convertedflag",
+    ),
     "calls": ("calls", "numberofcalls", "callcount", "架電数", "電話数", "架電件数", "コール数", "架電回数"),
     "visits": (
         "visits",
@@ -445,6 +458,11 @@ def _looks_like_stages(values: Sequence[object], threshold: float = 0.6) -> bool
     return known / len(distinct) >= threshold
 
 
+# Values of a won flag, true and false (Excel, CRM and Japanese sheet conventions).
+TRUE_FLAGS = frozenset({"1", "true", "yes", "y", "won", "はい", "○", "〇", "済", "有", "あり"})
+FLAG_VALUES = TRUE_FLAGS | frozenset({"0", "false", "no", "n", "いいえ", "×", "-", "無", "なし", "未"})
+
+
 def _values_fit(role: str, values: Sequence[object] | None) -> bool:
     """Whether sampled values can hold a role: dates for date roles, numbers for amounts and counts."""
     if values is None or not _present(values):
@@ -461,6 +479,8 @@ def _values_fit(role: str, values: Sequence[object] | None) -> bool:
         return _share_parsed(texts, parse_period_start) >= 0.5
     if role in DATE_ROLES:
         return _looks_like_dates(texts, threshold=0.5)
+    if role == "won_flag":
+        return all(str(v).strip().lower() in FLAG_VALUES for v in texts)
     if role == "stage":
         # "確度" (A/B/C) or a free-text status is not the stage: a third of its values must be known stages.
         return _looks_like_stages(texts, threshold=0.3)
@@ -512,17 +532,21 @@ def detect_roles(
     def values(column: str) -> list[object] | None:
         return list(sample[column]) if column in sample else None
 
-    # Pass 1: headers, in column order, first match wins, as long as the values fit the role
-    # (X Education's "Last Activity" holds activity names, not dates).
-    for column in columns:
+    # Pass 1: headers, as long as the values fit the role (X Education's "Last Activity" holds activity names,
+    # not dates). When several columns name a role, the more specific synonym wins ("Lead Source" over
+    # "Lead Origin", "Deal Stage" over "Status"), then the column order.
+    candidates = []
+    for position, column in enumerate(columns):
+        key = header_key(column)
         for role in roles_from_header(column):
             if role not in wanted:
                 continue
             if _values_fit(role, values(column)):
-                assign(role, column)
-                break
-            if refused is not None:
+                candidates.append((_HEADERS[role].index(key), position, role, column))
+            elif refused is not None:
                 refused.append((role, column))
+    for _, _, role, column in sorted(candidates):
+        assign(role, column)
     if shape == "periods":
         return {role: mapping[role] for role in wanted if role in mapping}
 
