@@ -162,6 +162,13 @@ def draw_summary(view: View, dataset: Dataset) -> None:
         if note.startswith("unmapped_stages:"):
             values = ", ".join(escape_markdown(v) for v in note.split(":", 1)[1].split("|"))
             st.warning(t("data.unmapped_stages", values=values), icon=":material/warning:")
+        elif note == "no_dates":
+            st.info(t("data.no_dates"), icon=":material/event_busy:")
+        elif note.startswith("refused_role:"):
+            _, role, column = note.split(":", 2)
+            st.info(
+                t("data.refused_role", role=role_label(role), column=escape_markdown(column)), icon=":material/info:"
+            )
 
 
 def file_hashes(view: View) -> list[str]:
