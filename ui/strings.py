@@ -273,11 +273,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Some stage values are not mapped: {values}. Choose their stage in the stage table below.",
     },
     "data.no_dates": {
-        "ja": "日付の列が見つからないため、数値は期間に分けずに合計だけを示します。期間で見るには列の役割で日付を選んでください。",
+        "ja": "日付の列が見つからないため、数値は期間に分けずに合計だけを示します。"
+        "期間で見るには列の役割で日付を選んでください。",
         "en": "No date column was found, so figures are totals only. Choose a date column in the roles to see periods.",
     },
     "data.refused_role": {
-        "ja": "列「{column}」は名前から{role}に見えますが、値が合わないため使っていません。正しければ列の役割で選んでください。",
+        "ja": "列「{column}」は名前から{role}に見えますが、値が合わないため使っていません。"
+        "正しければ列の役割で選んでください。",
         "en": "Column “{column}” looks like {role} by its name, but its values do not fit, so it is not used. "
         "Choose it in the roles if it is right.",
     },
