@@ -27,3 +27,12 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     lines = [line.strip() for line in script.splitlines()]
     marker = lines.index("# TEST-COMMAND (kept identical to README.md by tests/test_readme.py)")
     assert lines[marker + 1] == test_command
+
+
+def test_readme_goal_example_is_a_valid_goal_file() -> None:
+    from kpi_core.goals import load_goals
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## Goals", 1)[1]
+    example = re.search(r"```yaml\n(.+?)\n```", text, flags=re.S).group(1)
+    goals = load_goals(example)
+    assert goals.kgi.target == 144_000_000 and [k.id for k in goals.kpis] == ["valid_deals"]
