@@ -88,7 +88,6 @@ class Dataset:
     link_key: str | None = None
     rows_linked: int = 0
     notes: list[str] = field(default_factory=list)
-    _workdir: tempfile.TemporaryDirectory | None = None
 
     @property
     def table(self) -> str:
@@ -116,17 +115,20 @@ def _quote_literal(text: str) -> str:
 
 
 def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None) -> Dataset:
-    """Read, link, map and normalise `inputs`. Raises IntakeError with one sentence for unusable input."""
+    """Read, link, map and normalise `inputs`. Raises IntakeError with one sentence for unusable input.
+
+    Converted copies of uploads live in a temporary folder only while loading: the data is in DuckDB after that.
+    """
     if not inputs:
         raise IntakeError("No file given: choose at least one CSV or Excel file.", code="no_file")
-    options = options or LoadOptions()
-    workdir = tempfile.TemporaryDirectory(prefix="kpi_pivot_")
+    with tempfile.TemporaryDirectory(prefix="kpi_pivot_") as workdir:
+        return _load(inputs, options or LoadOptions(), Path(workdir))
+
+
+def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> Dataset:
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")  # never print to the user's terminal
-    sources = [
-        open_source(f.name, f.data, workdir=Path(workdir.name), sheet=f.sheet, max_bytes=options.max_bytes)
-        for f in inputs
-    ]
+    sources = [open_source(f.name, f.data, workdir=workdir, sheet=f.sheet, max_bytes=options.max_bytes) for f in inputs]
     counts = [_load_source(con, index, source) for index, source in enumerate(sources)]
     rejects: list[Reject] = []
     link_key = None
@@ -135,7 +137,7 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
         columns = list(sources[0].columns)
         column_file = dict.fromkeys(columns, 0)
     else:
-        link_key, columns, column_file, link_rejects, _ = _link_sources(con, sources, counts, options)
+        link_key, columns, column_file, link_rejects = _link_sources(con, sources, counts, options)
         rejects += link_rejects
     sample = _sample(con)
     shape = options.shape or detect_shape(columns, sample)
@@ -164,7 +166,6 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
         rejects=[],
         link_key=link_key,
         notes=[f"refused_role:{role}:{column}" for role, column in refused if role not in mapping],
-        _workdir=workdir,
     )
     builder = _RecordBuilder(con, sources, column_file, mapping, options)
     if shape == "records":
@@ -313,7 +314,7 @@ def _cell_text(value: object) -> str | None:
 
 def _link_sources(
     con: duckdb.DuckDBPyConnection, sources: list[SourceFile], counts: list[int], options: LoadOptions
-) -> tuple[str, list[str], dict[str, int], list[Reject], int]:
+) -> tuple[str, list[str], dict[str, int], list[Reject]]:
     """Join every file to the largest one on a shared id column; list duplicates and orphans."""
     base = max(range(len(sources)), key=lambda i: counts[i])
     order = [base] + [i for i in range(len(sources)) if i != base]
@@ -377,7 +378,7 @@ def _link_sources(
         f"CREATE VIEW source AS SELECT {', '.join(select)} FROM (SELECT *, rowid FROM src{base} {first_only}) b "
         f"{' '.join(joins)}"
     )
-    return key, columns, column_file, rejects, len(rejects)
+    return key, columns, column_file, rejects
 
 
 def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], base: int) -> str | None:
