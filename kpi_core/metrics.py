@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from kpi_core.business_days import period_label
 from kpi_core.formula import evaluate
 from kpi_core.intake.load import Dataset, quote_ident
 
@@ -117,22 +118,6 @@ class KpiResult:
     by: dict[str, list[dict[str, Any]]]
     by_period_and: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     undated: int = 0
-
-
-def period_key_sql(column: str, period: str, fiscal_start: int = 4) -> str:
-    """SQL giving the period label of a date: 2018-04, 2018-W14, 2018-Q2 (fiscal), 2018 (fiscal year)."""
-    if period == "month":
-        return f"strftime({column}, '%Y-%m')"
-    if period == "week":
-        return f"strftime({column}, '%G-W%V')"
-    shift = int(fiscal_start) - 1
-    fiscal_year = f"(year({column}) - CASE WHEN month({column}) < {int(fiscal_start)} THEN 1 ELSE 0 END)"
-    if period == "year":
-        return f"CAST({fiscal_year} AS VARCHAR)"
-    if period == "quarter":
-        quarter = f"((month({column}) - 1 - {shift} + 12) % 12) // 3 + 1"
-        return f"CAST({fiscal_year} AS VARCHAR) || '-Q' || CAST({quarter} AS VARCHAR)"
-    raise ValueError(f"unknown period {period!r}: use one of {', '.join(PERIODS)}")
 
 
 def period_start_sql(column: str, period: str, fiscal_start: int = 4) -> str:
@@ -287,20 +272,6 @@ def _median_of_counts(pairs: list[tuple[float, int]]) -> float | None:
             middle.pop(0)
         seen += n
     return sum(found) / 2
-
-
-def period_label(start: dt.date, period: str, fiscal_start: int = 4) -> str:
-    """The label of the period starting at `start`: 2018-04, 2018-W14, 2018-Q1 (fiscal), 2018 (fiscal year)."""
-    if period == "month":
-        return f"{start.year}-{start.month:02d}"
-    if period == "week":
-        iso = start.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
-    fiscal_year = start.year - (1 if start.month < fiscal_start else 0)
-    if period == "year":
-        return str(fiscal_year)
-    quarter = ((start.month - fiscal_start) % 12) // 3 + 1
-    return f"{fiscal_year}-Q{quarter}"
 
 
 def _group_of(row: dict[str, Any], dims: list[str]) -> tuple[str, Any, Any]:
