@@ -29,7 +29,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
+    """The command-line parser. The goal commands pull in pandas; `kpis` alone starts faster without them."""
     parser = _Parser(prog="python -m kpi_core", description="KPI Pivot engine on the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     kpis = commands.add_parser("kpis", help="funnel and pipeline figures from CSV / Excel files")
@@ -39,11 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--cohort", action="store_true", help="count everything in the period of the created date")
     kpis.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     kpis.set_defaults(handler=run_kpis)
-    # The goal commands live beside the logic they print (imported here: they import this module's helpers).
-    from kpi_core import pivots_cli, plan_cli
+    if with_goal_commands:
+        # The goal commands live beside the logic they print (imported here: they import this module's helpers).
+        from kpi_core import pivots_cli, plan_cli
 
-    plan_cli.register(commands)
-    pivots_cli.register(commands)
+        plan_cli.register(commands)
+        pivots_cli.register(commands)
     return parser
 
 
@@ -115,7 +117,8 @@ def kpi_payload(result: KpiResult) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
     """Run a command; return the exit status (0, or 2 with one line on stderr for unusable input)."""
     out, err = out or sys.stdout, err or sys.stderr
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_goal_commands=argv[:1] != ["kpis"])
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kpi_core import cli
-from kpi_core.pivots_cli import register, render_pivots_text
+from kpi_core.pivots_cli import render_pivots_text
 
 GOALS = """\
 fiscal_year_start: 4
@@ -62,23 +62,6 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
     return _deals(folder / "deals.csv"), goals
 
 
-_BUILD_PARSER = cli.build_parser
-
-
-def _parser():
-    """The parser of kpi_core.cli with `pivots` (registered here until cli.py registers it itself)."""
-    parser = _BUILD_PARSER()
-    commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    if "pivots" not in commands.choices:
-        register(commands)
-    return parser
-
-
-@pytest.fixture(autouse=True)
-def pivots_command(monkeypatch):
-    monkeypatch.setattr(cli, "build_parser", _parser)
-
-
 def _run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = cli.main(list(argv), out=out, err=err)
@@ -90,7 +73,7 @@ def payload(files) -> dict:
     """The handler's payload (what `--json` prints), with a what-if."""
     deals, goals = files
     argv = ["pivots", str(deals), "--goals", str(goals), "--as-of", "2026-07-15", "--json"]
-    args = _parser().parse_args([*argv, "--set", "win_rate=0.3", "--set", "avg_unit_price=+10%"])
+    args = cli.build_parser().parse_args([*argv, "--set", "win_rate=0.3", "--set", "avg_unit_price=+10%"])
     return json.loads(json.dumps(args.handler(args), ensure_ascii=False))  # valid JSON as it stands
 
 

@@ -9,25 +9,16 @@ from pathlib import Path
 import pytest
 
 from kpi_core import cli
-from kpi_core.plan_cli import register, render_plan_text, run_plan
+from kpi_core.plan_cli import render_plan_text, run_plan
 from tests.test_goals import GOOD
 from tests.test_pacing import GOLDEN_WEEK
 
-ENGINE_PARSER = cli.build_parser
-
-
-def build_parser():
-    """The engine's parser with `plan` registered, as cli.py will do (unless it already does)."""
-    parser = ENGINE_PARSER()
-    commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    if "plan" not in commands.choices:
-        register(commands)
-    return parser
+build_parser = cli.build_parser  # registers `plan` itself
 
 
 @pytest.fixture
-def with_plan(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "build_parser", build_parser)
+def with_plan() -> None:
+    """`plan` is part of the command line (kept as a fixture so the tests say what they rely on)."""
 
 
 @pytest.fixture
