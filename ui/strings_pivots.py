@@ -2,4 +2,330 @@
 
 from __future__ import annotations
 
-PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {}
+PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
+    "nav.pivots": {"ja": "打ち手の切り替え", "en": "Pivots"},
+    "page.pivots.title": {"ja": "代わりに何をするか？", "en": "What do we do instead?"},
+    "pivots.computing": {"ja": "打ち手を計算しています…", "en": "Working out the pivots…"},
+    "pivots.error": {
+        "ja": "打ち手を計算できませんでした：{message}",
+        "en": "The pivots could not be computed: {message}",
+    },
+    # ---------------------------------------------------------------- headline
+    "pivots.head.kgi": {"ja": "KGI見込み {period}（目標 {target}）", "en": "KGI forecast {period} (target {target})"},
+    "pivots.head.month": {
+        "ja": "{month}の受注金額見込み（今のペース、目標 {target}）",
+        "en": "{month} revenue at the current pace (target {target})",
+    },
+    "pivots.head.missing": {"ja": "未達見込みのKPI", "en": "KPIs forecast to miss"},
+    "pivots.head.best": {"ja": "最有力の打ち手：{lever}", "en": "Best pivot: {lever}"},
+    "pivots.head.best_label": {"ja": "最有力の打ち手（過去に実績のあるもの）", "en": "Best pivot (one seen before)"},
+    "pivots.head.best_none": {"ja": "なし", "en": "None"},
+    "pivots.filters_ignored": {
+        "ja": "打ち手はすべてのデータから計算しています（サイドバーの絞り込みは適用されません）。",
+        "en": "Pivots are computed from all the data (the sidebar filters do not apply here).",
+    },
+    "pivots.sheet_note": {
+        "ja": "月次集計表：月ごとの合計から打ち手を計算します。当月は月末まで実績に入らないため見込みだけで判断し、"
+        "担当者・セグメント別の達成例は出せません。1行1案件のデータならそれも分かります。",
+        "en": "Monthly sheet: pivots come from the monthly totals. The current month counts only once it has "
+        "ended, so it is judged on its forecast, and there is no owner or segment evidence; a deal list gives both.",
+    },
+    "pivots.note.kgi_not_modelled": {
+        "ja": "KGIの指標が {metric} のため、受注金額のドライバーモデルで打ち手を計算できません。",
+        "en": "The KGI is {metric}, and the driver models explain won revenue: no pivots can be computed.",
+    },
+    "pivots.note.no_driver_model": {
+        "ja": "このデータからは受注金額のドライバーモデルを作れません（金額・受注件数・件数の列が必要です）。",
+        "en": "The data cannot feed a driver model of revenue (it needs amounts, won deals and a volume).",
+    },
+    # ---------------------------------------------------------------- shortfalls and pivots
+    "pivots.missing_title": {
+        "ja": "未達見込みのKPIと代わりの打ち手",
+        "en": "KPIs forecast to miss, and the other levers",
+    },
+    "pivots.none_missing": {
+        "ja": "基準日時点の予測では、目標を下回るKPIはありません。下のシミュレーションで余裕を確かめられます。",
+        "en": "No KPI is forecast to miss its target at this date. Use the what-if below to see the margin.",
+    },
+    "pivots.kgi_month": {"ja": "当期の受注金額（KGIの按分）", "en": "Revenue this period (share of the KGI)"},
+    "pivots.shortfall_title": {
+        "ja": "{symbol} {name}：見込み {forecast}（目標 {target}、{period}）",
+        "en": "{symbol} {name}: forecast {forecast} (target {target}, {period})",
+    },
+    "pivots.more_pivots": {"ja": "ほかの打ち手（{count}件）", "en": "Other pivots ({count})"},
+    "pivots.card.move": {
+        "ja": "現在 {current} → 必要 {required}（{change}）",
+        "en": "now {current} → needed {required} ({change})",
+    },
+    "pivots.seen_short": {
+        "ja": "過去{months}か月中{achieved}か月で達成",
+        "en": "seen in {achieved} of {months} months",
+    },
+    "pivots.card.reached": {"ja": "達成済み：{groups}", "en": "already reached by {groups}"},
+    "pivots.card.csf": {"ja": "CSF：**{csf}**", "en": "CSF: **{csf}**"},
+    "pivots.and_more": {"ja": " ほか{count}", "en": " and {count} more"},
+    "pivots.verdict.no_change_needed": {"ja": "変更不要", "en": "No change needed"},
+    "pivots.verdict.feasible": {"ja": "実現可能", "en": "Feasible"},
+    "pivots.verdict.stretch": {"ja": "背伸び", "en": "Stretch"},
+    "pivots.verdict.impossible": {"ja": "不可能", "en": "Impossible"},
+    "pivots.verdict.no_history": {"ja": "過去の実績なし", "en": "No history"},
+    "pivots.evidence_title": {
+        "ja": "根拠：各レバーの月ごとの実績と必要な水準",
+        "en": "Evidence: each lever month by month against the level needed",
+    },
+    "pivots.chart.caption": {
+        "ja": "基準日より前の完了した月（直近{months}か月）。点線は必要な水準 {required}、緑はそれ以上の月。",
+        "en": "Complete months before the as-of date (last {months}). Dashed line: the level needed, {required}; "
+        "green: months at or above it.",
+    },
+    "pivots.chart.caption_volume": {
+        "ja": "基準日より前の完了した月（直近{months}か月）。点線は残りの期間に必要な月あたりのペース {required}、"
+        "緑はそれ以上の月。",
+        "en": "Complete months before the as-of date (last {months}). Dashed line: the monthly pace the rest of "
+        "the period needs, {required}; green: months at or above it.",
+    },
+    "pivots.chart.required": {"ja": "必要な水準", "en": "Level needed"},
+    "pivots.chart.required_label": {"ja": "必要 {value}", "en": "needed {value}"},
+    "pivots.chart.reached": {"ja": "✓ 必要な水準以上", "en": "✓ At or above the level"},
+    "pivots.chart.below": {"ja": "下回った月", "en": "Below"},
+    "pivots.table_title": {"ja": "打ち手の一覧（表）", "en": "All pivots (table)"},
+    "pivots.col.rank": {"ja": "順位", "en": "Rank"},
+    "pivots.col.lever": {"ja": "レバー", "en": "Lever"},
+    "pivots.col.current": {"ja": "現在", "en": "Now"},
+    "pivots.col.required": {"ja": "必要", "en": "Needed"},
+    "pivots.col.change": {"ja": "変化率", "en": "Change"},
+    "pivots.col.seen": {"ja": "過去の実績", "en": "History"},
+    "pivots.col.reached_by": {"ja": "達成している区分", "en": "Already reached by"},
+    "pivots.col.verdict": {"ja": "判定", "en": "Verdict"},
+    "pivots.col.csf": {"ja": "CSF", "en": "CSF"},
+    # ---------------------------------------------------------------- sentences (Japanese from code + params)
+    "pivots.sentence.no_model": {
+        "ja": "{name}は未達の見込みですが、この指標を含むドライバーモデルがないため打ち手を計算できません。",
+        "en": "{name} is forecast to miss, and no driver model holds it: no pivots.",
+    },
+    "pivots.sentence.kgi_short": {
+        "ja": "{period}の受注金額は目標{target}に対し{forecast}の見込みです",
+        "en": "Revenue for {period} is forecast at {forecast} of {target}",
+    },
+    "pivots.sentence.kpi_short": {
+        "ja": "{name}は{period}の目標{target}に対し{forecast}の見込みで、このままだと受注金額は{kgi_target}に対し"
+        "{kgi_forecast}で終わります",
+        "en": "{name} is forecast at {forecast} of {target} for {period}; with it, revenue would end at "
+        "{kgi_forecast} of {kgi_target}",
+    },
+    "pivots.sentence.some_feasible": {
+        "ja": "。{pivots}件の打ち手のうち{feasible}件は過去に実績があるか変更不要です（最有力：{best}）。",
+        "en": ": {feasible} of {pivots} pivots were reached before or need no change (best: {best}).",
+    },
+    "pivots.sentence.none_feasible": {
+        "ja": "。{pivots}件の打ち手はどれも過去に達成したことがありません。",
+        "en": ": none of {pivots} pivots was reached in past months.",
+    },
+    "pivots.sentence.keep": {"ja": "{goal}を守るには、{move}。{tail}", "en": "To keep {goal}, {move}; {tail}"},
+    "pivots.sentence.move_single": {
+        "ja": "{lever}を{required}（{change}）にする必要があります",
+        "en": "{lever} must reach {required} ({change})",
+    },
+    "pivots.sentence.pace": {"ja": "（残り期間は月{pace}のペース）", "en": " (a pace of {pace} a month)"},
+    "pivots.sentence.move_pair": {
+        "ja": "{first}と{second}をともに{change}（{targets}）変える必要があります",
+        "en": "{first} and {second} must both change {change} (to {targets})",
+    },
+    "pivots.sentence.seen": {
+        "ja": "過去{months}か月中{achieved}か月で達成",
+        "en": "seen in {achieved} of {months} months",
+    },
+    "pivots.sentence.seen_together": {
+        "ja": "過去{months}か月中{achieved}か月で同時に達成",
+        "en": "seen together in {achieved} of {months} months",
+    },
+    "pivots.sentence.no_change": {"ja": "今の見込みのままで足ります", "en": "the forecast already covers it"},
+    "pivots.sentence.nothing_left": {
+        "ja": "期間内に動かせる余地が残っていないため不可能です",
+        "en": "nothing is left in the period to move it: impossible",
+    },
+    "pivots.sentence.above_max": {"ja": "100%を超えるため不可能です", "en": "above 100%: impossible"},
+    "pivots.sentence.no_history": {"ja": "比べられる過去の月がありません", "en": "no past months to compare with"},
+    "pivots.sentence.reached_by": {"ja": "（{groups}はすでに達成）", "en": "; already reached by {groups}"},
+    "pivots.sentence.no_group": {
+        "ja": "。担当者・セグメント・チャネル別にも達成例がなく、不可能です",
+        "en": " and by no owner, segment or channel: impossible",
+    },
+    "pivots.sentence.impossible": {"ja": "。不可能です", "en": ": impossible"},
+    "pivots.sentence.end": {"ja": "。", "en": "."},
+    "pivots.sentence.csf": {
+        "ja": "。→ CSF「{csf}」に切り替え：{actions}",
+        "en": ": pivot to {csf}: {actions}",
+    },
+    # ---------------------------------------------------------------- Goodhart guard
+    "pivots.goodhart_title": {
+        "ja": "KPIだけが良くなっていないか（落とし穴1：グッドハートの法則）",
+        "en": "Is a KPI improving at the goal's expense? (pitfall 1: Goodhart's law)",
+    },
+    "pivots.goodhart.moves": {
+        "ja": "{kpi}は直近{window}か月でその前の{window}か月より{kb}→{ka}（{kc}）、"
+        "同じ期間に{partner}は{pb}→{pa}（{pc}）",
+        "en": "{kpi} went {kb} → {ka} ({kc}) over the last {window} months against the {window} before, while "
+        "{partner} went {pb} → {pa} ({pc})",
+    },
+    "pivots.goodhart.correlation": {
+        "ja": "。前月比の動きとKGIの相関は最大{corr}（{lag}か月遅れ、{changes}回の変化）",
+        "en": "; its month-on-month changes go with the KGI's at best {corr} (lag {lag}, {changes} changes)",
+    },
+    "pivots.goodhart.flag.volume_up_quality_down": {
+        "ja": "：量は増えたが質が下がっています。目標の犠牲でKPIを達成している恐れがあります",
+        "en": ": more volume of lower quality",
+    },
+    "pivots.goodhart.flag.kpi_up_kgi_down": {
+        "ja": "：KPIは良くなっているのにKGIが悪化しています",
+        "en": ": the KPI improves while the KGI worsens",
+    },
+    "pivots.goodhart.flag.kpi_kgi_negative_correlation": {
+        "ja": "：KPIの動きがKGIと逆向きです。KPIを見直してください",
+        "en": ": the KPI does not move the KGI, review it",
+    },
+    "pivots.goodhart.none": {
+        "ja": "✓ {count}件のチェックで、KPIが良くなる一方でKGIや質の指標が悪化している例はありません。",
+        "en": "✓ {count} checks: no KPI is improving while the KGI or its quality partner worsens.",
+    },
+    "pivots.goodhart.no_checks": {
+        "ja": "このデータには量と質を比べられる指標の組がありません。",
+        "en": "The data has no volume / quality pair to compare.",
+    },
+    "pivots.goodhart.table_title": {"ja": "チェックの一覧（表）", "en": "All checks (table)"},
+    "pivots.goodhart.flagged": {"ja": "✕ 要注意", "en": "✕ Flagged"},
+    "pivots.goodhart.ok": {"ja": "✓ 問題なし", "en": "✓ OK"},
+    "pivots.col.kpi": {"ja": "KPI", "en": "KPI"},
+    "pivots.col.kpi_move": {"ja": "KPIの変化", "en": "KPI move"},
+    "pivots.col.partner": {"ja": "比べる指標", "en": "Compared with"},
+    "pivots.col.partner_move": {"ja": "比べる指標の変化", "en": "Its move"},
+    "pivots.col.correlation": {"ja": "KGIとの相関", "en": "Correlation with KGI"},
+    "pivots.col.flag": {"ja": "判定", "en": "Result"},
+    "pivots.partner.opportunities_per_call": {"ja": "架電あたり商談数", "en": "Opportunities per call"},
+    "pivots.partner.opportunities_per_visit": {"ja": "訪問あたり商談数", "en": "Opportunities per visit"},
+    "pivots.partner.won_per_proposal": {"ja": "提案あたり受注数", "en": "Wins per proposal"},
+    # ---------------------------------------------------------------- what-if
+    "pivots.what_if_title": {"ja": "もし〜なら（シミュレーション）", "en": "What if"},
+    "pivots.what_if.intro": {
+        "ja": "レバーを％で変えるか値を決めると、{month}の受注金額と、ほかのレバーに必要な値が変わります。"
+        "設定はURLに残るので、そのまま共有できます。",
+        "en": "Change a lever by a percentage or set its value: {month}'s revenue and what each other lever "
+        "would need follow. The settings stay in the URL, so the link shares them.",
+    },
+    "pivots.what_if.unavailable": {
+        "ja": "このデータではシミュレーションできません（受注金額のドライバーモデルがありません）。",
+        "en": "No what-if for this data (it has no driver model of revenue).",
+    },
+    "pivots.what_if.current": {"ja": "現在 {value}", "en": "now {value}"},
+    "pivots.what_if.mode_label": {"ja": "変え方", "en": "How to change"},
+    "pivots.what_if.mode.pct": {"ja": "±%", "en": "±%"},
+    "pivots.what_if.mode.value": {"ja": "値", "en": "Value"},
+    "pivots.what_if.pct_label": {"ja": "変化率（%）", "en": "Change (%)"},
+    "pivots.what_if.value_label": {"ja": "新しい値（{unit}）", "en": "New value ({unit})"},
+    "pivots.what_if.unit.ratio": {"ja": "%", "en": "%"},
+    "pivots.what_if.unit.currency": {"ja": "円", "en": "JPY"},
+    "pivots.what_if.unit.count": {"ja": "件、期末までの合計", "en": "count, period total"},
+    "pivots.what_if.reset": {"ja": "設定を元に戻す", "en": "Clear the what-if"},
+    "pivots.what_if.kgi": {"ja": "{month}の受注金額（目標 {target}）", "en": "{month} revenue (target {target})"},
+    "pivots.what_if.required_title": {
+        "ja": "目標に届くには、ほかのレバー単独で",
+        "en": "To reach the target, each other lever alone",
+    },
+    "pivots.what_if.required_line": {
+        "ja": "{lever}：{current} → {required}（{change}）",
+        "en": "{lever}: {current} → {required} ({change})",
+    },
+    "pivots.what_if.setting": {"ja": "{lever}を{value}", "en": "{lever} at {value}"},
+    "pivots.what_if.sentence": {
+        "ja": "{settings}にすると、{period}の受注金額は{after}（目標{target}の{attainment}）になります"
+        "（変更前の見込み{before}）。",
+        "en": "With {settings}, revenue for {period} would end at {after} ({attainment} of {target}; forecast "
+        "before: {before}).",
+    },
+    "pivots.what_if.error": {
+        "ja": "この設定は使えません：{message}",
+        "en": "This setting cannot be used: {message}",
+    },
+    "pivots.what_if.dropped": {
+        "ja": "このモデルにないレバーの設定は無視しました：{levers}",
+        "en": "Settings of levers this model does not have were left out: {levers}",
+    },
+    # ---------------------------------------------------------------- meeting summary
+    "pivots.summary_title": {"ja": "週次会議用の1枚サマリー", "en": "One-page summary for the weekly meeting"},
+    "pivots.summary.title": {
+        "ja": "KPIレビュー：なぜ未達か・次に何をするか",
+        "en": "KPI review: why it missed, what we do next",
+    },
+    "pivots.summary.subtitle": {
+        "ja": "{source} · 基準日 {as_of} · KGI：{kgi}",
+        "en": "{source} · as of {as_of} · KGI: {kgi}",
+    },
+    "pivots.summary.kgi": {"ja": "KGI", "en": "KGI"},
+    "pivots.summary.kgi_forecast": {"ja": "KGI見込み", "en": "KGI forecast"},
+    "pivots.summary.forecast_of": {"ja": "{forecast}（目標 {target}）", "en": "{forecast} (target {target})"},
+    "pivots.summary.why": {"ja": "なぜ未達か", "en": "Why it missed"},
+    "pivots.summary.next": {"ja": "次に何をするか", "en": "What we do next"},
+    "pivots.summary.no_feasible": {
+        "ja": "{name}：どの打ち手も過去に達成したことがありません。目標と計画を見直しましょう（落とし穴4）。",
+        "en": "{name}: no pivot was ever reached: revise the target and the plan (pitfall 4).",
+    },
+    "pivots.summary.keep_going": {
+        "ja": "今の打ち手を続け、来週また見込みを確認します。",
+        "en": "Keep the current plan and check the forecast again next week.",
+    },
+    "pivots.summary.footer": {"ja": "KPI Pivot で作成（{date}）", "en": "Made with KPI Pivot ({date})"},
+    "pivots.summary.download_html": {"ja": "印刷用（HTML）", "en": "Printable page (HTML)"},
+    "pivots.summary.download_xlsx": {"ja": "Excel（.xlsx）", "en": "Excel (.xlsx)"},
+    "pivots.summary.print_hint": {
+        "ja": "HTMLをブラウザで開いて印刷すると、A4 1枚に収まります。",
+        "en": "Open the HTML in a browser and print it: it fits one A4 page.",
+    },
+    # ---------------------------------------------------------------- identity check
+    "pivots.identity_title": {
+        "ja": "ドライバーモデルは実際の売上を再現しているか",
+        "en": "Does the driver model reproduce actual revenue?",
+    },
+    "pivots.identity.ok": {
+        "ja": "{formula} は、実際の受注金額を合計でも各月（{periods}か月）でも誤差{tolerance}以内で再現しています。",
+        "en": "{formula} reproduces actual revenue to within {tolerance} in total and in each of {periods} periods.",
+    },
+    "pivots.identity.residual": {
+        "ja": "{formula} は実際の受注金額と合計で{residual}ずれ、{periods}か月中{flagged}か月で誤差が{tolerance}を"
+        "超えています。{note}",
+        "en": "{formula} differs from actual revenue by {residual} in total and by more than {tolerance} in "
+        "{flagged} of {periods} periods. {note}",
+    },
+    "pivots.identity.note.sales": {
+        "ja": "商談数は作成月、受注・失注・金額は完了月で数え、受注率は進行中の商談を含まないため、"
+        "ずれは商談の作成と完了の時期の差を表します。",
+        "en": "Opportunities count in the month they were created, wins, losses and revenue in the month they "
+        "closed, and the win rate leaves open deals out: the residual shows how far deal creation and closing "
+        "drift apart.",
+    },
+    "pivots.identity.note.marketing": {
+        "ja": "段階間の転換率は同じ月の件数の比なので積は売上に一致します。ずれるのはある段階の件数が0の月です。",
+        "en": "Stage-to-stage rates are ratios of the same month's counts, so the product telescopes to revenue; "
+        "it differs only where a stage count of a month is zero.",
+    },
+    "pivots.identity.note.sustainability": {
+        "ja": "新規顧客からの売上を既存顧客比率で割り戻しています。売上が0の月はずれます。",
+        "en": "Revenue from new customers grossed up by the repeat share: exact whenever revenue is above zero.",
+    },
+    "pivots.identity.table_title": {
+        "ja": "月別の実績とモデルの値（{model}）",
+        "en": "Actual and modelled by month ({model})",
+    },
+    "pivots.model.sales": {"ja": "営業モデル", "en": "sales model"},
+    "pivots.model.marketing": {"ja": "マーケティングモデル", "en": "marketing model"},
+    "pivots.model.sustainability": {"ja": "継続性モデル", "en": "sustainability model"},
+    "pivots.col.actual": {"ja": "実績", "en": "Actual"},
+    "pivots.col.modelled": {"ja": "モデル", "en": "Modelled"},
+    "pivots.col.residual": {"ja": "差", "en": "Residual"},
+    "pivots.col.residual_pct": {"ja": "差（%）", "en": "Residual (%)"},
+    "pivots.total": {"ja": "合計", "en": "Total"},
+    "pivots.footer": {
+        "ja": "基準日 {as_of} · {calendar}。予測はペース配分ページと同じ方法、目標は年間KGIの月割りです。",
+        "en": "As of {as_of} · {calendar}. Forecasts as on the Pacing page; targets are the annual KGI split evenly "
+        "by month.",
+    },
+}

@@ -1,0 +1,218 @@
+"""AppTest of the Pivots page (figures against kpi_core.pivots computed here), and its summary exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+from test_app_expected import APP, TIMEOUT, metric_values, yen
+
+from kpi_core.goals import load_goals, template_text
+from kpi_core.intake.load import Dataset, FileInput, load_dataset
+from kpi_core.pivots import lever_history, parse_setting, pivots_for_goals
+from ui.pivots_view import build_summary, evidence_frame, lever_index, summary_html, summary_xlsx
+
+PIVOTS = "pages/6_Pivots.py"
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 11, 15)
+SCRIPT = "<script>alert('x')</script>"
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+@functools.cache
+def sample(name: str) -> Dataset:
+    path = ROOT / "sample_data" / name
+    return load_dataset([FileInput(name, path)])
+
+
+def engine_report(name: str, template: str, lang: str, as_of: dt.date = AS_OF, settings: tuple[str, ...] = ()):
+    goals = load_goals(template_text(template, lang))
+    return pivots_for_goals(goals, sample(name), as_of, settings=[parse_setting(s) for s in settings])
+
+
+def open_pivots(session: dict | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.run()
+    return at.switch_page(PIVOTS).run()
+
+
+def markdown_text(at: AppTest) -> str:
+    """Every markdown block on the page, with the markdown escapes removed."""
+    return "\n".join(m.value for m in at.markdown).replace("\\", "")
+
+
+def pct(ratio: float) -> str:
+    return f"{ratio * 100:.1f}%"
+
+
+def test_sales_sample_shows_the_engines_shortfall_and_top_pivot():
+    report = engine_report("sales_deals_ja.csv", "sales", "ja")
+    shortfalls = [s for s in report.shortfalls if s.kpi.id != "kgi"]
+    assert [s.kpi.id for s in shortfalls] == ["win_rate"]  # the fixture the page is checked against
+    shortfall = shortfalls[0]
+    top = shortfall.pivots[0]
+    at = open_pivots(asof=AS_OF.isoformat())
+    assert not at.exception
+    assert at.title[0].value == "代わりに何をするか？"
+    figures = metric_values(at)
+    assert figures["未達見込みのKPI"] == "1 / 3"
+    text = markdown_text(at)
+    assert f"商談受注率：見込み {pct(shortfall.kpi.forecast)}（目標 {pct(shortfall.kpi.target)}、2026年11月）" in text
+    (change,) = top.changes
+    assert change.unit == "ratio"
+    assert f"必要 {pct(change.required)}" in text  # the rank-1 card
+    assert f"過去{top.evidence.months}か月中{top.evidence.achieved}か月で達成" in text
+    # KGI forecast headline: the pacing forecast of the year (exact value in the help text)
+    kgi = next(m for m in at.metric if m.label.startswith("KGI見込み"))
+    assert kgi.proto.help == f"正確な値：{yen(report.kgi['forecast']['value'])}"
+
+
+def test_the_as_of_date_in_the_url_is_honoured():
+    at = open_pivots(asof="2026-10-10", lang="en")
+    assert not at.exception
+    assert at.date_input(key="w_asof").value == dt.date(2026, 10, 10)
+    report = engine_report(
+        "sales_deals_ja.csv", "sales", "en", as_of=dt.date(2026, 10, 10), settings=("avg_unit_price=+0%",)
+    )
+    labels = [m.label for m in at.metric]
+    assert any(label.startswith("Oct 2026 revenue at the current pace") for label in labels)
+    month = next(m for m in at.metric if m.label.startswith("Oct 2026 revenue at the current pace"))
+    assert month.proto.help == f"Exact value: {yen(report.what_if.kgi_before)}"
+    missing = len([s for s in report.shortfalls if s.kpi.id != "kgi"])
+    assert metric_values(at)["KPIs forecast to miss"] == f"{missing} / 3"
+    assert at.query_params["asof"] == "2026-10-10"
+
+
+def outcome_help(at: AppTest) -> str:
+    """The exact-value help of the what-if's revenue figure."""
+    return next(m for m in at.metric if m.label.startswith("2026年11月の受注金額（")).proto.help
+
+
+# Widget interactions run in Japanese: ui/goals_state.draw_calendar's format_func reads the session language at
+# call time, and AppTest calls it outside the script run (→ Japanese labels against English options, ValueError).
+def test_a_what_if_setting_in_the_url_changes_the_kgi_outcome_as_the_engine_says():
+    base = engine_report("sales_deals_ja.csv", "sales", "ja", settings=("avg_unit_price=+0%",)).what_if
+    changed = engine_report("sales_deals_ja.csv", "sales", "ja", settings=("win_rate=0.3",)).what_if
+    assert changed.kgi_after != pytest.approx(base.kgi_after)
+    at = open_pivots(asof=AS_OF.isoformat(), set="win_rate=0.3")
+    assert not at.exception
+    assert outcome_help(at) == f"正確な値：{yen(changed.kgi_after)}"
+    assert at.number_input(key="w_wi_win_rate_value").value == pytest.approx(30.0)
+    assert at.query_params["set"] == "win_rate=0.3"
+    # Clearing goes back to the forecast before any change; a percentage typed in goes into the URL.
+    at.button(key="what_if_reset").click().run()
+    assert outcome_help(at) == f"正確な値：{yen(base.kgi_after)}"
+    assert "set" not in at.query_params
+    expected = engine_report("sales_deals_ja.csv", "sales", "ja", settings=("opportunities=+10%",)).what_if
+    at.number_input(key="w_wi_opportunities_pct").set_value(10.0).run()
+    assert not at.exception
+    assert at.query_params["set"] == "opportunities=+10%"
+    assert outcome_help(at) == f"正確な値：{yen(expected.kgi_after)}"
+
+
+def test_leads_sample_shows_the_sql_shortfall_and_its_top_pivot():
+    report = engine_report("marketing_leads_en.csv", "marketing", "en")
+    shortfall = next(s for s in report.shortfalls if s.kpi.id != "kgi")
+    top = shortfall.pivots[0]
+    at = open_pivots(asof=AS_OF.isoformat(), lang="en", src="leads")
+    assert not at.exception
+    text = markdown_text(at)
+    forecast, target = round(shortfall.kpi.forecast), round(shortfall.kpi.target)
+    assert f"{shortfall.kpi.name}: forecast {forecast:,} (target {target:,}, Nov 2026)" in text
+    assert top.kind == "pair" and top.verdict == "impossible"
+    rate, price = top.changes
+    price_text = f"¥{price.required / 1e3:.0f}K" if price.required < 1e6 else f"¥{price.required / 1e6:.2f}M"
+    assert f"needed {pct(rate.required)} / {price_text}" in text
+    assert any("Impossible" in m.value for m in at.markdown)
+
+
+def test_the_monthly_sheet_says_what_it_can_and_cannot_do():
+    at = open_pivots(asof=AS_OF.isoformat(), lang="en", src="kpi")
+    assert not at.exception
+    assert any(i.value.startswith("Monthly sheet") for i in at.info)
+    assert "KPIs forecast to miss" in metric_values(at)
+
+
+def test_no_kpi_forecast_to_miss_says_so_and_still_offers_the_what_if():
+    text = template_text("sales", "en").replace("target: 0.25", "target: 0.05").replace("target: 50", "target: 5")
+    text = text.replace("target: 1200000", "target: 1000")
+    at = open_pivots({"goals_yaml": {"sales": text}}, asof=AS_OF.isoformat(), lang="en")
+    assert not at.exception
+    assert any(s.value.startswith("No KPI is forecast to miss") for s in at.success)
+    assert metric_values(at)["KPIs forecast to miss"] == "0 / 3"
+    assert at.number_input(key="w_wi_win_rate_pct").value == 0.0
+
+
+def hostile_goals(lang: str = "en") -> str:
+    """The sales template with a KPI named like a script and a CSF action that looks like a spreadsheet formula."""
+    text = template_text("sales", lang)
+    name = "Deal win rate" if lang == "en" else "商談受注率"
+    first_action = "Follow up regularly" if lang == "en" else "定期的にフォローする"
+    assert name in text and first_action in text
+    return text.replace(f"name: {name}", f'name: "{SCRIPT}"').replace(first_action, f'"{FORMULA}"')
+
+
+def test_user_text_is_shown_as_text_on_the_page():
+    at = open_pivots({"goals_yaml": {"sales": hostile_goals()}}, asof=AS_OF.isoformat(), lang="en")
+    assert not at.exception
+    assert SCRIPT in markdown_text(at)  # shown as typed (escaped for markdown), never as HTML
+    assert not any(SCRIPT in m.value for m in at.markdown)  # the raw form is never handed to markdown
+
+
+def test_the_html_summary_escapes_and_the_xlsx_neutralises_user_text():
+    goals = load_goals(hostile_goals())
+    dataset = sample("sales_deals_ja.csv")
+    report = pivots_for_goals(goals, dataset, AS_OF)
+    levers = lever_index(report.models, dataset)
+    summary = build_summary(report, "en", levers, subtitle=f"Sample · {SCRIPT}", kgi_name=goals.kgi.name)
+    assert any(SCRIPT in line for line in summary.why)
+    assert any(FORMULA in line for line in summary.next)
+    page = summary_html(summary)
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "@page { size: A4" in page
+    book = load_workbook(io.BytesIO(summary_xlsx(summary)))
+    cells = [c.value for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert any(SCRIPT in c for c in cells)
+    formula_cells = [c for c in cells if FORMULA in c]
+    assert formula_cells and all(not c.startswith("=") for c in formula_cells)
+    subtitle = next(c for c in cells if c.startswith("Sample"))
+    assert subtitle == f"Sample · {SCRIPT}"
+
+
+def test_the_xlsx_neutralises_a_line_that_starts_like_a_formula():
+    goals = load_goals(template_text("sales", "en").replace("name: Deal win rate", 'name: "=cmd"'))
+    dataset = sample("sales_deals_ja.csv")
+    report = pivots_for_goals(goals, dataset, AS_OF)
+    summary = build_summary(report, "en", lever_index(report.models, dataset), subtitle="x", kgi_name="=cmd")
+    book = load_workbook(io.BytesIO(summary_xlsx(summary)))
+    cells = [c.value for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'=cmd" in cells  # the KGI figure row
+    assert any(c.startswith("'=cmd:") for c in cells)  # a "what we do next" line led by the KPI name
+    assert not [c for c in cells if c.startswith("=")]
+
+
+def test_evidence_charts_highlight_as_many_months_as_the_engine_counts():
+    dataset = sample("sales_deals_ja.csv")
+    report = engine_report("sales_deals_ja.csv", "sales", "en")
+    history = lever_history(dataset, report.models, AS_OF)
+    checked = 0
+    for shortfall in report.shortfalls:
+        for pivot in shortfall.pivots:
+            if pivot.kind != "single" or not pivot.evidence.months:
+                continue
+            change = pivot.changes[0]
+            frame = evidence_frame(history, change.lever, change.history_level, change.unit, "en")
+            assert len(frame) == pivot.evidence.months
+            assert int(frame["reached"].sum()) == pivot.evidence.achieved
+            checked += 1
+    assert checked >= 3
