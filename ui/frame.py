@@ -36,6 +36,9 @@ PAGE_ICONS = {
     "data": ":material/table_view:",
     "funnel": ":material/filter_alt:",
     "pipeline": ":material/view_kanban:",
+    "goals": ":material/flag:",
+    "pacing": ":material/speed:",
+    "pivots": ":material/alt_route:",
 }
 DEFAULT_ICON = ":material/insights:"
 LANG_NAMES = {"ja": "日本語", "en": "English"}
@@ -177,6 +180,10 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
     """
     _forget_widgets_on_page_or_language_change(page)
     lang = url_value("lang", lang_from_locale(_browser_locale()), choice_parser(LANGS))
+    if st.session_state.get(widget_key("lang")) in LANGS:
+        # The language just chosen in the sidebar: its widget is drawn further down, but the browser tab's title
+        # (set_page_config) and the sidebar labels drawn before it must already be in that language.
+        lang = st.session_state[widget_key("lang")]
     st.session_state[LANG_STATE_KEY] = lang
     workshop = url_value("workshop", False, bool_parser)
     st.set_page_config(

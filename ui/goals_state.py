@@ -13,7 +13,6 @@ import hashlib
 import streamlit as st
 
 from kpi_core.goals import Goals, load_goals, template_text
-from kpi_core.metrics import load_catalog
 from ui.frame import View
 from ui.i18n import t
 from ui.state import store_value, url_choice, url_value
@@ -93,7 +92,8 @@ def draw_calendar(view: View) -> str:
         "jp",
         st.selectbox,
         label=t("goals.calendar"),
-        format_func=lambda c: t(f"goals.calendar.{c}"),
+        # Bound to the view's language: options can be re-formatted outside the session (AppTest, a switch).
+        format_func=lambda c, lang=view.lang: t(f"goals.calendar.{c}", lang),
     )
 
 
@@ -102,8 +102,3 @@ def _date_parser(raw: list[str]) -> dt.date | None:
         return dt.date.fromisoformat(raw[-1])
     except (ValueError, IndexError):
         return None
-
-
-def metric_choices() -> list[str]:
-    """Metric names a KPI can use directly (formulas over them are typed in the YAML)."""
-    return load_catalog().names

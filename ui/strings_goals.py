@@ -2,4 +2,362 @@
 
 from __future__ import annotations
 
-GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {}
+GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
+    # ---------------------------------------------------------------- navigation and titles
+    "nav.goals": {"ja": "目標", "en": "Goals"},
+    "nav.pacing": {"ja": "着地予測", "en": "Pacing"},
+    "page.goals.title": {"ja": "目標に届いているか？", "en": "Are we on target?"},
+    "page.pacing.title": {"ja": "今月、達成できるか？", "en": "Will we make the month?"},
+    # ---------------------------------------------------------------- status words (with ✓ △ ✕ from ui/theme.py)
+    "goals.status.on_track": {"ja": "順調", "en": "On track"},
+    "goals.status.at_risk": {"ja": "要注意", "en": "At risk"},
+    "goals.status.off_track": {"ja": "未達ペース", "en": "Off track"},
+    "goals.status.no_data": {"ja": "データなし", "en": "No data"},
+    "goals.thresholds": {
+        "ja": "状態の基準：実績が目標（期間の途中は経過営業日で按分した目標）の{on}以上なら{on_word}、"
+        "{risk}以上なら{risk_word}、{risk}未満なら{off_word}。",
+        "en": "Status: at least {on} of the target (mid-period: the target pro-rated by business days elapsed) is "
+        "{on_word}, at least {risk} is {risk_word}, below {risk} is {off_word}.",
+    },
+    # ---------------------------------------------------------------- goal model notices
+    "goals.model_template": {
+        "ja": "目標モデル：組み込みテンプレート「{name}」。自社の数値は下の「目標モデルの編集」で変更できます。",
+        "en": "Goal model: the built-in {name} template. Change it to your own figures under “Edit the goal model” "
+        "below.",
+    },
+    "goals.model_own": {
+        "ja": "目標モデル：このデータ用に読み込み・編集した目標（KGI：{kgi}）。",
+        "en": "Goal model: your own, imported or edited for this data (KGI: {kgi}).",
+    },
+    "goals.template.sales": {"ja": "営業部門", "en": "sales department"},
+    "goals.template.marketing": {"ja": "マーケティング部門", "en": "marketing department"},
+    "goals.no_kpis": {
+        "ja": "目標モデルにKPIがありません。下の「目標モデルの編集」でKPIを3〜5個書き加えてください。",
+        "en": "The goal model has no KPIs: add 3–5 under “Edit the goal model” below.",
+    },
+    "goals.compute_error": {
+        "ja": "この目標モデルはこのデータでは計算できませんでした。指標名や式を確認し、目標モデルを直してください。",
+        "en": "These goals could not be computed on this data: check the metric names and formulas in the goal model.",
+    },
+    # ---------------------------------------------------------------- headline
+    "goals.fig.kgi_actual": {
+        "ja": "KGI実績（{period}、目標 {target}）",
+        "en": "KGI actual ({period}, target {target})",
+    },
+    "goals.backward_table": {"ja": "逆算の表", "en": "Backward plan (table)"},
+    "goals.fig.kgi_attainment": {"ja": "KGI達成率（按分目標比）", "en": "KGI attainment (vs pro-rated target)"},
+    "goals.fig.kgi_help": {
+        "ja": "差は按分目標に対して。"
+        "実績 {actual} ÷ 按分目標 {expected}（年間目標 {target} × 経過営業日 {elapsed}/{total}日）",
+        "en": "The gap is against the pro-rated target. Actual {actual} ÷ pro-rated target {expected} "
+        "(target {target} × {elapsed}/{total} business days)",
+    },
+    "goals.fig.kpi_count": {"ja": "{word}のKPI（全{total}件）", "en": "KPIs {word} (of {total})"},
+    # ---------------------------------------------------------------- sections
+    "goals.as_of_caption": {
+        "ja": "{as_of}時点。{fiscal}（{start}月始まり）の各期間を、目標ファイルの期間（月・四半期・年）で集計。",
+        "en": "As of {as_of}. Periods of {fiscal} (starting in month {start}), each goal on its own period "
+        "(month, quarter, year).",
+    },
+    "goals.bullet_title": {"ja": "KPIごとの目標との差", "en": "Each KPI against its target"},
+    "goals.bullet_period": {"ja": "期間", "en": "Period"},
+    "goals.bullet_caption": {
+        "ja": "棒＝実績 ÷ 目標（期間途中は経過営業日で按分）、縦線＝目標（100%）、背景の帯＝状態の基準。"
+        "150%を超える棒は端で切っています（正確な値はラベルとツールチップ）。{scope}",
+        "en": "Bar = actual ÷ target (mid-period: pro-rated by business days), tick = the target (100%), shaded bands "
+        "= the status thresholds. Bars past 150% are cut at the edge (exact values in the labels and tooltips). "
+        "{scope}",
+    },
+    "goals.tree_title": {"ja": "KPIツリー（KGI → KPI → CSF → 打ち手）", "en": "KPI tree (KGI → KPIs → CSFs → actions)"},
+    "goals.tree_caption": {
+        "ja": "枠の色と記号が状態（✓ 順調・△ 要注意・✕ 未達ペース）。数値は今期の実績 / 按分目標と差。"
+        "CSFは動かす指標（レバー）と打ち手。",
+        "en": "Frame colour and symbol give the status (✓ on track, △ at risk, ✕ off track); figures are this "
+        "period's actual / pro-rated target and the gap. CSFs show the metric they move and their actions.",
+    },
+    "goals.tree.figures": {"ja": "実績 {actual} / 目標 {target}（差 {gap}）", "en": "{actual} / {target} (gap {gap})"},
+    "goals.tree.lever": {"ja": "レバー：{metric}", "en": "lever: {metric}"},
+    "goals.tree_download": {"ja": "保存（DOT）", "en": "DOT file"},
+    "goals.trend_title": {"ja": "目標に対する推移", "en": "Each KPI over time against its target"},
+    "goals.trend_caption": {
+        "ja": "実線＝実績、破線＝目標（今期は経過営業日で按分）。"
+        "点の色と形が状態で、△ ✕ が目標に届かなかった期間。{scope}",
+        "en": "Solid = actual, dashed = target (this period pro-rated by business days). Point colour and shape give "
+        "the status: △ and ✕ mark the periods that missed. {scope}",
+    },
+    "goals.so_far": {"ja": "（途中）", "en": "(so far)"},
+    "goals.no_trend": {"ja": "{name}：この期間の実績がありません。", "en": "{name}: no figures in these periods."},
+    "goals.by_title": {"ja": "部門別・担当別", "en": "By department and owner"},
+    "goals.by_department": {"ja": "部門別のKPIの状況", "en": "KPI status by department"},
+    "goals.by_owner": {"ja": "KPI担当（目標ファイルのowner）別の状況", "en": "KPI status by KPI owner (the goal file)"},
+    "goals.breakdown_kpi": {"ja": "内訳を見るKPI", "en": "KPI to break down"},
+    "goals.breakdown_role": {"ja": "内訳の区分", "en": "Break down by"},
+    "goals.breakdown_caption": {
+        "ja": "{kpi}の今期を{role}別に。件数・金額の目標はチームの目標を今期に実績のある{role}の数で均等割りし、"
+        "率の目標はチームの目標そのものと比べています。{scope}",
+        "en": "{kpi} this period per {role}. Volume targets are the team target split evenly over the {role} values "
+        "active this period; rate targets are the team target itself. {scope}",
+    },
+    "goals.no_breakdown": {
+        "ja": "月次集計表には担当者・チャネルなどの列がないため、担当者別の内訳は出せません。"
+        "上の表（目標ファイルのKPI担当別）で状況を確認できます。",
+        "en": "A monthly sheet has no owner or channel columns, so there is no per-owner breakdown; the tables above "
+        "show the status per KPI owner from the goal file.",
+    },
+    "goals.no_breakdown_rows": {
+        "ja": "この期間の{role}別の実績はありません。",
+        "en": "No figures per {role} in this period.",
+    },
+    "goals.basis.even_split": {"ja": "チーム目標の均等割り", "en": "even split of the team target"},
+    "goals.basis.team_target": {"ja": "チーム目標", "en": "the team target"},
+    "goals.table_title": {"ja": "今期の数値（表）", "en": "This period's figures (table)"},
+    # ---------------------------------------------------------------- consistency and backward plan
+    "goals.consistency_title": {
+        "ja": "計画の整合性：KPIの目標を掛け合わせるとKGIになるか",
+        "en": "Do the KPI targets add up to the KGI?",
+    },
+    "goals.consistency.mismatch": {
+        "ja": "KPIの目標を掛け合わせると **{product} = {implied}** となり、KGIの目標 **{kgi}** と "
+        "**{gap}（{ratio}）** ずれています（許容 ±{tolerance}）。KGIかKPIの目標を見直してください。",
+        "en": "The KPI targets multiply up to **{product} = {implied}** against the KGI target **{kgi}**: a mismatch "
+        "of **{gap} ({ratio})** (tolerance ±{tolerance}). Revise the KGI or the KPI targets.",
+    },
+    "goals.consistency.consistent": {
+        "ja": "KPIの目標を掛け合わせると **{product} = {implied}** で、KGIの目標 **{kgi}** との差は "
+        "{gap}（{ratio}）：許容 ±{tolerance} の範囲で整合しています。",
+        "en": "The KPI targets multiply up to **{product} = {implied}** against the KGI target **{kgi}**: "
+        "{gap} ({ratio}), consistent within ±{tolerance}.",
+    },
+    "goals.consistency.incomplete": {
+        "ja": "KPIの目標とデータからは {product} のすべての要素が揃わないため、KGIの目標 {kgi} と比べられません。",
+        "en": "Not every factor of {product} is set by a KPI or found in the data, so it cannot be compared with the "
+        "KGI target {kgi}.",
+    },
+    "goals.consistency.not_applicable": {
+        "ja": "KGIの指標（{metric}）はKPIの掛け算で表せないため、整合性は確認していません。",
+        "en": "The KGI metric ({metric}) is not a product of the KPIs, so the plan's consistency is not checked.",
+    },
+    "goals.consistency_caption": {
+        "ja": "売上 = 受注件数 × 平均単価、受注件数 = 商談数 × 受注率。月の目標は×12で年に換算。"
+        "KPIで決めていない要素は過去12か月の実績（{window}）を使っています。",
+        "en": "Revenue = won × average unit price, won = opportunities × win rate; monthly targets × 12 for a year. "
+        "Factors no KPI sets come from the trailing 12 months ({window}).",
+    },
+    "goals.from_data": {"ja": "（実績）", "en": " (actual)"},
+    "goals.missing_factor": {"ja": "（不明）", "en": "(unknown)"},
+    "goals.backward_title": {"ja": "逆算：KGIに必要な月間の数量", "en": "Backward plan: monthly volumes the KGI needs"},
+    "goals.backward_sentence": {
+        "ja": "KGI {kgi} を達成するには、過去12か月の転換率のままなら毎月 **{steps}** が必要です。",
+        "en": "To reach the KGI of {kgi} at the trailing 12 months' rates, each month needs **{steps}**.",
+    },
+    "goals.backward_caption": {
+        "ja": "KGIの目標を月割りにし、過去12か月（{window}）の実績の率で上流へ割り戻した数量（棒）と、"
+        "チームが書いたKPIの月間目標（縦線）。",
+        "en": "The KGI target per month, worked back up the funnel with the trailing 12 months' rates ({window}) "
+        "(bars), next to the monthly KPI targets the team wrote (ticks).",
+    },
+    "goals.backward_na": {
+        "ja": "KGIの指標が受注金額・受注件数ではないため、逆算はできません。",
+        "en": "The KGI is not won revenue or won deals, so it cannot be worked back through the funnel.",
+    },
+    "goals.backward_needed": {"ja": "必要数（実績の率）", "en": "Needed (actual rates)"},
+    "goals.backward_x": {"ja": "月間の件数", "en": "Per month"},
+    "goals.col.goal": {"ja": "目標", "en": "Goal"},
+    "goals.col.metric": {"ja": "指標", "en": "Metric"},
+    "goals.col.actual": {"ja": "実績", "en": "Actual"},
+    "goals.col.expected": {"ja": "按分目標", "en": "Pro-rated target"},
+    "goals.col.target": {"ja": "目標", "en": "Target"},
+    "goals.col.gap": {"ja": "差", "en": "Gap"},
+    "goals.col.attainment": {"ja": "達成率", "en": "Attainment"},
+    "goals.col.department": {"ja": "部門", "en": "Department"},
+    "goals.col.owner": {"ja": "KPI担当", "en": "KPI owner"},
+    "goals.col.kpis": {"ja": "KPI", "en": "KPIs"},
+    "goals.col.step": {"ja": "段階", "en": "Step"},
+    "goals.col.needed": {"ja": "必要な月間数量", "en": "Needed per month"},
+    "goals.col.rate": {"ja": "使った率（過去12か月）", "en": "Rate used (trailing 12 months)"},
+    "goals.col.kpi_target": {"ja": "KPIの月間目標", "en": "KPI target per month"},
+    "goals.col.difference": {"ja": "KPI目標 − 必要数", "en": "KPI target − needed"},
+    "goals.col.own_rates": {"ja": "KPIの率で計算した必要数", "en": "Needed at the KPI rates"},
+    "goals.col.status_band": {"ja": "基準の帯", "en": "Threshold band"},
+    "goals.col.attainment_axis": {"ja": "目標に対する達成率", "en": "Attainment of the target"},
+    # ---------------------------------------------------------------- the editor
+    "goals.editor_title": {
+        "ja": "目標モデルの編集（読み込み・書き出し・テンプレート）",
+        "en": "Edit the goal model (import, export, templates)",
+    },
+    "goals.editor.tab_template": {"ja": "テンプレート", "en": "Templates"},
+    "goals.editor.tab_import": {"ja": "YAMLを読み込む", "en": "Import YAML"},
+    "goals.editor.tab_yaml": {"ja": "YAMLを編集", "en": "Edit YAML"},
+    "goals.editor.tab_table": {"ja": "KPIの目標を表で編集", "en": "Edit KPI targets in a table"},
+    "goals.editor.template": {"ja": "テンプレート", "en": "Template"},
+    "goals.editor.template_lang": {"ja": "テンプレートの言語", "en": "Template language"},
+    "goals.editor.use_template": {"ja": "このテンプレートを使う", "en": "Use this template"},
+    "goals.editor.reset": {"ja": "既定のテンプレートに戻す", "en": "Back to the default template"},
+    "goals.editor.export": {"ja": "目標モデルを保存（YAML）", "en": "Download the goal model (YAML)"},
+    "goals.editor.upload": {"ja": "目標ファイル（.yaml）", "en": "Goal file (.yaml)"},
+    "goals.editor.upload_help": {
+        "ja": "KGI・KPI・CSFを書いたYAMLファイル。問題があれば行番号と項目を表示します。",
+        "en": "A YAML file with the KGI, KPIs and CSFs. Problems are shown with their line and field.",
+    },
+    "goals.editor.yaml": {"ja": "目標モデル（YAML）", "en": "Goal model (YAML)"},
+    "goals.editor.apply": {"ja": "確認して反映", "en": "Check and apply"},
+    "goals.editor.apply_table": {"ja": "表の内容を反映", "en": "Apply the table"},
+    "goals.editor.kgi_target": {"ja": "KGIの目標", "en": "KGI target"},
+    "goals.editor.table_help": {
+        "ja": "率は 0.25 のように小数で入力します（25%）。指標や式、CSFはYAMLで編集してください。",
+        "en": "Rates are decimals (0.25 for 25%). Metrics, formulas and CSFs are edited in the YAML.",
+    },
+    "goals.editor.applied": {"ja": "目標モデルを反映しました。", "en": "The goal model was applied."},
+    "goals.editor.imported": {"ja": "{name} を読み込みました。", "en": "{name} was imported."},
+    "goals.editor.errors": {
+        "ja": "目標ファイルに問題があります（行番号・項目：内容）。直してからもう一度反映してください：",
+        "en": "The goal file has problems (line, field: what is wrong). Fix them and apply again:",
+    },
+    "goals.editor.not_utf8": {
+        "ja": "{name} はUTF-8のテキストではありません。UTF-8で保存し直してください。",
+        "en": "{name} is not UTF-8 text: save it as UTF-8 and import it again.",
+    },
+    "goals.editor.col.id": {"ja": "ID", "en": "ID"},
+    "goals.editor.col.name": {"ja": "KPI名", "en": "KPI"},
+    "goals.editor.col.metric": {"ja": "指標", "en": "Metric"},
+    "goals.editor.col.target": {"ja": "目標", "en": "Target"},
+    "goals.editor.col.per": {"ja": "目標の期間", "en": "Target per"},
+    "goals.editor.col.owner": {"ja": "KPI担当", "en": "KPI owner"},
+    "goals.editor.col.department": {"ja": "部門", "en": "Department"},
+    "goals.lang.ja": {"ja": "日本語", "en": "Japanese"},
+    "goals.lang.en": {"ja": "英語", "en": "English"},
+    # ---------------------------------------------------------------- pacing page
+    "pacing.fig.forecast": {
+        "ja": "KGI 期末予測（{period}、目標 {target}）",
+        "en": "KGI forecast ({period}, target {target})",
+    },
+    "pacing.fig.vs_target": {"ja": "目標比 {gap}", "en": "{gap} vs target"},
+    "pacing.fig.range": {"ja": "予測の幅（80%）", "en": "Forecast range (80%)"},
+    "pacing.fig.probability": {"ja": "目標達成の確率", "en": "Chance of reaching the target"},
+    "pacing.fig.status": {"ja": "見通し（予測 ÷ 目標）", "en": "Outlook (forecast ÷ target)"},
+    "pacing.fig.actual": {"ja": "実績（基準日まで）", "en": "Actual so far"},
+    "pacing.fig.days": {"ja": "営業日 {elapsed}/{total}", "en": "{elapsed}/{total} workdays"},
+    "pacing.method_label": {"ja": "予測の方法", "en": "How this is forecast"},
+    "pacing.chart_title": {
+        "ja": "ペース：累計実績と按分目標",
+        "en": "Pace: cumulative actual against the pro-rated target",
+    },
+    "pacing.goal_choice": {"ja": "表示する目標", "en": "Goal shown"},
+    "pacing.chart_caption": {
+        "ja": "{name}（{period}）：営業日ごとの累計実績（実線）、按分した目標（点線）、予測（破線）と80%の幅（帯）。"
+        "{calendar}。{scope}",
+        "en": "{name} ({period}): cumulative actual by business day (solid), the pro-rated target (dotted), the "
+        "forecast (dashed) and its 80% range (band); {calendar}. {scope}",
+    },
+    "pacing.chart_caption_rate": {
+        "ja": "{name}（{period}）：率のため累計ではなく期首から各営業日までの値（実線）、"
+        "目標（点線）、予測（破線）と80%の幅（帯）。"
+        "{calendar}。{scope}",
+        "en": "{name} ({period}): a rate, so the value from the period start to each business day (solid), the "
+        "target (dotted), the forecast (dashed) and its 80% range (band); {calendar}. {scope}",
+    },
+    "pacing.sheet_note": {
+        "ja": "月次集計表には月の中の日別の数値がないため、各月の値は月初に一度に入っています。",
+        "en": "A monthly sheet has no days inside a month: each month's figures arrive on its first day.",
+    },
+    "pacing.kpis_title": {"ja": "KPIごとの着地予測", "en": "Each KPI at the period end"},
+    "pacing.kpi_forecast": {
+        "ja": "{name}：期末予測（{period}、目標 {target}）",
+        "en": "{name}: forecast ({period}, target {target})",
+    },
+    "pacing.no_range": {"ja": "幅なし", "en": "no range"},
+    "pacing.table_title": {"ja": "予測の一覧（表）", "en": "All forecasts (table)"},
+    "pacing.status_caption": {
+        "ja": "見通しの状態は期末予測 ÷ 目標で判定（{on}以上 ✓ 順調、{risk}以上 △ 要注意、それ未満 ✕ 未達ペース）。",
+        "en": "The outlook is the forecast ÷ the target (at least {on} ✓ on track, at least {risk} △ at risk, "
+        "below ✕ off track).",
+    },
+    "pacing.x": {"ja": "営業日", "en": "Business day"},
+    "pacing.date": {"ja": "日付", "en": "Date"},
+    "pacing.actual": {"ja": "累計実績", "en": "Cumulative actual"},
+    "pacing.target": {"ja": "目標（按分）", "en": "Target (pro-rated)"},
+    "pacing.forecast": {"ja": "予測", "en": "Forecast"},
+    "pacing.col.actual": {"ja": "実績（基準日まで）", "en": "Actual so far"},
+    "pacing.col.forecast": {"ja": "期末予測", "en": "Forecast"},
+    "pacing.col.low": {"ja": "下限（10%）", "en": "Low (10th pct)"},
+    "pacing.col.high": {"ja": "上限（90%）", "en": "High (90th pct)"},
+    "pacing.col.probability": {"ja": "達成確率", "en": "Chance of target"},
+    "pacing.col.method": {"ja": "予測の方法", "en": "Method"},
+    "pacing.cal_words.jp": {"ja": "土日・祝日を除く", "en": "weekends and Japanese holidays excluded"},
+    "pacing.cal_words.jp_yearend": {
+        "ja": "土日・祝日・年末年始（12/29〜1/3）を除く",
+        "en": "weekends, Japanese holidays and 29 Dec–3 Jan excluded",
+    },
+    "pacing.cal_words.weekends": {"ja": "土日のみ除く", "en": "weekends excluded"},
+    "pacing.cal_words.none": {"ja": "全日を数える", "en": "every calendar day counted"},
+    "pacing.per.week": {"ja": "週", "en": "weeks"},
+    "pacing.per.month": {"ja": "か月", "en": "months"},
+    "pacing.per.quarter": {"ja": "四半期", "en": "quarters"},
+    "pacing.per.year": {"ja": "年度", "en": "years"},
+    "pacing.code.run_rate": {"ja": "ランレート", "en": "run rate"},
+    "pacing.code.pipeline": {"ja": "パイプライン", "en": "pipeline"},
+    "pacing.code.blend": {"ja": "両者の平均", "en": "blend"},
+    "pacing.method.complete": {
+        "ja": "期間は終了しています。値は実績の {actual} です。",
+        "en": "The period is over: the value is the actual, {actual}.",
+    },
+    "pacing.method.current_value": {
+        "ja": "日々積み上がる数量ではない（残高・中央値・その組み合わせ）ため、"
+        "現在の値 {actual} をそのまま示しています。",
+        "en": "Not a volume that builds up over the days: the current value, {actual}, is shown without extending it.",
+    },
+    "pacing.method.rate_volume": {
+        "ja": "営業日 {total}日のうち{elapsed}日で{actual}（{calendar}）。同じペースで期末まで伸ばしました",
+        "en": "{actual} so far in {elapsed} of {total} business days ({calendar}), extended at the same pace",
+    },
+    "pacing.method.rate_ratio": {
+        "ja": "率のため、分子と分母をそれぞれ営業日 {total}日のうち{elapsed}日（{calendar}）のペースで期末まで伸ばして"
+        "率を計算しました（これまでは{actual}）",
+        "en": "a rate: each of its parts extended at the pace of {elapsed} of {total} business days ({calendar}) "
+        "and the rate taken of those (so far {actual})",
+    },
+    "pacing.method.history_rate": {
+        "ja": "期間の営業日がまだ始まっていないため、"
+        "過去12か月の営業日あたりの実績 × この期間の営業日 {total}日で予測しました。",
+        "en": "No business day of the period has passed: the trailing 12 months' rate per business day × the {total} "
+        "business days of the period.",
+    },
+    "pacing.method.run_rate": {"ja": "ランレート：{rate}：{value}。", "en": "Run rate: {rate}: {value}."},
+    "pacing.method.pipeline": {
+        "ja": "パイプライン：これまでの実績に、進行中の案件 × フェーズ別の受注確率 × 残りの日数内に完了する確率"
+        "（過去の商談期間から）を加えました：{value}。",
+        "en": "Pipeline: the actual so far plus the open deals × their stage's win probability × the chance of "
+        "closing within the days left (from past cycle times): {value}.",
+    },
+    "pacing.method.blend": {
+        "ja": "ランレート（{rate}）とパイプライン予測（実績 + 進行中の案件の期待値）の平均：{value}。",
+        "en": "Average of the run rate ({rate}) and the pipeline forecast (actual plus the open deals' expectation): "
+        "{value}.",
+    },
+    "pacing.method.compared": {
+        "ja": "過去の期間で最も外れが小さかった方法を選んでいます（典型的な外れ：{listed}）。",
+        "en": " Chosen as the method that missed least in past periods (typical miss: {listed}).",
+    },
+    "pacing.method.range_analogues": {
+        "ja": "幅は、過去{n}{per}の同じ時点で同じ予測をしたときの着地の10〜90パーセンタイル。"
+        "達成確率はそのうち目標に届いた割合です。",
+        "en": " Range: how the same forecast, made at the same point of each of the past {n} {per}, ended (10th to "
+        "90th percentile); the chance is the share of those endings that reach the target.",
+    },
+    "pacing.method.range_normal": {
+        "ja": "比べられる過去の期間が少ないため、幅は営業日あたりの実績の月ごとのばらつきから正規近似（80%）で、"
+        "達成確率も同じ分布から求めています。",
+        "en": " Range: too few past periods to compare, so a normal approximation from how much the daily rate "
+        "varied month to month (80% interval); the chance comes from the same curve.",
+    },
+    "pacing.method.range_none": {
+        "ja": "履歴が短く、予測がどれだけ外れうるかを示せないため、幅はありません。",
+        "en": " No range: the data has too little history to say how far off such a forecast can be.",
+    },
+    "pacing.method.maturing": {
+        "ja": "注意：作成日と到達した最も先の段階で数えているため、最近作成されたリードは今後さらに進む可能性があり、"
+        "期末後も値が増えることがあります。",
+        "en": " Caution: counted by created date and the furthest stage reached; recent records may still move "
+        "up, so the figure can grow after the period ends.",
+    },
+}

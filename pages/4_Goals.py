@@ -1,0 +1,299 @@
+"""Goals: "Are we on target?": KGI and KPI gaps, the KPI tree, trends, the plan's consistency, the backward plan
+and the goal model editor."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from kpi_core.business_days import period_bounds
+from ui.format import fmt_date, fmt_fiscal_year, fmt_month
+from ui.frame import page_frame
+from ui.goals_state import current_goals, draw_as_of, draw_calendar, is_own_goals, template_name
+from ui.goals_view import (
+    StatusFigure,
+    backward_chart,
+    backward_frame,
+    backward_table,
+    breakdown_frame,
+    breakdown_roles,
+    bullet_chart,
+    bullet_frame,
+    cached_breakdown,
+    cached_gaps,
+    cached_plan,
+    consistency_sentence,
+    current_rows,
+    draw_figures,
+    draw_goal_editor,
+    fmt_gap,
+    fmt_goal,
+    gap_table,
+    goal_key,
+    kpi_period_starts,
+    kpi_tree_dot,
+    period_text,
+    status_counts,
+    status_text,
+    summary_table,
+    target_trend_chart,
+    thresholds_text,
+    trend_frame,
+    unit_of,
+)
+from ui.i18n import role_label, t
+from ui.show import show_chart, show_table
+
+DELTA_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red", "no_data": "gray"}
+_log = logging.getLogger(__name__)
+
+view = page_frame("goals")
+dataset, lang = view.dataset, view.lang
+goals = current_goals(view)
+with st.container(horizontal=True, key="goal_controls"):
+    as_of = draw_as_of(view)
+    calendar = draw_calendar(view)
+if is_own_goals(view):
+    st.caption(t("goals.model_own", kgi=goals.kgi.name.replace("*", "\\*")))
+else:
+    st.caption(t("goals.model_template", name=t(f"goals.template.{template_name(view)}")))
+
+gk = goal_key(view, as_of, calendar)
+try:
+    rows = cached_gaps(gk, dataset)
+except Exception:  # a goal file whose formula cannot be computed on this data: say so, keep the editor usable
+    _log.exception("goal gaps failed")
+    st.error(t("goals.compute_error"), icon=":material/error:")
+    with st.expander(t("goals.editor_title"), expanded=True):
+        draw_goal_editor(view, goals)
+    st.stop()
+
+current = current_rows(rows)
+kgi_row = current["kgi"]
+kgi_unit = unit_of(goals.kgi.metric)
+counts = status_counts(rows)
+total_kpis = sum(counts.values())
+fiscal = fmt_fiscal_year(period_bounds(as_of, "year", goals.fiscal_year_start)[0].year, lang)
+kgi_period = period_text(kgi_row["period"], kgi_row["per"], lang)
+figures = [
+    StatusFigure(
+        "kgi_actual",
+        t("goals.fig.kgi_actual", period=kgi_period, target=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True)),
+        fmt_goal(kgi_row["actual"], kgi_unit, lang, compact=True),
+        delta=fmt_gap(kgi_row["gap"], kgi_unit, lang),
+        delta_color="normal",
+        arrow="auto",
+        help=t(
+            "goals.fig.kgi_help",
+            actual=fmt_goal(kgi_row["actual"], kgi_unit, lang),
+            expected=fmt_goal(kgi_row["expected"], kgi_unit, lang),
+            target=fmt_goal(kgi_row["target"], kgi_unit, lang),
+            elapsed=kgi_row["business_days_elapsed"],
+            total=kgi_row["business_days_total"],
+        ),
+    ),
+    StatusFigure(
+        "kgi_attainment",
+        t("goals.fig.kgi_attainment"),
+        fmt_goal(kgi_row["attainment"], "ratio", lang),
+        delta=status_text(kgi_row["status"], lang),
+        delta_color=DELTA_COLOURS[kgi_row["status"]],
+    ),
+]
+for status in ("on_track", "at_risk", "off_track"):
+    figures.append(
+        StatusFigure(
+            f"kpis_{status}",
+            t("goals.fig.kpi_count", word=status_text(status, lang), total=total_kpis),
+            f"{counts[status]}",
+        )
+    )
+draw_figures(figures)
+st.caption(
+    thresholds_text(lang)
+    + " "
+    + t(
+        "goals.as_of_caption",
+        as_of=fmt_date(as_of, lang),
+        fiscal=fiscal,
+        start=goals.fiscal_year_start,
+    )
+)
+
+if not goals.kpis:
+    st.info(t("goals.no_kpis"), icon=":material/info:")
+else:
+    # ------------------------------------------------------------------ bullet chart: each KPI against its target
+    st.subheader(t("goals.bullet_title"))
+    starts = kpi_period_starts(rows)
+    chosen_day = None
+    if len(starts) > 1 and not view.workshop:
+        with st.columns([1, 3])[0]:
+            chosen_day = st.selectbox(
+                t("goals.bullet_period"),
+                list(reversed(starts)),
+                format_func=lambda d: fmt_month(d, lang),
+                key="goals_bullet_period",
+            )
+        if chosen_day == starts[-1]:
+            chosen_day = None
+    bullets = bullet_frame(rows, lang, chosen_day)
+    titles = {
+        "x": t("goals.col.attainment_axis"),
+        "band": t("goals.col.status_band"),
+        "name": t("goals.col.goal"),
+        "period": t("common.period"),
+        "actual": t("goals.col.actual"),
+        "expected": t("goals.col.expected"),
+        "target": t("goals.col.target"),
+        "gap": t("goals.col.gap"),
+        "attainment": t("goals.col.attainment"),
+        "status": t("common.status"),
+    }
+    show_chart(
+        bullet_chart(bullets, titles=titles, lang=lang),
+        key="goals_bullets",
+        caption=t("goals.bullet_caption", scope=view.scope_text()),
+        data=bullets.drop(columns=["order", "label"]),
+        large=view.workshop,
+    )
+
+    # ------------------------------------------------------------------ the KPI tree
+    st.subheader(t("goals.tree_title"))
+    dot = kpi_tree_dot(goals, rows, lang, actions=not view.workshop, large=view.workshop)
+    with st.container(key="goals_tree"):
+        st.graphviz_chart(dot, width="content" if view.workshop else "stretch")
+        left, right = st.columns([6, 1])
+        left.caption(t("goals.tree_caption"))
+        right.download_button(
+            t("goals.tree_download"),
+            data=dot.encode("utf-8"),
+            file_name="kpi_tree.dot",
+            mime="text/vnd.graphviz",
+            key="goals_tree_dot",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+    # ------------------------------------------------------------------ trends against the target line
+    st.subheader(t("goals.trend_title"))
+    trend_titles = {
+        "period": t("common.period"),
+        "actual": t("goals.col.actual"),
+        "target": t("goals.col.target"),
+        "gap": t("goals.col.gap"),
+        "status": t("common.status"),
+    }
+    columns = st.columns(2 if not view.workshop else 1)
+    for index, kpi in enumerate(goals.kpis):
+        trend = trend_frame(rows, kpi.id, lang)
+        with columns[index % len(columns)]:
+            st.markdown(f"**{status_text(current[kpi.id]['status'], lang)} · {kpi.name.replace('*', chr(92) + '*')}**")
+            if not len(trend) or trend["actual"].notna().sum() == 0:
+                st.info(t("goals.no_trend", name=kpi.name), icon=":material/info:")
+                continue
+            show_chart(
+                target_trend_chart(trend, titles=trend_titles, unit=unit_of(kpi.metric), lang=lang),
+                key=f"goals_trend_{index}",
+                caption=t("goals.trend_caption", scope=view.scope_text()),
+                data=trend[["period", "actual", "target", "status"]],
+                large=view.workshop,
+            )
+
+    # ------------------------------------------------------------------ per department and owner
+    st.subheader(t("goals.by_title"))
+    if not view.workshop:
+        left, right = st.columns(2)
+        with left:
+            st.markdown(f"**{t('goals.by_department')}**")
+            show_table(summary_table(rows, "department", lang), key="goals_by_department", download=False)
+        with right:
+            st.markdown(f"**{t('goals.by_owner')}**")
+            show_table(summary_table(rows, "owner", lang), key="goals_by_owner", download=False)
+    roles = breakdown_roles(view)
+    if not roles:
+        st.info(t("goals.no_breakdown"), icon=":material/info:")
+    else:
+        left, right, _ = st.columns([1, 1, 2])
+        kpi_ids = [k.id for k in goals.kpis]
+        kpi_id = left.selectbox(
+            t("goals.breakdown_kpi"),
+            kpi_ids,
+            format_func=lambda i: goals.kpi(i).name,
+            key="goals_breakdown_kpi",
+        )
+        role = right.selectbox(
+            t("goals.breakdown_role"),
+            roles,
+            format_func=lambda r, lang=lang: role_label(r, lang),
+            key="goals_breakdown_role",
+        )
+        items = cached_breakdown(gk, dataset, kpi_id, role)
+        kpi = goals.kpi(kpi_id)
+        if not items:
+            st.info(t("goals.no_breakdown_rows", role=role_label(role)), icon=":material/info:")
+        else:
+            frame = breakdown_frame(items, kpi.metric, lang)
+            show_chart(
+                bullet_chart(
+                    frame, titles={**titles, "name": role_label(role), "period": t("goals.col.target")}, lang=lang
+                ),
+                key="goals_breakdown",
+                caption=t("goals.breakdown_caption", kpi=kpi.name, role=role_label(role), scope=view.scope_text()),
+                data=frame.drop(columns=["order", "label"]),
+                large=view.workshop,
+            )
+
+# ---------------------------------------------------------------------- the plan: consistency and backward plan
+consistency, plan = cached_plan(gk, dataset)
+st.subheader(t("goals.consistency_title"))
+sentence = consistency_sentence(consistency, lang)
+if consistency["status"] == "mismatch":
+    st.warning(sentence, icon=":material/warning:")
+elif consistency["status"] == "consistent":
+    st.success(sentence, icon=":material/check_circle:")
+else:
+    st.info(sentence, icon=":material/info:")
+window = consistency.get("history_window") or plan.get("history_window") or {}
+window_text = f"{fmt_month(window['start'], lang)} – {fmt_month(window['end'], lang)}" if window.get("start") else "—"
+st.caption(t("goals.consistency_caption", window=window_text))
+
+st.subheader(t("goals.backward_title"))
+steps = backward_frame(plan, lang)
+if plan.get("status") == "not_applicable" or not len(steps):
+    st.info(t("goals.backward_na"), icon=":material/info:")
+else:
+    volumes = steps[steps["unit"] == "count"]
+    listed = " → ".join(f"{row['step']} {row['needed_text']}" for row in steps.to_dict("records"))
+    st.markdown(
+        t("goals.backward_sentence", kgi=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True), steps=listed)
+    )
+    if len(volumes):
+        show_chart(
+            backward_chart(
+                volumes,
+                titles={
+                    "x": t("goals.backward_x"),
+                    "step": t("goals.col.step"),
+                    "needed": t("goals.col.needed"),
+                    "rate": t("goals.col.rate"),
+                    "kpi": t("goals.col.kpi_target"),
+                    "difference": t("goals.col.difference"),
+                },
+            ),
+            key="goals_backward",
+            caption=t("goals.backward_caption", window=window_text),
+            data=backward_table(steps, lang),
+            large=view.workshop,
+        )
+    if not view.workshop:
+        with st.expander(t("goals.backward_table")):
+            show_table(backward_table(steps, lang), key="goals_backward_table")
+
+if not view.workshop:
+    with st.expander(t("goals.table_title")):
+        show_table(gap_table(rows, lang), key="goals_gaps")
+    # ------------------------------------------------------------------ the goal model editor
+    with st.expander(t("goals.editor_title"), expanded=False):
+        draw_goal_editor(view, goals)

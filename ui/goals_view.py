@@ -1,0 +1,1102 @@
+"""Goals and pacing pages: cached engine calls, frames, sentences and Altair charts (bullet, trend, pacing, tree)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from kpi_core.goals import (
+    STATUS_THRESHOLDS,
+    Goals,
+    attainment_of,
+    backward_plan,
+    consistency_check,
+    gap_summary,
+    kpi_breakdown,
+    kpi_gaps,
+    load_goals,
+    metric_unit,
+    status_of,
+)
+from kpi_core.intake.load import Dataset
+from kpi_core.metrics import Filters
+from kpi_core.pacing import MIN_ANALOGUES, Forecast, forecast_goals, pacing_series
+from ui.data import CACHE_TTL
+from ui.format import (
+    MISSING,
+    fmt_date,
+    fmt_days,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    fmt_period,
+    fmt_points,
+    fmt_yen,
+)
+from ui.frame import View
+from ui.goals_state import goals_text
+from ui.i18n import metric_label, role_label, t
+from ui.theme import MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
+
+NO_DATA_COLOUR = "#7F7F7F"
+# Light fills of the status colours for the KPI tree (the border keeps the full colour).
+STATUS_FILLS = {"on_track": "#D4EFE5", "at_risk": "#FBEBCC", "off_track": "#F7DACB", "no_data": "#EEF1F5"}
+BULLET_MAX = 1.5  # the bullet chart's axis ends at 150 % of the target (bars beyond are clipped, labels exact)
+
+
+# ------------------------------------------------------------------------------------------------ the goal key
+@dataclass(frozen=True)
+class GoalKey:
+    """What every cached goal computation is keyed by: data, goal text, as-of date, calendar and role filters."""
+
+    dataset_key: str
+    text_hash: str
+    text: str
+    as_of: str
+    calendar: str
+    roles: tuple[Any, ...]
+
+    def args(self) -> tuple[Any, ...]:
+        return (self.dataset_key, self.text_hash, self.as_of, self.calendar, self.roles)
+
+
+def goal_key(view: View, as_of: dt.date, calendar: str) -> GoalKey:
+    """The cache key of the view's goal computations (date filters do not apply: periods come from as_of)."""
+    text = goals_text(view)
+    return GoalKey(
+        dataset_key=str(view.dataset_key),
+        text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        as_of=as_of.isoformat(),
+        calendar=calendar,
+        roles=view.fkey[2],
+    )
+
+
+def _filters(roles: tuple[Any, ...]) -> Filters:
+    return Filters(roles={role: list(values) for role, values in roles})
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _gaps(key: str, text_hash: str, as_of: str, calendar: str, roles: tuple, _dataset: Dataset, _text: str) -> list:
+    goals = load_goals(_text)
+    date = dt.date.fromisoformat(as_of)
+    return kpi_gaps(goals, _dataset, as_of=date, calendar=calendar, filters=_filters(roles))
+
+
+def cached_gaps(gk: GoalKey, dataset: Dataset) -> list[dict[str, Any]]:
+    """kpi_gaps rows (KGI and each KPI, one per period of this fiscal year up to as_of)."""
+    return _gaps(*gk.args(), dataset, gk.text)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _forecasts(key: str, text_hash: str, as_of: str, calendar: str, roles: tuple, _dataset: Dataset, _text: str):
+    goals = load_goals(_text)
+    date = dt.date.fromisoformat(as_of)
+    return forecast_goals(goals, _dataset, as_of=date, calendar=calendar, filters=_filters(roles))
+
+
+def cached_forecasts(gk: GoalKey, dataset: Dataset) -> dict[str, Forecast]:
+    """forecast_goals: the KGI (key "kgi") and every KPI by id."""
+    return _forecasts(*gk.args(), dataset, gk.text)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _series(
+    key: str, text_hash: str, as_of: str, calendar: str, roles: tuple, goal_id: str, _dataset: Dataset, _text: str
+) -> pd.DataFrame:
+    goals = load_goals(_text)
+    forecast = _forecasts(key, text_hash, as_of, calendar, roles, _dataset, _text)[goal_id]
+    return pacing_series(forecast, _dataset, fiscal_start=goals.fiscal_year_start, filters=_filters(roles))
+
+
+def cached_pacing_series(gk: GoalKey, dataset: Dataset, goal_id: str) -> pd.DataFrame:
+    """pacing_series of one goal's forecast (day by day through its period)."""
+    return _series(*gk.args(), goal_id, dataset, gk.text)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _breakdown(
+    key: str, text_hash: str, as_of: str, calendar: str, roles: tuple, kpi_id: str, role: str, _ds: Dataset, _text: str
+) -> list:
+    goals = load_goals(_text)
+    return kpi_breakdown(goals, _ds, kpi_id, role=role, as_of=dt.date.fromisoformat(as_of), calendar=calendar)
+
+
+def cached_breakdown(gk: GoalKey, dataset: Dataset, kpi_id: str, role: str) -> list[dict[str, Any]]:
+    """kpi_breakdown: the current period of one KPI per value of a data role."""
+    return _breakdown(*gk.args(), kpi_id, role, dataset, gk.text)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _plan(key: str, text_hash: str, as_of: str, _dataset: Dataset, _text: str) -> tuple[dict, dict]:
+    goals = load_goals(_text)
+    date = dt.date.fromisoformat(as_of)
+    return consistency_check(goals, _dataset, as_of=date), backward_plan(goals, _dataset, as_of=date)
+
+
+def cached_plan(gk: GoalKey, dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(consistency_check, backward_plan) of the goal model against the data's trailing 12 months."""
+    return _plan(gk.dataset_key, gk.text_hash, gk.as_of, dataset, gk.text)
+
+
+# ------------------------------------------------------------------------------------------------ formatting
+def unit_of(metric: str) -> str:
+    """count / currency / ratio / days / number (a formula)."""
+    try:
+        return metric_unit(metric)
+    except Exception:  # an unknown name: shown as a plain number
+        return "number"
+
+
+def fmt_goal(value: float | None, unit: str, lang: str, *, compact: bool = False) -> str:
+    """A goal figure: ¥ (compact 万/億 or exact), %, days, or a number with at most one decimal."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    if unit == "currency":
+        return fmt_yen_short(value, lang) if compact else fmt_yen(value, lang)
+    if unit == "ratio":
+        return fmt_pct(value, lang)
+    if unit == "days":
+        return fmt_days(value, lang)
+    if unit == "count" and abs(value) >= 100:
+        return fmt_int(value, lang)
+    return fmt_number(value, lang, 1)
+
+
+def fmt_yen_short(value: float, lang: str) -> str:
+    """A goal amount in few characters: 1.44億円 / 120万円 (a target's digits kept) / ¥144M / ¥1.2M."""
+    size, sign = abs(float(value)), "-" if value < 0 else ""
+    if lang == "ja":  # 1,000万 and above without decimals, as a reader writes it (8,892万円)
+        for low, unit, word, digits in ((1e8, 1e8, "億円", 2), (1e7, 1e4, "万円", 0), (1e4, 1e4, "万円", 1)):
+            if size >= low:
+                return f"{sign}{_trim(f'{size / unit:,.{digits}f}')}{word}"
+        return fmt_yen(value, lang)
+    for unit, word in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if size >= unit:
+            return f"{sign}¥{_trim(f'{size / unit:,.1f}')}{word}"
+    return fmt_yen(value, lang)
+
+
+def _trim(number: str) -> str:
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
+def delta_style(gap: float | None, better: str = "higher") -> tuple[str, str]:
+    """(arrow, colour) of a delta whose text does not start with its sign: down/red when the gap is bad."""
+    if gap is None or gap == 0:
+        return "off", "gray"
+    good = (gap > 0) == (better != "lower")
+    return ("up" if gap > 0 else "down"), ("green" if good else "red")
+
+
+def fmt_gap(value: float | None, unit: str, lang: str) -> str:
+    """A signed difference: +8.3 / -7.6pt / +¥1.3M (compact) ."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    if unit == "ratio":
+        return fmt_points(value, lang)
+    sign = "+" if value > 0 else ("-" if value < 0 else "±")
+    return sign + fmt_goal(abs(value), unit, lang, compact=True)
+
+
+def status_text(status: str, lang: str) -> str:
+    """✓ 順調 / △ 要注意 / ✕ 未達ペース / – データなし."""
+    symbol = STATUS_SYMBOLS.get(status, "–")
+    return f"{symbol} {t(f'goals.status.{status}', lang)}"
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, NO_DATA_COLOUR)
+
+
+def thresholds_text(lang: str) -> str:
+    """The status rule in one sentence, from the engine's thresholds."""
+    return t(
+        "goals.thresholds",
+        lang,
+        on=fmt_pct(STATUS_THRESHOLDS["on_track"], lang, 0),
+        risk=fmt_pct(STATUS_THRESHOLDS["at_risk"], lang, 0),
+        on_word=status_text("on_track", lang),
+        risk_word=status_text("at_risk", lang),
+        off_word=status_text("off_track", lang),
+    )
+
+
+def period_text(period: str, per: str, lang: str) -> str:
+    return fmt_period(period, per, lang)
+
+
+# ------------------------------------------------------------------------------------------------ headline
+@dataclass(frozen=True)
+class StatusFigure:
+    """A headline figure whose delta is a status word (no arrow: the symbol says it)."""
+
+    name: str
+    label: str
+    value: str
+    delta: str | None = None
+    delta_color: str = "off"
+    arrow: str = "off"
+    help: str | None = None
+
+
+def draw_figures(figures: list[StatusFigure], widths: list[float] | None = None) -> None:
+    """Large figures across the top, each in a container keyed `kpi_<name>` (a range needs a wider column)."""
+    for column, figure in zip(st.columns(widths or len(figures)), figures, strict=True):
+        with column, st.container(key=f"kpi_{figure.name}"):
+            st.metric(
+                figure.label,
+                figure.value,
+                delta=figure.delta,
+                delta_color=figure.delta_color,  # type: ignore[arg-type]
+                delta_arrow=figure.arrow,  # type: ignore[arg-type]
+                help=figure.help,
+                border=True,
+            )
+
+
+def current_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The current period's row of the KGI ("kgi") and each KPI, by id."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        latest[row["id"]] = row
+    return latest
+
+
+def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many KPIs (not the KGI) are in each status in their current period."""
+    counts = dict.fromkeys(("on_track", "at_risk", "off_track", "no_data"), 0)
+    for row in current_rows(rows).values():
+        if row["kind"] == "kpi":
+            counts[row["status"]] += 1
+    return counts
+
+
+# ------------------------------------------------------------------------------------------------ gap frames
+def gap_table(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The current period of the KGI and each KPI as a readable table."""
+    records = []
+    for row in current_rows(rows).values():
+        unit = unit_of(row["metric"])
+        records.append(
+            {
+                t("goals.col.goal", lang): row["name"],
+                t("goals.col.metric", lang): metric_label(row["metric"], lang),
+                t("common.period", lang): period_text(row["period"], row["per"], lang),
+                t("goals.col.actual", lang): fmt_goal(row["actual"], unit, lang),
+                t("goals.col.expected", lang): fmt_goal(row["expected"], unit, lang),
+                t("goals.col.target", lang): fmt_goal(row["target"], unit, lang),
+                t("goals.col.gap", lang): fmt_gap(row["gap"], unit, lang),
+                t("goals.col.attainment", lang): fmt_pct(row["attainment"], lang),
+                t("common.status", lang): status_text(row["status"], lang),
+                t("goals.col.department", lang): row["department"] or MISSING,
+                t("goals.col.owner", lang): row["owner"] or MISSING,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def bullet_frame(rows: list[dict[str, Any]], lang: str, day: dt.date | None = None) -> pd.DataFrame:
+    """One row per KPI for the period holding `day` (default: the current one): attainment against the
+    (pro-rated) target, with texts for labels and tooltips."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["kind"] != "kpi":
+            continue
+        start, end = dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"])
+        if day is None or start <= day <= end:
+            chosen[row["id"]] = row
+    records = []
+    for order, row in enumerate(chosen.values()):
+        unit = unit_of(row["metric"])
+        attainment = row["attainment"]
+        records.append(
+            {
+                "order": order,
+                "name": row["name"],
+                "period_text": period_text(row["period"], row["per"], lang),
+                "attainment": None if attainment is None else min(float(attainment), BULLET_MAX),
+                "status": row["status"],
+                "status_text": status_text(row["status"], lang),
+                "actual_text": fmt_goal(row["actual"], unit, lang),
+                "expected_text": fmt_goal(row["expected"], unit, lang),
+                "target_text": fmt_goal(row["target"], unit, lang),
+                "gap_text": fmt_gap(row["gap"], unit, lang),
+                "attainment_text": fmt_pct(attainment, lang),
+                "label": f"{status_text(row['status'], lang)}  {fmt_pct(attainment, lang)}"
+                f"  ({fmt_goal(row['actual'], unit, lang)} / {fmt_goal(row['expected'], unit, lang)})",
+            }
+        )
+    return pd.DataFrame(
+        records,
+        columns=["order", "name", "period_text", "attainment", "status", "status_text", "actual_text",
+                 "expected_text", "target_text", "gap_text", "attainment_text", "label"],
+    )  # fmt: skip
+
+
+def kpi_period_starts(rows: list[dict[str, Any]]) -> list[dt.date]:
+    """The start dates of the KPIs' periods so far (the choices of the bullet chart's period)."""
+    return sorted({dt.date.fromisoformat(r["start"]) for r in rows if r["kind"] == "kpi"})
+
+
+def trend_frame(rows: list[dict[str, Any]], kpi_id: str, lang: str) -> pd.DataFrame:
+    """One KPI over the periods of this fiscal year: actual, (pro-rated) target, status and whether it missed."""
+    records = []
+    for row in rows:
+        if row["id"] != kpi_id:
+            continue
+        unit = unit_of(row["metric"])
+        records.append(
+            {
+                "start": row["start"],
+                "period": row["period"],
+                "period_label": period_text(row["period"], row["per"], lang),
+                "actual": row["actual"],
+                "target": row["expected"],
+                "status": row["status"],
+                "status_text": status_text(row["status"], lang)
+                + ("" if row["complete"] else " " + t("goals.so_far", lang)),
+                "missed": row["status"] in ("at_risk", "off_track"),
+                "actual_text": fmt_goal(row["actual"], unit, lang),
+                "target_text": fmt_goal(row["expected"], unit, lang),
+                "gap_text": fmt_gap(row["gap"], unit, lang),
+            }
+        )
+    frame = pd.DataFrame(records)
+    if len(frame):
+        frame["actual"] = pd.to_numeric(frame["actual"], errors="coerce").astype("float64")
+        frame["target"] = pd.to_numeric(frame["target"], errors="coerce").astype("float64")
+    return frame
+
+
+def summary_table(rows: list[dict[str, Any]], by: str, lang: str) -> pd.DataFrame:
+    """KPI status counts per department or KPI owner (current periods)."""
+    records = []
+    for group in gap_summary(rows, by):
+        records.append(
+            {
+                t(f"goals.col.{by}", lang): group[by] or MISSING,
+                t("goals.col.kpis", lang): ", ".join(group["kpis"]),
+                status_text("on_track", lang): group["on_track"],
+                status_text("at_risk", lang): group["at_risk"],
+                status_text("off_track", lang): group["off_track"],
+                status_text("no_data", lang): group["no_data"],
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def breakdown_frame(items: list[dict[str, Any]], metric: str, lang: str) -> pd.DataFrame:
+    """kpi_breakdown rows as a bullet frame (one row per data value, largest actual first)."""
+    unit = unit_of(metric)
+    items = sorted(items, key=lambda r: -(r["actual"] or 0))
+    records = []
+    for order, row in enumerate(items):
+        attainment = row["attainment"]
+        name = t("common.blank", lang) if row["key"] is None or row["key"] == "" else str(row["key"])
+        records.append(
+            {
+                "order": order,
+                "name": name,
+                "attainment": None if attainment is None else min(float(attainment), BULLET_MAX),
+                "status": row["status"],
+                "status_text": status_text(row["status"], lang),
+                "actual_text": fmt_goal(row["actual"], unit, lang),
+                "expected_text": fmt_goal(row["expected"], unit, lang),
+                "target_text": fmt_goal(row["target"], unit, lang),
+                "gap_text": fmt_gap(row["gap"], unit, lang),
+                "attainment_text": fmt_pct(attainment, lang),
+                "period_text": t(f"goals.basis.{row['target_basis']}", lang),
+                "label": f"{status_text(row['status'], lang)}  {fmt_pct(attainment, lang)}"
+                f"  ({fmt_goal(row['actual'], unit, lang)} / {fmt_goal(row['expected'], unit, lang)})",
+            }
+        )
+    return pd.DataFrame(records)
+
+
+# ------------------------------------------------------------------------------------------------ charts
+def _status_scale(lang: str) -> tuple[list[str], list[str], list[str]]:
+    statuses = ["on_track", "at_risk", "off_track", "no_data"]
+    words = [status_text(s, lang) for s in statuses]
+    colours = [status_colour(s) for s in statuses]
+    shapes = ["circle", "triangle-up", "cross", "square"]
+    return words, colours, shapes
+
+
+def bullet_chart(frame: pd.DataFrame, *, titles: dict[str, str], lang: str) -> alt.LayerChart:
+    """Bullet rows: shaded bands at the off-track / at-risk thresholds, a bar for the attainment (actual over the
+    pro-rated target), a tick at 100 % (the target), and a label with status, attainment and actual / target.
+
+    `frame`: order, name, attainment, status_text, *_text, label (see bullet_frame).
+    """
+    risk, on = STATUS_THRESHOLDS["at_risk"], STATUS_THRESHOLDS["on_track"]
+    bands = pd.DataFrame(
+        {
+            "lo": [0.0, risk, on],
+            "hi": [risk, on, BULLET_MAX],
+            "band": [status_text(s, lang) for s in ("off_track", "at_risk", "on_track")],
+            "colour": [STATUS_FILLS[s] for s in ("off_track", "at_risk", "on_track")],
+        }
+    )
+    names = list(frame.sort_values("order")["name"])
+    y = alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=260))
+    band_rows = frame[["name"]].merge(bands, how="cross")
+    band_layer = (
+        alt.Chart(band_rows)
+        .mark_bar(height={"band": 0.8})
+        .encode(
+            y=y,
+            x=alt.X(
+                "lo:Q",
+                scale=alt.Scale(domain=[0, BULLET_MAX], nice=False),
+                axis=alt.Axis(format=".0%", title=titles["x"]),
+            ),
+            x2="hi:Q",
+            color=alt.Color("colour:N", scale=None, legend=None),
+            tooltip=[alt.Tooltip("band:N", title=titles["band"])],
+        )
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title=titles["name"]),
+        alt.Tooltip("period_text:N", title=titles["period"]),
+        alt.Tooltip("actual_text:N", title=titles["actual"]),
+        alt.Tooltip("expected_text:N", title=titles["expected"]),
+        alt.Tooltip("target_text:N", title=titles["target"]),
+        alt.Tooltip("gap_text:N", title=titles["gap"]),
+        alt.Tooltip("attainment_text:N", title=titles["attainment"]),
+        alt.Tooltip("status_text:N", title=titles["status"]),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(height={"band": 0.34}, color="#1B2430")
+        .encode(y=y, x=alt.X("attainment:Q"), tooltip=tooltip)
+    )
+    ticks = (
+        alt.Chart(frame).mark_tick(thickness=3, size=30, color="#1B2430").encode(y=y, x=alt.datum(1.0), tooltip=tooltip)
+    )
+    labels = (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=6, dy=-17, fontSize=12)
+        .encode(y=y, x=alt.datum(0.0), text="label:N", color=alt.value("#1B2430"))
+    )
+    return alt.layer(band_layer, bars, ticks, labels).properties(height=max(64 * len(frame), 120))
+
+
+def target_trend_chart(frame: pd.DataFrame, *, titles: dict[str, str], unit: str, lang: str) -> alt.LayerChart:
+    """A KPI's actual per period as a line, its target as a dashed line, and each period's point in its status
+    colour and shape (the missed months stand out).
+
+    `frame`: start, period_label, actual, target, status_text, missed, *_text (see trend_frame).
+    """
+    from ui.charts import value_axis
+
+    words, colours, shapes = _status_scale(lang)
+    x = alt.X(
+        "period_label:O",
+        sort=alt.EncodingSortField(field="start", op="min"),
+        title=None,
+        axis=alt.Axis(labelAngle=-40, labelOverlap="greedy"),
+    )
+    tooltip = [
+        alt.Tooltip("period_label:N", title=titles["period"]),
+        alt.Tooltip("actual_text:N", title=titles["actual"]),
+        alt.Tooltip("target_text:N", title=titles["target"]),
+        alt.Tooltip("gap_text:N", title=titles["gap"]),
+        alt.Tooltip("status_text:N", title=titles["status"]),
+    ]
+    y_axis = value_axis(unit if unit in ("currency", "ratio") else "count", lang, None, ticks=4)
+    target = (
+        alt.Chart(frame)
+        .mark_line(strokeDash=[5, 4], color=MUTED, strokeWidth=2)
+        .encode(x=x, y=alt.Y("target:Q", axis=y_axis), tooltip=tooltip)
+    )
+    line = alt.Chart(frame).mark_line(color=NEUTRAL).encode(x=x, y=alt.Y("actual:Q"), tooltip=tooltip)
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=110, opacity=1)
+        .encode(
+            x=x,
+            y=alt.Y("actual:Q"),
+            color=alt.Color(
+                "status_word:N",
+                title=None,
+                scale=alt.Scale(domain=words, range=colours),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            shape=alt.Shape("status_word:N", title=None, scale=alt.Scale(domain=words, range=shapes)),
+            tooltip=tooltip,
+        )
+        .transform_calculate(status_word="split(datum.status_text, ' (')[0]")
+    )
+    return alt.layer(target, line, points).properties(height=220)
+
+
+def backward_frame(plan: dict[str, Any], lang: str) -> pd.DataFrame:
+    """The backward plan's steps with texts (needed per month at the historical rates, the KPI target)."""
+    records = []
+    for order, step in enumerate(plan.get("steps", [])):
+        unit = unit_of(step["metric"])
+        rate = step["rate"]
+        rate_unit = "currency" if rate and rate["name"] == "avg_unit_price" else "ratio"
+        records.append(
+            {
+                "order": order,
+                "metric": step["metric"],
+                "step": metric_label(step["metric"], lang),
+                "unit": unit,
+                "needed": step["needed_per_month"],
+                "kpi_target": step["kpi_target_per_month"],
+                "needed_text": fmt_goal(step["needed_per_month"], unit, lang, compact=True),
+                "rate_text": MISSING
+                if rate is None
+                else f"{metric_label(rate['name'], lang)} {fmt_goal(rate['value'], rate_unit, lang)}",
+                "kpi_text": fmt_goal(step["kpi_target_per_month"], unit, lang),
+                "difference_text": fmt_gap(step["difference"], unit, lang),
+                "own_text": fmt_goal(step["needed_with_kpi_rates"], unit, lang),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def backward_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The backward plan for a table and its CSV: translated headers."""
+    columns = {
+        "step": "goals.col.step",
+        "needed_text": "goals.col.needed",
+        "rate_text": "goals.col.rate",
+        "kpi_text": "goals.col.kpi_target",
+        "difference_text": "goals.col.difference",
+        "own_text": "goals.col.own_rates",
+    }
+    return frame[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()})
+
+
+def backward_chart(frame: pd.DataFrame, *, titles: dict[str, str]) -> alt.LayerChart:
+    """Volumes per month per funnel step: needed at the historical rates (bar) and the KPI target (tick).
+
+    `frame`: backward_frame rows of count steps.
+    """
+    names = list(frame.sort_values("order")["step"])
+    y = alt.Y("step:N", sort=names, title=None)
+    tooltip = [
+        alt.Tooltip("step:N", title=titles["step"]),
+        alt.Tooltip("needed_text:N", title=titles["needed"]),
+        alt.Tooltip("rate_text:N", title=titles["rate"]),
+        alt.Tooltip("kpi_text:N", title=titles["kpi"]),
+        alt.Tooltip("difference_text:N", title=titles["difference"]),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=NEUTRAL_LIGHT, height={"band": 0.6}, cornerRadiusEnd=3)
+        .encode(y=y, x=alt.X("needed:Q", title=titles["x"], axis=alt.Axis(format=",.0f")), tooltip=tooltip)
+    )
+    ticks = (
+        alt.Chart(frame.dropna(subset=["kpi_target"]))
+        .mark_tick(thickness=3, size=26, color=NEUTRAL)
+        .encode(y=y, x="kpi_target:Q", tooltip=tooltip)
+    )
+    text = (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=6)
+        .encode(y=y, x="needed:Q", text=alt.Text("label:N"))
+        .transform_calculate(label="datum.needed_text")
+    )
+    return alt.layer(bars, ticks, text).properties(height=max(44 * len(frame), 120))
+
+
+# ------------------------------------------------------------------------------------------------ sentences
+def consistency_sentence(check: dict[str, Any], lang: str) -> str:
+    """The plan's consistency as one sentence with its numbers (markdown; user text is not part of it)."""
+    status = check["status"]
+    kgi_unit = unit_of(check["kgi_metric"])
+    kgi = fmt_goal(check["kgi_target"], kgi_unit, lang, compact=True)
+    if status == "not_applicable":
+        return t("goals.consistency.not_applicable", lang, metric=metric_label(check["kgi_metric"], lang))
+    terms = []
+    for term in check["terms"]:
+        unit = unit_of(term["metric"])
+        name = metric_label(term["metric"], lang)
+        if term["source"] == "kpi":
+            text = f"{name} {fmt_goal(term['target'], unit, lang, compact=True)}"
+            scale = term.get("scale") or 1.0
+            if abs(scale - 1.0) > 1e-9:
+                text += f" × {fmt_number(scale, lang, 2)}"
+        elif term["source"] == "data":
+            text = f"{name} {fmt_goal(term['value'], unit, lang, compact=True)}{t('goals.from_data', lang)}"
+        else:
+            text = f"{name} {t('goals.missing_factor', lang)}"
+        terms.append(text)
+    product = " × ".join(terms)
+    if status == "incomplete":
+        return t("goals.consistency.incomplete", lang, product=product, kgi=kgi)
+    implied = fmt_goal(check["implied"], kgi_unit, lang, compact=True)
+    gap = fmt_gap(check["gap"], kgi_unit, lang)
+    ratio = f"{check['gap_ratio'] * 100:+.1f}%" if check.get("gap_ratio") is not None else MISSING
+    tolerance = fmt_pct(check["tolerance"], lang, 0)
+    key = "goals.consistency.mismatch" if status == "mismatch" else "goals.consistency.consistent"
+    return t(key, lang, product=product, implied=implied, kgi=kgi, gap=gap, ratio=ratio, tolerance=tolerance)
+
+
+def method_sentence(forecast: Forecast, lang: str) -> str:
+    """How the forecast was made, in words: the engine's English text, or a Japanese sentence built from the
+    method code and parameters."""
+    method = forecast.method
+    if lang != "ja":
+        return str(method.get("text", ""))
+    code, p = method["code"], method.get("params", {})
+    unit = unit_of(forecast.metric)
+    actual, value = fmt_goal(p.get("actual"), unit, lang), fmt_goal(p.get("value"), unit, lang)
+    if code == "complete":
+        text = t("pacing.method.complete", lang, actual=actual)
+    elif code == "current_value":
+        text = t("pacing.method.current_value", lang, actual=actual)
+    else:
+        calendar = p.get("calendar", "jp")
+        words = t(f"pacing.cal_words.{calendar}", lang) if calendar in CALENDAR_WORDS else calendar
+        rate_key = "pacing.method.rate_volume" if p.get("volume") else "pacing.method.rate_ratio"
+        rate = t(rate_key, lang, actual=actual, elapsed=p.get("elapsed"), total=p.get("total"), calendar=words)
+        if code == "history_rate":
+            text = t("pacing.method.history_rate", lang, total=p.get("total"))
+        elif code == "run_rate":
+            text = t("pacing.method.run_rate", lang, rate=rate, value=value)
+        elif code == "pipeline":
+            text = t("pacing.method.pipeline", lang, value=value)
+        else:
+            text = t("pacing.method.blend", lang, rate=rate, value=value)
+        errors = {c: e for c, e in (forecast.errors or {}).items() if e is not None}
+        if len(errors) > 1 and forecast.analogues >= MIN_ANALOGUES:
+            listed = "、".join(
+                f"{t(f'pacing.code.{c}', lang)} {fmt_pct(math.expm1(e), lang, 0)}" for c, e in errors.items()
+            )
+            text += t("pacing.method.compared", lang, listed=listed)
+        interval = p.get("interval")
+        if interval == "analogues":
+            text += t("pacing.method.range_analogues", lang, n=p.get("n"), per=t(f"pacing.per.{p.get('per')}", lang))
+        elif interval == "normal":
+            text += t("pacing.method.range_normal", lang)
+        else:
+            text += t("pacing.method.range_none", lang)
+    if p.get("maturing"):
+        text += t("pacing.method.maturing", lang)
+    return text
+
+
+CALENDAR_WORDS = ("jp", "jp_yearend", "weekends", "none")
+
+
+# ------------------------------------------------------------------------------------------------ pacing
+def forecast_status(forecast: Forecast) -> str:
+    """The status of the forecast period-end value against the full target (same thresholds as the goals)."""
+    attainment = attainment_of(forecast.value, forecast.target, forecast.better)
+    if attainment is not None and math.isinf(attainment):
+        return "on_track"
+    return status_of(attainment)
+
+
+def forecast_rows(forecasts: dict[str, Forecast], goals: Goals, lang: str) -> pd.DataFrame:
+    """One row per goal (KGI first): forecast, range, probability, status and the method in words."""
+    names = {"kgi": goals.kgi.name, **{k.id: k.name for k in goals.kpis}}
+    records = []
+    for goal_id, forecast in forecasts.items():
+        unit = unit_of(forecast.metric)
+        records.append(
+            {
+                t("goals.col.goal", lang): names.get(goal_id, goal_id),
+                t("common.period", lang): period_text(forecast.period, forecast.per, lang),
+                t("pacing.col.actual", lang): fmt_goal(forecast.actual, unit, lang),
+                t("pacing.col.forecast", lang): fmt_goal(forecast.value, unit, lang),
+                t("pacing.col.low", lang): fmt_goal(forecast.low, unit, lang),
+                t("pacing.col.high", lang): fmt_goal(forecast.high, unit, lang),
+                t("goals.col.target", lang): fmt_goal(forecast.target, unit, lang),
+                t("pacing.col.probability", lang): fmt_pct(forecast.probability_on_target, lang),
+                t("common.status", lang): status_text(forecast_status(forecast), lang),
+                t("pacing.col.method", lang): method_sentence(forecast, lang),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def range_text(forecast: Forecast, lang: str, *, compact: bool = True) -> str:
+    """low – high, or a dash when there is no range."""
+    unit = unit_of(forecast.metric)
+    if forecast.low is None or forecast.high is None:
+        return MISSING
+    low = fmt_goal(forecast.low, unit, lang, compact=compact)
+    high = fmt_goal(forecast.high, unit, lang, compact=compact)
+    for suffix in ("億円", "万円", "%", "日", " days", "B", "M", "K"):
+        if low.endswith(suffix) and high.endswith(suffix):  # 1.17 – 1.5億円, ¥117.4 – 150.1M: the unit once
+            return f"{low[: -len(suffix)]} – {high.removeprefix('¥')}"
+    return f"{low} – {high}"
+
+
+def pacing_frame(series: pd.DataFrame, forecast: Forecast, lang: str) -> pd.DataFrame:
+    """Business days of the period: cumulative actual, pro-rated target, forecast and its band, with texts.
+    The forecast starts at the last actual, so the dashed line continues the solid one."""
+    frame = series[series["is_business_day"]].copy()
+    frame = frame.drop_duplicates("business_day", keep="last")
+    if not len(frame):
+        return frame
+    unit = unit_of(forecast.metric)
+    as_of = forecast.as_of
+    done = frame[frame["date"] <= as_of]
+    if len(done) and forecast.value is not None and forecast.method.get("code") != "complete":
+        last = done.index[-1]
+        columns = ("forecast", "low", "high") if forecast.low is not None else ("forecast",)
+        for column in columns:
+            if pd.isna(frame.at[last, column]):
+                frame.at[last, column] = frame.at[last, "actual"]
+    frame["date_text"] = [fmt_date(d, lang) for d in frame["date"]]
+    for column in ("actual", "target", "forecast", "low", "high"):
+        frame[f"{column}_text"] = [fmt_goal(None if pd.isna(v) else float(v), unit, lang) for v in frame[column]]
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def pacing_chart(frame: pd.DataFrame, *, titles: dict[str, str], unit: str, lang: str) -> alt.LayerChart:
+    """Cumulative actual by business day (solid) against the pro-rated target (grey), the forecast (dashed) and its
+    80 % band (shaded); a hover rule shows the day's exact values.
+
+    `frame`: pacing_frame rows.
+    """
+    from ui.charts import value_axis
+
+    series_names = [titles["actual"], titles["target"], titles["forecast"]]
+    long = frame.melt(
+        id_vars=["business_day", "date_text"], value_vars=["actual", "target", "forecast"], var_name="key"
+    ).dropna(subset=["value"])
+    long["series"] = long["key"].map(
+        {"actual": titles["actual"], "target": titles["target"], "forecast": titles["forecast"]}
+    )
+    x = alt.X("business_day:Q", title=titles["x"], axis=alt.Axis(format="d", tickMinStep=1))
+    y_axis = value_axis(unit if unit in ("currency", "ratio") else "count", lang, titles["y"])
+    band = (
+        alt.Chart(frame.dropna(subset=["low", "high"]))
+        .mark_area(color=NEUTRAL, opacity=0.15)
+        .encode(x=x, y=alt.Y("low:Q", axis=y_axis), y2="high:Q")
+    )
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", axis=y_axis),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=series_names,
+                scale=alt.Scale(domain=series_names, range=[NEUTRAL, MUTED, NEUTRAL]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title=None,
+                sort=series_names,
+                scale=alt.Scale(domain=series_names, range=[[1, 0], [2, 3], [7, 4]]),
+            ),
+        )
+    )
+    hover = alt.selection_point(fields=["business_day"], nearest=True, on="pointerover", empty=False)
+    rule = (
+        alt.Chart(frame)
+        .mark_rule(color=MUTED)
+        .encode(
+            x=x,
+            opacity=alt.condition(hover, alt.value(0.6), alt.value(0)),
+            tooltip=[
+                alt.Tooltip("date_text:N", title=titles["date"]),
+                alt.Tooltip("business_day:Q", title=titles["x"]),
+                alt.Tooltip("actual_text:N", title=titles["actual"]),
+                alt.Tooltip("target_text:N", title=titles["target"]),
+                alt.Tooltip("forecast_text:N", title=titles["forecast"]),
+                alt.Tooltip("low_text:N", title=titles["low"]),
+                alt.Tooltip("high_text:N", title=titles["high"]),
+            ],
+        )
+        .add_params(hover)
+    )
+    return alt.layer(band, lines, rule).properties(height=320)
+
+
+# ------------------------------------------------------------------------------------------------ the KPI tree
+def dot_text(text: object, width: int = 22) -> str:
+    """User text made safe inside a quoted DOT label: backslashes and quotes escaped, line breaks as \\n, long
+    text wrapped every `width` characters (CJK text has no spaces to wrap at)."""
+    lines = textwrap.wrap(" ".join(str(text).split()), width, break_long_words=True) or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], lines[2][: width - 1] + "…"]
+    escaped = [line.replace("\\", "\\\\").replace('"', '\\"') for line in lines]
+    return "\\n".join(escaped)
+
+
+def kpi_tree_dot(
+    goals: Goals, rows: list[dict[str, Any]], lang: str, *, actions: bool = True, large: bool = False
+) -> str:
+    """The KGI → KPIs → CSFs → actions tree as DOT: goal nodes show actual, target, gap and their status (colour,
+    symbol and word); CSFs show their lever; actions are plain boxes."""
+    current = current_rows(rows)
+    lines = [
+        "digraph kpi_tree {",
+        '  graph [rankdir=LR, nodesep=0.18, ranksep=0.45, bgcolor="transparent"];',
+        '  node [shape=box, style="rounded,filled", fontname="Noto Sans CJK JP, Hiragino Sans, sans-serif", '
+        f'fontsize={17 if large else 11}, penwidth=2, margin="0.12,0.06"];',
+        '  edge [color="#9AA5B1", arrowsize=0.6];',
+    ]
+
+    def goal_node(node_id: str, row: dict[str, Any] | None, name: str, metric: str) -> str:
+        unit = unit_of(metric)
+        status = row["status"] if row else "no_data"
+        figures = (
+            t(
+                "goals.tree.figures",
+                lang,
+                actual=fmt_goal(row["actual"], unit, lang, compact=True),
+                target=fmt_goal(row["expected"], unit, lang, compact=True),
+                gap=fmt_gap(row["gap"], unit, lang),
+            )
+            if row
+            else t("goals.status.no_data", lang)
+        )
+        label = f"{dot_text(status_text(status, lang) + ' ' + name, 28)}\\n{dot_text(figures, 40)}"
+        return (
+            f'  "{node_id}" [label="{label}", fillcolor="{STATUS_FILLS.get(status, STATUS_FILLS["no_data"])}", '
+            f'color="{status_colour(status)}"];'
+        )
+
+    lines.append(goal_node("kgi", current.get("kgi"), goals.kgi.name, goals.kgi.metric))
+    csf_ids = {c.id for c in goals.csfs}
+    for index, kpi in enumerate(goals.kpis):
+        node = f"kpi_{index}"
+        lines.append(goal_node(node, current.get(kpi.id), kpi.name, kpi.metric))
+        lines.append(f'  "kgi" -> "{node}";')
+        for ref in kpi.csfs:
+            if ref in csf_ids:
+                lines.append(f'  "{node}" -> "csf_{dot_text(ref, 200)}";')
+    for csf in goals.csfs:
+        lever = (
+            f"\\n{dot_text(t('goals.tree.lever', lang, metric=metric_label(csf.lever, lang)), 40)}" if csf.lever else ""
+        )
+        lines.append(
+            f'  "csf_{dot_text(csf.id, 200)}" [label="CSF: {dot_text(csf.name)}{lever}", fillcolor="#E6EEF8", '
+            f'color="{NEUTRAL}", penwidth=1];'
+        )
+        if actions:
+            for j, action in enumerate(csf.actions):
+                node = f"act_{dot_text(csf.id, 200)}_{j}"
+                lines.append(
+                    f'  "{node}" [label="{dot_text(action, 26)}", shape=note, style=filled, fillcolor="#FFFFFF", '
+                    f'color="#C5CED8", penwidth=1, fontsize=10];'
+                )
+                lines.append(f'  "csf_{dot_text(csf.id, 200)}" -> "{node}";')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def breakdown_roles(view: View) -> list[str]:
+    """The data roles a KPI can be broken down by (records with that column)."""
+    from kpi_core.metrics import BREAKDOWN_ROLES
+
+    dataset = view.dataset
+    if dataset is None or dataset.shape != "records":
+        return []
+    return [r for r in ("owner", "channel", "product", "segment") if r in BREAKDOWN_ROLES and r in dataset.mapping]
+
+
+def role_name(role: str, lang: str) -> str:
+    return role_label(role, lang)
+
+
+# ------------------------------------------------------------------------------------------------ the goal editor
+MESSAGE_KEY = "goals_editor_message"  # session: (kind, text, problems) shown once under the editor
+TEMPLATES = ("sales", "marketing")
+TABLE_COLUMNS = ("id", "name", "metric", "target", "per", "owner", "department")
+
+
+def _say(kind: str, text: str, problems: list[str] | None = None) -> None:
+    st.session_state[MESSAGE_KEY] = (kind, text, problems or [])
+
+
+def _store(view: View, text: str, done: str) -> None:
+    from kpi_core.goals import GoalsError
+    from ui.goals_state import store_goals
+
+    try:
+        store_goals(view, text)
+    except GoalsError as exc:
+        _say("error", t("goals.editor.errors"), exc.messages)
+        return
+    _say("success", done)
+
+
+def _apply_template(view: View) -> None:
+    from kpi_core.goals import template_text
+
+    name = st.session_state.get("goals_template", TEMPLATES[0])
+    lang = st.session_state.get("goals_template_lang", view.lang)
+    _store(view, template_text(name, lang), t("goals.editor.applied"))
+
+
+def _reset(view: View) -> None:
+    from ui.goals_state import reset_goals
+
+    reset_goals(view)
+    _say("success", t("goals.editor.applied"))
+
+
+def _import(view: View) -> None:
+    upload = st.session_state.get("goals_upload")
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _say("error", t("goals.editor.not_utf8", name=escape_user(upload.name)))
+        return
+    _store(view, text, t("goals.editor.imported", name=escape_user(upload.name)))
+
+
+def _apply_yaml(view: View, key: str) -> None:
+    _store(view, str(st.session_state.get(key, "")), t("goals.editor.applied"))
+
+
+def _apply_table(view: View, key: str, goals: Goals) -> None:
+    """Write the edited KPI rows (and KGI target) back through dump_goals, checked like any goal file."""
+    import copy
+
+    from kpi_core.goals import dump_goals
+
+    edited = copy.deepcopy(goals)
+    state = st.session_state.get(key) or {}
+    for index, changes in (state.get("edited_rows") or {}).items():
+        kpi = edited.kpis[int(index)]
+        for column, value in changes.items():
+            if column == "target" and value is not None:
+                kpi.target = float(value)
+            elif column in ("name", "owner", "department", "per") and value is not None:
+                setattr(kpi, column, str(value))
+    kgi_target = st.session_state.get(f"{key}_kgi")
+    if kgi_target is not None:
+        edited.kgi.target = float(kgi_target)
+    _store(view, dump_goals(edited), t("goals.editor.applied"))
+
+
+def escape_user(text: object) -> str:
+    from ui.format import escape_markdown
+
+    return escape_markdown(text)
+
+
+def draw_goal_editor(view: View, goals: Goals) -> None:
+    """Templates, import, YAML editing and a KPI target table; every change is checked (GoalsError lists the
+    line and field of each problem) before it replaces the workspace's goal model."""
+    text = goals_text(view)
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    message = st.session_state.pop(MESSAGE_KEY, None)
+    if message:
+        kind, sentence, problems = message
+        body = sentence + ("\n\n" + "\n".join(f"- {escape_user(p)}" for p in problems) if problems else "")
+        (st.error if kind == "error" else st.success)(body, icon=":material/error:" if kind == "error" else None)
+    st.download_button(
+        t("goals.editor.export"),
+        data=text.encode("utf-8"),
+        file_name="goals.yaml",
+        mime="application/x-yaml",
+        key="goals_export",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    tab_template, tab_import, tab_yaml, tab_table = st.tabs(
+        [
+            t("goals.editor.tab_template"),
+            t("goals.editor.tab_import"),
+            t("goals.editor.tab_yaml"),
+            t("goals.editor.tab_table"),
+        ]
+    )
+    with tab_template:
+        from ui.goals_state import is_own_goals, template_name
+
+        left, right = st.columns(2)
+        if st.session_state.get("goals_template") not in TEMPLATES:
+            st.session_state["goals_template"] = template_name(view)
+        if st.session_state.get("goals_template_lang") not in ("ja", "en"):
+            st.session_state["goals_template_lang"] = view.lang
+        left.selectbox(
+            t("goals.editor.template"),
+            TEMPLATES,
+            key="goals_template",
+            format_func=lambda name, lang=view.lang: t(f"goals.template.{name}", lang),
+        )
+        right.selectbox(
+            t("goals.editor.template_lang"),
+            ("ja", "en"),
+            key="goals_template_lang",
+            format_func=lambda code, lang=view.lang: t(f"goals.lang.{code}", lang),
+        )
+        with st.container(horizontal=True):
+            st.button(t("goals.editor.use_template"), key="goals_use_template", on_click=_apply_template, args=(view,))
+            st.button(
+                t("goals.editor.reset"),
+                key="goals_reset",
+                on_click=_reset,
+                args=(view,),
+                disabled=not is_own_goals(view),
+            )
+    with tab_import:
+        st.file_uploader(
+            t("goals.editor.upload"),
+            type=["yaml", "yml"],
+            key="goals_upload",
+            help=t("goals.editor.upload_help"),
+            on_change=_import,
+            args=(view,),
+        )
+    with tab_yaml:
+        key = f"goals_yaml_{version}"
+        st.text_area(t("goals.editor.yaml"), value=text, key=key, height=360)
+        st.button(
+            t("goals.editor.apply"), key="goals_apply_yaml", on_click=_apply_yaml, args=(view, key), type="primary"
+        )
+    with tab_table:
+        table_key = f"goals_table_{version}"
+        st.caption(t("goals.editor.table_help"))
+        st.number_input(
+            t("goals.editor.kgi_target"), value=float(goals.kgi.target), key=f"{table_key}_kgi", step=1_000_000.0
+        )
+        frame = pd.DataFrame(
+            [{c: getattr(k, c) for c in TABLE_COLUMNS} for k in goals.kpis], columns=list(TABLE_COLUMNS)
+        )
+        frame["metric"] = [metric_label(m, view.lang) for m in frame["metric"]]
+        from kpi_core.goals import KPI_PERS
+
+        st.data_editor(
+            frame,
+            key=table_key,
+            hide_index=True,
+            width="stretch",
+            num_rows="fixed",
+            disabled=["id", "metric"],
+            column_config={
+                "id": st.column_config.TextColumn(t("goals.editor.col.id")),
+                "name": st.column_config.TextColumn(t("goals.editor.col.name")),
+                "metric": st.column_config.TextColumn(t("goals.editor.col.metric")),
+                "target": st.column_config.NumberColumn(t("goals.editor.col.target"), format="%.6g"),
+                "per": st.column_config.SelectboxColumn(t("goals.editor.col.per"), options=list(KPI_PERS)),
+                "owner": st.column_config.TextColumn(t("goals.editor.col.owner")),
+                "department": st.column_config.TextColumn(t("goals.editor.col.department")),
+            },
+        )
+        st.button(
+            t("goals.editor.apply_table"),
+            key="goals_apply_table",
+            on_click=_apply_table,
+            args=(view, table_key, goals),
+            type="primary",
+        )
