@@ -189,6 +189,8 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
         builder.build_periods(dataset)
     all_rejects = rejects + builder.rejects
     _shift_rows_past_blank_lines(all_rejects, sources)
+    file_order = {source.name: index for index, source in enumerate(sources)}
+    all_rejects.sort(key=lambda r: (file_order.get(r.file, 0), r.row, r.column))
     dataset.rejected = len({(r.file, r.row) for r in all_rejects})
     dataset.rejects = all_rejects[:MAX_LISTED_REJECTS]
     dataset.rows_used = _count(con, dataset.table)
