@@ -280,7 +280,7 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
     arrays = {}
     for column in frame.columns:
         values = frame[column].tolist()
-        kinds = {type(v) for v in values if v is not None and not (type(v) is str and not v.strip())}
+        kinds = _cell_kinds(values)
         if kinds and kinds <= {int, float}:
             cells = [v if type(v) in (int, float) else None for v in values]
             # Excel stores every number as a float: whole numbers (ids, counts) become BIGINT so "12" is not "12.0".
@@ -296,6 +296,15 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
             arrays[column] = pa.array([v if type(v) is str else _cell_text(v) for v in values], type=pa.string())
     arrow_table = pa.table(arrays)  # noqa: F841 (DuckDB reads the local variable by name)
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_table")
+
+
+def _cell_kinds(values: list[object]) -> set[type]:
+    """The Python types of a column's non-blank cells (a whitespace-only text cell is blank)."""
+    kinds = set(map(type, values))  # C speed: 800k cells in a few milliseconds
+    kinds.discard(type(None))
+    if str in kinds and len(kinds) > 1 and not any(type(v) is str and v.strip() for v in values):
+        kinds.discard(str)
+    return kinds
 
 
 def _as_datetime(value: object) -> dt.datetime | None:
