@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
-from kpi_core.cli import UsageError, add_input_arguments, load_from_args, rows_summary
+from kpi_core.cli import add_input_arguments, load_from_args, rows_summary
 from kpi_core.pivots import format_change, format_value, parse_setting, pivots_for_goals
-from kpi_core.plan_cli import finite, read_goals
+from kpi_core.plan_cli import finite, parse_as_of, read_goals
 
 TARGET_MODES = ("even", "catch_up")
 
@@ -41,16 +40,6 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     pivots.add_argument("--json", action="store_true", help="one JSON object instead of text")
     pivots.set_defaults(handler=run_pivots, render=render_pivots_text)
     return pivots
-
-
-def parse_as_of(text: str | None) -> dt.date:
-    """--as-of as a date (default today)."""
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"--as-of {text!r}: write the date as YYYY-MM-DD") from exc
 
 
 def run_pivots(args: argparse.Namespace) -> dict[str, Any]:

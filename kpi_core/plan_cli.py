@@ -57,7 +57,8 @@ def read_goals(spec: str) -> Goals:
     return load_goals(text, source=path.name)
 
 
-def _parse_as_of(text: str | None) -> dt.date:
+def parse_as_of(text: str | None) -> dt.date:
+    """--as-of as a date (default today)."""
     if not text:
         return dt.date.today()
     try:
@@ -68,7 +69,7 @@ def _parse_as_of(text: str | None) -> dt.date:
 
 def run_plan(args: argparse.Namespace) -> dict[str, Any]:
     """The `plan` payload: rows summary, the KGI and KPIs (gap, forecast, status), consistency, backward plan."""
-    as_of = _parse_as_of(args.as_of)
+    as_of = parse_as_of(args.as_of)
     goals = read_goals(args.goals)
     if args.fiscal_start != 4 and args.fiscal_start != goals.fiscal_year_start:
         goals.fiscal_year_start = args.fiscal_start  # an explicit --fiscal-start wins over the file
