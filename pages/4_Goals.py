@@ -8,10 +8,11 @@ import logging
 import streamlit as st
 
 from kpi_core.business_days import period_bounds
-from ui.format import fmt_date, fmt_fiscal_year, fmt_month
+from ui.format import escape_markdown, fmt_date, fmt_fiscal_year, fmt_month
 from ui.frame import page_frame
 from ui.goals_state import current_goals, draw_as_of, draw_calendar, is_own_goals, template_name
 from ui.goals_view import (
+    DELTA_COLOURS,
     StatusFigure,
     backward_chart,
     backward_frame,
@@ -45,7 +46,6 @@ from ui.goals_view import (
 from ui.i18n import role_label, t
 from ui.show import show_chart, show_table
 
-DELTA_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red", "no_data": "gray"}
 _log = logging.getLogger(__name__)
 
 view = page_frame("goals")
@@ -55,7 +55,7 @@ with st.container(horizontal=True, key="goal_controls"):
     as_of = draw_as_of(view)
     calendar = draw_calendar(view)
 if is_own_goals(view):
-    st.caption(t("goals.model_own", kgi=goals.kgi.name.replace("*", "\\*")))
+    st.caption(t("goals.model_own", kgi=escape_markdown(goals.kgi.name)))
 else:
     st.caption(t("goals.model_template", name=t(f"goals.template.{template_name(view)}")))
 

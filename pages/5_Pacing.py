@@ -12,6 +12,7 @@ from ui.format import fmt_pct
 from ui.frame import page_frame
 from ui.goals_state import current_goals, draw_as_of, draw_calendar
 from ui.goals_view import (
+    DELTA_COLOURS,
     StatusFigure,
     cached_forecasts,
     cached_pacing_series,
@@ -34,7 +35,6 @@ from ui.i18n import t
 from ui.show import show_chart, show_table
 from ui.state import url_choice
 
-DELTA_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red", "no_data": "gray"}
 _log = logging.getLogger(__name__)
 
 view = page_frame("pacing")

@@ -51,6 +51,9 @@ NO_DATA_COLOUR = "#7F7F7F"
 STATUS_FILLS = {"on_track": "#D4EFE5", "at_risk": "#FBEBCC", "off_track": "#F7DACB", "no_data": "#EEF1F5"}
 BULLET_MAX = 1.5  # the bullet chart's axis ends at 150 % of the target (bars beyond are clipped, labels exact)
 
+# st.metric delta colours per status (the word and symbol always come with them).
+DELTA_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red", "no_data": "gray"}
+
 
 # ------------------------------------------------------------------------------------------------ the goal key
 @dataclass(frozen=True)
