@@ -265,3 +265,16 @@ def test_every_page_opens_without_an_exception(page: Page, sample: dict[str, Any
             expect(metric_value(page, "open")).to_have_text(fmt_int(sample["open"]))
             expect(page.locator(".st-key-chart_pipeline_stages")).to_be_visible()
         full_screenshot(page, screenshots / f"{(href or 'home').lower()}_{lang}.png")
+
+
+def test_a_shared_link_reproduces_the_view_in_a_new_session(page: Page):
+    """A manager opens a copied link: language, filter and as-of date come from the URL on the first load."""
+    channel = "紹介"
+    dataset = load_dataset([FileInput(SAMPLE.name, SAMPLE)])
+    won = compute_kpis(dataset, filters=Filters(roles={"channel": [channel]})).totals["won"]
+    open_page(page, "", lang="en", channel="%E7%B4%B9%E4%BB%8B")
+    expect(page.locator("h1").first).to_have_text("How are we doing?")
+    expect(metric_value(page, "won")).to_have_text(fmt_int(won))
+    open_page(page, "Pacing", lang="en", asof="2026-10-10")
+    expect(page.locator(".st-key-w_asof input")).to_have_value("2026-10-10")
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
