@@ -157,7 +157,8 @@ def draw_summary(view: View, dataset: Dataset) -> None:
         }
     )
     with st.container(key="data_files"):
-        st.dataframe(files, hide_index=True, width="stretch")
+        rows_column = {t("data.rows"): st.column_config.NumberColumn(format="localized")}  # 1,567 not 1567
+        st.dataframe(files, hide_index=True, width="stretch", column_config=rows_column)
     for note in dataset.notes:
         if note.startswith("unmapped_stages:"):
             values = ", ".join(escape_markdown(v) for v in note.split(":", 1)[1].split("|"))
@@ -283,7 +284,7 @@ def draw_stages(view: View, dataset: Dataset) -> None:
             column_config={
                 "order": st.column_config.NumberColumn(t("data.stage_order"), min_value=1, step=1, format="%d"),
                 "raw": st.column_config.TextColumn(t("data.stage_value")),
-                "count": st.column_config.NumberColumn(t("common.count"), format="%d"),
+                "count": st.column_config.NumberColumn(t("common.count"), format="localized"),
                 "canonical": st.column_config.SelectboxColumn(
                     t("data.stage_canonical"),
                     options=[NONE_CHOICE, *CANONICAL],
