@@ -1241,10 +1241,11 @@ def lever_history(
     months: int = HISTORY_MONTHS,
     group_months: int = GROUP_MONTHS,
     min_records: int = GROUP_MIN_RECORDS,
+    filters: Filters | None = None,
 ) -> LeverHistory:
     """Each lever per complete month (the last `months`) and per owner / segment / channel over `group_months`."""
     if monthly is None:
-        monthly = compute_kpis(dataset, period="month").by_period
+        monthly = compute_kpis(dataset, period="month", filters=filters).by_period
     rows = complete_months(monthly, as_of, months)
     levers = {lv.name: lv for m in [*models, SUSTAINABILITY_MODEL] for lv in m.levers}
     values = {name: tuple(lever_value(lv, r) for r in rows) for name, lv in levers.items()}
@@ -1253,7 +1254,7 @@ def lever_history(
     if roles and rows:
         end = as_of.replace(day=1) - dt.timedelta(days=1)
         start = _add_months(as_of.replace(day=1), -group_months)
-        result = compute_kpis(dataset, period="month", by=roles, filters=Filters(start=start, end=end))
+        result = compute_kpis(dataset, period="month", by=roles, filters=_within(filters, start, end))
         for name, lever in levers.items():
             if lever.kind != "rate":
                 continue  # a rep's deal count is no evidence for the team's
@@ -1269,9 +1270,14 @@ def lever_history(
     return LeverHistory(tuple(r["period"] for r in rows), values, groups)
 
 
-def window_figures(dataset: Dataset, start: dt.date, end: dt.date) -> dict[str, Any]:
+def _within(filters: Filters | None, start: dt.date, end: dt.date) -> Filters:
+    """The user's role filters (channel, owner…) between two dates."""
+    return Filters(start=start, end=end, roles=dict(filters.roles) if filters else {})
+
+
+def window_figures(dataset: Dataset, start: dt.date, end: dt.date, filters: Filters | None = None) -> dict[str, Any]:
     """The engine's totals between two dates (each figure on its own basis date), flattened."""
-    return flat_figures(compute_kpis(dataset, period="month", filters=Filters(start=start, end=end)).totals)
+    return flat_figures(compute_kpis(dataset, period="month", filters=_within(filters, start, end)).totals)
 
 
 def period_position(
@@ -1286,6 +1292,7 @@ def period_position(
     calendar: str = "jp",
     fiscal_start: int = 4,
     trailing_months: int = TRAILING_MONTHS,
+    filters: Filters | None = None,
 ) -> PeriodPosition:
     """Where the `per` period holding `as_of` stands: booked levers and KGI, and each lever for the rest.
 
@@ -1311,11 +1318,11 @@ def period_position(
             business_days(start, as_of, calendar) if business_days(start, end, calendar) else (as_of - start).days + 1
         )
         remaining = max(0.0, 1 - done / total)
-    booked_figures = window_figures(dataset, start, booked_end) if booked_end >= start else {}
+    booked_figures = window_figures(dataset, start, booked_end, filters) if booked_end >= start else {}
     trailing_end = as_of.replace(day=1) - dt.timedelta(days=1)
-    trailing = window_figures(dataset, _add_months(as_of.replace(day=1), -trailing_months), trailing_end)
+    trailing = window_figures(dataset, _add_months(as_of.replace(day=1), -trailing_months), trailing_end, filters)
     if monthly is None:
-        monthly = compute_kpis(dataset, period="month").by_period
+        monthly = compute_kpis(dataset, period="month", filters=filters).by_period
     recent = complete_months(monthly, as_of, trailing_months)
     levers = {lv.name: lv for m in [*models, SUSTAINABILITY_MODEL] for lv in m.levers}
     booked: dict[str, float] = {}
@@ -1336,7 +1343,8 @@ def period_position(
             rest[name] = float(forecasts[name])
         else:
             value = lever_value(lever, trailing)
-            rest[name] = value if value is not None else lever_value(lever, flat_figures(compute_kpis(dataset).totals))
+            overall = flat_figures(compute_kpis(dataset, filters=filters).totals)
+            rest[name] = value if value is not None else lever_value(lever, overall)
     kgi_booked = float(booked_figures.get(KGI) or 0.0) if booked_figures else 0.0
     return PeriodPosition(
         period_label(start, per, fiscal_start),
@@ -1380,17 +1388,19 @@ def goodhart_for_dataset(
     monthly: Sequence[Mapping[str, Any]] | None = None,
     window_months: int = TRAILING_MONTHS,
     min_change: float = GOODHART_MIN_CHANGE,
+    filters: Filters | None = None,
 ) -> list[GoodhartCheck]:
     """Goodhart checks over the last `window_months` complete months before `as_of` against the ones before."""
     first_open = as_of.replace(day=1)
-    after = window_figures(dataset, _add_months(first_open, -window_months), first_open - dt.timedelta(days=1))
+    after = window_figures(dataset, _add_months(first_open, -window_months), first_open - dt.timedelta(days=1), filters)
     before = window_figures(
         dataset,
         _add_months(first_open, -2 * window_months),
         _add_months(first_open, -window_months) - dt.timedelta(days=1),
+        filters,
     )
     if monthly is None:
-        monthly = compute_kpis(dataset, period="month").by_period
+        monthly = compute_kpis(dataset, period="month", filters=filters).by_period
     return goodhart_checks(
         before, after, complete_months(monthly, as_of), kpis=kpis, min_change=min_change, window_months=window_months
     )
@@ -1477,6 +1487,7 @@ def pivots_for_goals(
     target_mode: str = "even",
     forecasts: Mapping[str, Any] | None = None,
     kgi_per: str = "month",
+    filters: Filters | None = None,
 ) -> PivotReport:
     """Shortfalls of a goal model (kpi_core.goals.Goals) at `as_of`, with ranked pivots, Goodhart checks, what-if.
 
@@ -1490,13 +1501,13 @@ def pivots_for_goals(
     from kpi_core.pacing import forecast_goals
 
     fiscal_start = goals.fiscal_year_start
-    result = compute_kpis(dataset, period="month", fiscal_start=fiscal_start)
+    result = compute_kpis(dataset, period="month", fiscal_start=fiscal_start, filters=filters)
     monthly = result.by_period
     levels = dataset.present_levels
     models = available_models(result.totals, levels)
     notes: list[Explanation] = []
     if forecasts is None:
-        forecasts = forecast_goals(goals, dataset, as_of=as_of, calendar=calendar)
+        forecasts = forecast_goals(goals, dataset, as_of=as_of, calendar=calendar, filters=filters)
     kgi_fc = forecasts.get("kgi")
     kgi = {
         "name": goals.kgi.name,
@@ -1545,7 +1556,7 @@ def pivots_for_goals(
         found = model_for_metric(models, kpi.metric.replace(" ", ""), levels) if models else None
         items.append((item, *(found or (None, None))))
     used = list(models) + [m for _, m, _ in items if m is not None and m not in models]
-    history = lever_history(dataset, used, as_of, monthly=monthly)
+    history = lever_history(dataset, used, as_of, monthly=monthly, filters=filters)
     positions: dict[str, PeriodPosition] = {}
 
     volumes = {lv.name for m in used for lv in m.levers if lv.kind == "volume"}
@@ -1563,7 +1574,7 @@ def pivots_for_goals(
             target = _period_target(goals, dataset, as_of, per, target_mode)
             positions[per] = period_position(
                 dataset, used, as_of, per, target, forecasts=plan, monthly=monthly, calendar=calendar,
-                fiscal_start=fiscal_start,
+                fiscal_start=fiscal_start, filters=filters,
             )  # fmt: skip
         return positions[per]
 
@@ -1591,7 +1602,11 @@ def pivots_for_goals(
             pivots = find_pivots(main, position, history, missing=None, csfs=csfs, kgi_goal=goals.kgi.target)
             shortfalls.insert(0, _shortfall(item, main, None, position, pivots, kgi_goal=goals.kgi.target))
     goodhart = goodhart_for_dataset(
-        dataset, as_of, kpis=[k.metric for k in goals.kpis if k.metric in load_catalog().names], monthly=monthly
+        dataset,
+        as_of,
+        kpis=[k.metric for k in goals.kpis if k.metric in load_catalog().names],
+        monthly=monthly,
+        filters=filters,
     )
     outcome = None
     if settings:

@@ -34,6 +34,7 @@ from ui.pivots_view import (
     pivot_sentence,
     pivot_table,
     reached_by_text,
+    role_key,
     setting_text,
     settings_by_lever,
     shortfall_sentence,
@@ -74,9 +75,10 @@ with controls[0]:
 with controls[1]:
     calendar = draw_calendar(view)
 goals, yaml_text = current_goals(view), goals_text(view)
+roles = role_key(view.filters)
 settings = [s for s in url_value("set", [], list) if s]
 with st.spinner(t("pivots.computing")):
-    page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, settings)
+    page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, settings, roles)
 report, levers = page.report, page.levers
 if report is None:
     empty_state(t("pivots.error", message=md(page.error or "")), key="pivots", next_page="pages/1_Data.py",
@@ -128,7 +130,7 @@ else:
     figures.append(Figure("best_pivot", t("pivots.head.best_label"), t("pivots.head.best_none")))
 headline(figures)
 if any(view.filters.roles.values()) or view.filters.start or view.filters.end:
-    st.caption(t("pivots.filters_ignored"))
+    st.caption(t("pivots.filters_scope"))
 if dataset.shape == "periods":
     st.info(t("pivots.sheet_note"), icon=":material/calendar_month:")
 for note in report.notes:
@@ -139,7 +141,7 @@ st.subheader(t("pivots.missing_title"))
 if not report.shortfalls:
     st.success(t("pivots.none_missing"), icon=":material/check_circle:")
 history = cached_lever_history(
-    view.dataset_key, dataset, report.models, tuple(m.name for m in report.models), as_of.isoformat()
+    view.dataset_key, dataset, report.models, tuple(m.name for m in report.models), as_of.isoformat(), roles
 )
 for index, shortfall in enumerate(report.shortfalls):
     sid = f"{index}_{shortfall.kpi.id}"
@@ -299,7 +301,7 @@ else:
         st.button(t("pivots.what_if.reset"), key="what_if_reset", on_click=clear_what_if, icon=":material/restart_alt:")
     store_value("set", chosen, [], dump=list)
     if chosen != settings:
-        page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, chosen)
+        page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, chosen, roles)
     outcome = page.what_if if chosen and page.setting_error is None else None
     shown = outcome or baseline
     with results:

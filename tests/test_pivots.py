@@ -533,3 +533,27 @@ def test_period_kgi_target():
     )
     with pytest.raises(PivotInputError):
         period_kgi_target(144e6, "year", "month", mode="guess")
+
+
+def test_role_filters_give_the_pivots_of_that_slice_of_the_data(tmp_path):
+    """Pivots for one channel (a sidebar filter) equal the pivots of a file that holds only that channel's deals."""
+
+    from kpi_core.goals import load_template
+    from kpi_core.metrics import Filters
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "sales_deals_ja.csv"
+    raw = pd.read_csv(sample, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    channel = "既存顧客"
+    only = tmp_path / "only.csv"
+    raw[raw["リードソース"] == channel].to_csv(only, index=False, encoding="utf-8-sig")
+    as_of = dt.date(2026, 11, 15)
+    goals = load_template("sales", "ja")
+    whole = load_dataset([FileInput(sample.name, sample)])
+    sliced = load_dataset([FileInput(only.name, only)])
+    from kpi_core.pivots import pivots_for_goals
+
+    filtered = pivots_for_goals(goals, whole, as_of, filters=Filters(roles={"channel": [channel]})).as_dict()
+    expected = pivots_for_goals(goals, sliced, as_of).as_dict()
+    assert filtered["kgi"] == expected["kgi"]
+    assert filtered["shortfalls"] == expected["shortfalls"]
+    assert filtered["identity"] == expected["identity"]

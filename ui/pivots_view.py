@@ -18,6 +18,7 @@ import streamlit as st
 
 from kpi_core.goals import Goals
 from kpi_core.intake.load import Dataset
+from kpi_core.metrics import Filters
 from kpi_core.pivots import (
     SUSTAINABILITY_MODEL,
     DriverModel,
@@ -71,8 +72,10 @@ def cached_pivot_report(
     as_of: str,
     calendar: str,
     settings: tuple[str, ...],
+    roles: RoleKey = (),
 ) -> PivotReport:
-    """kpi_core.pivots.pivots_for_goals, cached by (dataset key, goal YAML hash, as-of, calendar, settings).
+    """kpi_core.pivots.pivots_for_goals, cached by (dataset key, goal YAML hash, as-of, calendar, settings, role
+    filters).
 
     Raises PivotInputError (not cached) when a setting cannot be applied."""
     return pivots_for_goals(
@@ -81,7 +84,20 @@ def cached_pivot_report(
         dt.date.fromisoformat(as_of),
         settings=[parse_setting(s) for s in settings],
         calendar=calendar,
+        filters=role_filters(roles),
     )
+
+
+RoleKey = tuple[tuple[str, tuple[Any, ...]], ...]
+
+
+def role_key(filters: Filters) -> RoleKey:
+    """The channel / owner / product / segment filters as a cache key (dates do not apply: as_of sets the period)."""
+    return tuple(sorted((role, tuple(values)) for role, values in filters.roles.items() if values))
+
+
+def role_filters(roles: RoleKey) -> Filters:
+    return Filters(roles={role: list(values) for role, values in roles})
 
 
 def cut_models(dataset: Dataset) -> list[DriverModel]:
@@ -92,11 +108,17 @@ def cut_models(dataset: Dataset) -> list[DriverModel]:
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
 def cached_lever_history(
-    key: str, _dataset: Dataset, _models: tuple[DriverModel, ...], model_names: tuple[str, ...], as_of: str
+    key: str,
+    _dataset: Dataset,
+    _models: tuple[DriverModel, ...],
+    model_names: tuple[str, ...],
+    as_of: str,
+    roles: RoleKey = (),
 ) -> LeverHistory:
-    """kpi_core.pivots.lever_history for the report's models and the cut funnels, cached by (dataset, models, as-of)."""
+    """kpi_core.pivots.lever_history for the report's models and the cut funnels, cached by (dataset, models, as-of,
+    role filters)."""
     models = [*_models, *cut_models(_dataset)]
-    return lever_history(_dataset, models, dt.date.fromisoformat(as_of))
+    return lever_history(_dataset, models, dt.date.fromisoformat(as_of), filters=role_filters(roles))
 
 
 @dataclass
@@ -113,15 +135,22 @@ class PivotPage:
 
 
 def pivot_page(
-    key: str, dataset: Dataset, goals: Goals, goals_text: str, as_of: dt.date, calendar: str, settings: Sequence[str]
+    key: str,
+    dataset: Dataset,
+    goals: Goals,
+    goals_text: str,
+    as_of: dt.date,
+    calendar: str,
+    settings: Sequence[str],
+    roles: RoleKey = (),
 ) -> PivotPage:
     """The report for the page, the baseline what-if and, when `settings` are given and valid, their what-if."""
     gh = text_hash(goals_text)
     try:
-        report = cached_pivot_report(key, dataset, gh, goals, as_of.isoformat(), calendar, (NEUTRAL_SETTING,))
+        report = cached_pivot_report(key, dataset, gh, goals, as_of.isoformat(), calendar, (NEUTRAL_SETTING,), roles)
     except PivotInputError:  # no model has a unit price: no what-if, the rest of the report still stands
         try:
-            report = cached_pivot_report(key, dataset, gh, goals, as_of.isoformat(), calendar, ())
+            report = cached_pivot_report(key, dataset, gh, goals, as_of.isoformat(), calendar, (), roles)
         except PivotInputError as exc:
             return PivotPage(None, None, None, (), error=str(exc))
     page = PivotPage(report, report.what_if, None, tuple(settings))
@@ -129,7 +158,7 @@ def pivot_page(
     if settings and report.what_if is not None:
         try:
             page.what_if = cached_pivot_report(
-                key, dataset, gh, goals, as_of.isoformat(), calendar, tuple(settings)
+                key, dataset, gh, goals, as_of.isoformat(), calendar, tuple(settings), roles
             ).what_if
         except PivotInputError as exc:
             page.setting_error = str(exc)

@@ -20,9 +20,11 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pivots.head.best": {"ja": "最有力の打ち手：{lever}", "en": "Best pivot: {lever}"},
     "pivots.head.best_label": {"ja": "最有力の打ち手（過去に実績のあるもの）", "en": "Best pivot (one seen before)"},
     "pivots.head.best_none": {"ja": "なし", "en": "None"},
-    "pivots.filters_ignored": {
-        "ja": "打ち手はすべてのデータから計算しています（サイドバーの絞り込みは適用されません）。",
-        "en": "Pivots are computed from all the data (the sidebar filters do not apply here).",
+    "pivots.filters_scope": {
+        "ja": "チャネル・担当者などの絞り込みは反映し、目標はチーム全体のまま比べます。"
+        "期間の絞り込みは使いません（期間は基準日で決まります）。",
+        "en": "Channel, owner and other filters apply, against the team's targets; the date range does not "
+        "(the as-of date sets the period).",
     },
     "pivots.sheet_note": {
         "ja": "月次集計表：月ごとの合計から打ち手を計算します。当月は月末まで実績に入らないため見込みだけで判断し、"
