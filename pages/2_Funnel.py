@@ -58,6 +58,9 @@ if len(steps) < 2:
 drop = biggest_drop(steps)
 if drop:
     st.markdown(t("funnel.drop_sentence", start=drop[0], end=drop[1], share=f"{drop[2] * 100:.1f}%"))
+if "lead" not in levels and dataset.shape == "records":
+    # A deal export starts at the opportunity: say where the earlier stages come from instead of leaving it unsaid.
+    st.caption(t("funnel.starts_at_deals"))
 titles = {
     "step": t("funnel.step"),
     "count": t("common.count"),

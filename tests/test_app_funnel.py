@@ -62,10 +62,16 @@ def test_a_date_range_narrows_the_cohort_to_deals_created_in_it():
     assert figures["受注件数"] == f"{int(created['stage'].isin(WON).sum()):,}"
 
 
+def test_a_deal_export_says_where_the_earlier_stages_come_from():
+    at = open_funnel(lang="en")
+    assert any("This data starts at deals" in c.value for c in at.caption)
+
+
 def test_the_marketing_sample_shows_the_whole_funnel():
     at = open_funnel(lang="en", src="leads", period="quarter")
     assert not at.exception
     assert "Leads" in metric_values(at)
+    assert not any("This data starts at deals" in c.value for c in at.caption)
     table = next(df.value for df in at.dataframe if "Period" in df.value.columns)
     assert table["Period"].iloc[0] == "FY2024 Q1"
 

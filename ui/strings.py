@@ -272,6 +272,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "対応が分からないフェーズがあります：{values}。下のフェーズ表で段階を選んでください。",
         "en": "Some stage values are not mapped: {values}. Choose their stage in the stage table below.",
     },
+    "funnel.starts_at_deals": {
+        "ja": "このデータは商談から始まります。リード・MQL・SQLを見るには、MA・リードの出力も読み込んでください"
+        "（サイドバーの「サンプル：マーケティングリード（MA）」で例を見られます）。",
+        "en": "This data starts at deals. To see leads, MQLs and SQLs, add a marketing-automation or lead export "
+        "(the sidebar's “Sample: marketing leads (MA)” shows one).",
+    },
     "data.no_dates": {
         "ja": "日付の列が見つからないため、数値は期間に分けずに合計だけを示します。"
         "期間で見るには列の役割で日付を選んでください。",
