@@ -62,7 +62,11 @@ def test_each_kpi_has_its_forecast_and_the_english_method_text():
     expected = forecasts("sales_deals_ja.csv", "sales", "en", AS_OF)
     win_rate = expected["win_rate"]
     assert figure(at, "Deal win rate")[1] == f"{win_rate.value * 100:.1f}%"
-    assert win_rate.method["text"] in captions(at)
+    # The method in words, with the rate so far as a percentage (not the engine's raw 0.2) and its business days.
+    params = win_rate.method["params"]
+    so_far = f"so far {params['actual'] * 100:.1f}%"
+    days = f"{params['elapsed']} of {params['total']} business days"
+    assert so_far in captions(at) and days in captions(at)
     assert any(label.startswith("Valid deals per month") for label in metric_values(at))
 
 

@@ -650,11 +650,9 @@ def consistency_sentence(check: dict[str, Any], lang: str) -> str:
 
 
 def method_sentence(forecast: Forecast, lang: str) -> str:
-    """How the forecast was made, in words: the engine's English text, or a Japanese sentence built from the
-    method code and parameters."""
+    """How the forecast was made, in words, built from the method code and parameters in either language (so the
+    numbers are formatted like the rest of the page: ¥, %, 万/億)."""
     method = forecast.method
-    if lang != "ja":
-        return str(method.get("text", ""))
     code, p = method["code"], method.get("params", {})
     unit = unit_of(forecast.metric)
     actual, value = fmt_goal(p.get("actual"), unit, lang), fmt_goal(p.get("value"), unit, lang)
@@ -677,7 +675,7 @@ def method_sentence(forecast: Forecast, lang: str) -> str:
             text = t("pacing.method.blend", lang, rate=rate, value=value)
         errors = {c: e for c, e in (forecast.errors or {}).items() if e is not None}
         if len(errors) > 1 and forecast.analogues >= MIN_ANALOGUES:
-            listed = "、".join(
+            listed = ("、" if lang == "ja" else ", ").join(
                 f"{t(f'pacing.code.{c}', lang)} {fmt_pct(math.expm1(e), lang, 0)}" for c, e in errors.items()
             )
             text += t("pacing.method.compared", lang, listed=listed)
