@@ -172,6 +172,10 @@ def test_upload_a_shift_jis_csv_through_the_file_chooser(page: Page):
     open_page(page, "Data")
     upload(page, "商談一覧.csv", data, "text/csv")
     expect_rows(page, expected)
+    # The headline figures change before the rest of the rerun has drawn: wait for the whole page, so the download
+    # button is the upload's and not the sample's still on screen.
+    wait_idle(page)
+    expect(page.locator(".st-key-rejects")).to_contain_text("2025/13/45")
     # The rejected row, downloaded as the user would: UTF-8 with BOM (so Excel opens it), naming the bad cell.
     with page.expect_download() as download:
         page.locator(".st-key-rejects_csv button").click()
