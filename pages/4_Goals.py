@@ -10,7 +10,7 @@ import streamlit as st
 from kpi_core.business_days import period_bounds
 from ui.format import escape_markdown, fmt_date, fmt_fiscal_year, fmt_month
 from ui.frame import page_frame
-from ui.goals_state import current_goals, draw_as_of, draw_calendar, is_own_goals, template_name
+from ui.goals_state import current_goals, draw_goal_controls, is_own_goals, template_name
 from ui.goals_view import (
     DELTA_COLOURS,
     StatusFigure,
@@ -51,9 +51,7 @@ _log = logging.getLogger(__name__)
 view = page_frame("goals")
 dataset, lang = view.dataset, view.lang
 goals = current_goals(view)
-with st.container(horizontal=True, key="goal_controls"):
-    as_of = draw_as_of(view)
-    calendar = draw_calendar(view)
+as_of, calendar = draw_goal_controls(view)
 if is_own_goals(view):
     st.caption(t("goals.model_own", kgi=escape_markdown(goals.kgi.name)))
 else:

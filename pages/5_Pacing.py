@@ -10,7 +10,7 @@ import streamlit as st
 from kpi_core.goals import STATUS_THRESHOLDS
 from ui.format import fmt_pct
 from ui.frame import page_frame
-from ui.goals_state import current_goals, draw_as_of, draw_calendar
+from ui.goals_state import current_goals, draw_goal_controls
 from ui.goals_view import (
     DELTA_COLOURS,
     StatusFigure,
@@ -40,9 +40,7 @@ _log = logging.getLogger(__name__)
 view = page_frame("pacing")
 dataset, lang = view.dataset, view.lang
 goals = current_goals(view)
-with st.container(horizontal=True, key="pacing_controls"):
-    as_of = draw_as_of(view)
-    calendar = draw_calendar(view)
+as_of, calendar = draw_goal_controls(view)
 
 gk = goal_key(view, as_of, calendar)
 try:

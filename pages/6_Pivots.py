@@ -9,7 +9,7 @@ import streamlit as st
 from ui.format import escape_markdown, fmt_date, fmt_yen, fmt_yen_compact
 from ui.frame import page_frame
 from ui.frames import Figure
-from ui.goals_state import current_goals, draw_as_of, draw_calendar, goals_text
+from ui.goals_state import current_goals, draw_goal_controls, goals_text
 from ui.i18n import t
 from ui.pivots_view import (
     VERDICT_STATUS,
@@ -69,11 +69,7 @@ def clear_what_if() -> None:
 
 view = page_frame("pivots")
 dataset, lang = view.dataset, view.lang
-controls = st.columns([1, 1, 2])
-with controls[0]:
-    as_of = draw_as_of(view)
-with controls[1]:
-    calendar = draw_calendar(view)
+as_of, calendar = draw_goal_controls(view)
 goals, yaml_text = current_goals(view), goals_text(view)
 roles = role_key(view.filters)
 settings = [s for s in url_value("set", [], list) if s]

@@ -97,6 +97,12 @@ def draw_calendar(view: View) -> str:
     )
 
 
+def draw_goal_controls(view: View) -> tuple[dt.date, str]:
+    """The as-of date and calendar side by side, as every goal page (goals, pacing, pivots) starts."""
+    with st.container(horizontal=True, key="goal_controls"):
+        return draw_as_of(view), draw_calendar(view)
+
+
 def _date_parser(raw: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw[-1])

@@ -85,33 +85,21 @@ def show_chart(
         left, right = st.columns([6, 1], vertical_alignment="top")
         left.caption(caption)
         with right.popover(t("chart.download"), icon=":material/download:", key=f"dl_{key}", width="stretch"):
-            st.download_button(
-                t("chart.png"),
-                data=functools.partial(_render, chart_png, chart),
-                file_name=f"{stem}.png",
-                mime="image/png",
-                key=f"dl_{key}_png",
-                on_click="ignore",
-                width="stretch",
+            downloads = (
+                ("png", functools.partial(_render, chart_png, chart), "image/png"),
+                ("svg", functools.partial(_render, chart_svg, chart), "image/svg+xml"),
+                ("csv", functools.partial(_csv_of, data), "text/csv"),
             )
-            st.download_button(
-                t("chart.svg"),
-                data=functools.partial(_render, chart_svg, chart),
-                file_name=f"{stem}.svg",
-                mime="image/svg+xml",
-                key=f"dl_{key}_svg",
-                on_click="ignore",
-                width="stretch",
-            )
-            st.download_button(
-                t("chart.csv"),
-                data=functools.partial(_csv_of, data),
-                file_name=f"{stem}.csv",
-                mime="text/csv",
-                key=f"dl_{key}_csv",
-                on_click="ignore",
-                width="stretch",
-            )
+            for ext, content, mime in downloads:
+                st.download_button(
+                    t(f"chart.{ext}"),
+                    data=content,
+                    file_name=f"{stem}.{ext}",
+                    mime=mime,
+                    key=f"dl_{key}_{ext}",
+                    on_click="ignore",
+                    width="stretch",
+                )
 
 
 def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto", download: bool = True) -> None:
