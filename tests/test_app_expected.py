@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "home.py")
 SALES = ROOT / "sample_data" / "sales_deals_ja.csv"
 TIMEOUT = 30
 WON, LOST = {"受注", "成約"}, {"失注", "Closed Lost"}

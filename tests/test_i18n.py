@@ -15,7 +15,7 @@ from ui.i18n import lang_from_locale, metric_label, role_label, stage_label, t
 from ui.strings import STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+SOURCES = [ROOT / "home.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
 
 
 def _placeholders(text: str) -> set[str]:

@@ -24,6 +24,7 @@ SAMPLES: dict[str, str] = {
     "kpi": "monthly_kpi_ja.xlsx",
 }
 SOURCES: tuple[str, ...] = (*SAMPLES, "upload")
+DEFAULT_SOURCE = "sales"  # what the app shows before anyone chooses
 FILTER_ROLES: tuple[str, ...] = ("channel", "owner", "product", "segment")
 MAX_FILTER_VALUES = 300
 CACHE_TTL = 3600

@@ -70,7 +70,7 @@ def nav_pages() -> list[NavPage]:
         match = re.match(r"^(\d+)_(.+)$", path.stem)
         number, stem = (int(match.group(1)), match.group(2)) if match else (10**6, path.stem)
         found.append((number, path.name, NavPage(f"pages/{path.name}", stem.lower())))
-    return [NavPage("app.py", "home")] + [page for _, _, page in sorted(found)]
+    return [NavPage("home.py", "home")] + [page for _, _, page in sorted(found)]
 
 
 def nav_label(page: NavPage) -> str:
@@ -210,7 +210,7 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         source = url_choice(
             "src",
             SOURCES,
-            "sales",
+            sources.DEFAULT_SOURCE,
             st.selectbox,
             label=t("frame.source"),
             format_func=lambda s, lang=lang: source_label(s, lang),
@@ -419,6 +419,6 @@ def _draw_load_problem(view: View) -> None:
             t("next.use_sample"),
             key="use_sample",
             on_click=use_source,
-            args=("sales",),
+            args=(sources.DEFAULT_SOURCE,),
             icon=":material/dataset:",
         )
