@@ -798,21 +798,27 @@ def _explain(model, position, kpi, kgi_goal, levers, changes, common, evidence, 
             f"{format_value(position.kgi_target, 'currency')} for {position.period}"
         )
     names = [_lower(lv.label["en"]) for lv in levers]
+    slack = verdict == "no_change_needed"  # the required level is already within the forecast: say so
     if len(levers) == 1:
         c = changes[0]
-        move = f"{names[0]} must reach {format_value(c.required, c.unit)} ({format_change(c.change_pct)})"
-        if c.kind == "volume" and c.required is not None:
+        level = f"{format_value(c.required, c.unit)} ({format_change(c.change_pct)})"
+        move = f"{names[0]} would still be enough at {level}" if slack else f"{names[0]} must reach {level}"
+        if c.kind == "volume" and c.required is not None and not slack:
             move += f", a pace of {format_value(c.history_level, c.unit)} a month for the rest of {position.period}"
     else:
         targets = " and ".join(format_value(c.required, c.unit) for c in changes)
-        move = f"{names[0]} and {names[1]} must both change {format_change(common)} (to {targets})"
+        move = (
+            f"{names[0]} and {names[1]} would still be enough at {format_change(common)} (at {targets})"
+            if slack
+            else f"{names[0]} and {names[1]} must both change {format_change(common)} (to {targets})"
+        )
     seen = (
         f"seen in {evidence.achieved} of the last {evidence.months} months"
         if len(levers) == 1
         else f"seen together in {evidence.achieved} of the last {evidence.months} months"
     )
-    if verdict == "no_change_needed":
-        tail = f"{names[0] + ' already covers' if len(levers) == 1 else 'both already cover'} it at the forecast"
+    if slack:
+        tail = "the forecast already covers it"
     elif reason == "nothing_left":
         tail = "nothing is left in the period to move it: impossible"
     elif reason == "above_max":
@@ -830,8 +836,8 @@ def _explain(model, position, kpi, kgi_goal, levers, changes, common, evidence, 
             tail += " and by no owner, segment or channel: impossible"
         elif verdict == "impossible":
             tail += ": impossible"
-    text = f"{lead}; to keep {format_value(goal, 'currency')}, {move}, {tail}"
-    if csfs and verdict in ("feasible", "stretch", "no_change_needed"):
+    text = f"{lead}; to keep {format_value(goal, 'currency')}, {move}{'; ' if slack else ', '}{tail}"
+    if csfs and verdict in ("feasible", "stretch"):  # no CSF to switch to when nothing has to change
         actions = [a for csf in csfs for a in csf.actions][:2]
         text += f": pivot to {csfs[0].name}" + (f": {', '.join(actions)}" if actions else "")
     params = {

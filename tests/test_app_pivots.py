@@ -15,7 +15,15 @@ from test_app_expected import APP, TIMEOUT, metric_values, yen
 from kpi_core.goals import load_goals, template_text
 from kpi_core.intake.load import Dataset, FileInput, load_dataset
 from kpi_core.pivots import lever_history, parse_setting, pivots_for_goals
-from ui.pivots_view import build_summary, evidence_frame, lever_index, summary_html, summary_xlsx
+from ui.pivots_view import (
+    build_summary,
+    evidence_frame,
+    fmt_lever_pair,
+    lever_index,
+    pivot_sentence,
+    summary_html,
+    summary_xlsx,
+)
 
 PIVOTS = "pages/6_Pivots.py"
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,9 +176,10 @@ def test_user_text_is_shown_as_text_on_the_page():
 
 
 def test_the_html_summary_escapes_and_the_xlsx_neutralises_user_text():
-    goals = load_goals(hostile_goals())
+    # Every CSF's first action looks like a formula; in October the revenue misses, so pivots name their CSFs.
+    goals = load_goals(hostile_goals().replace("    actions:\n", f'    actions:\n      - "{FORMULA}"\n'))
     dataset = sample("sales_deals_ja.csv")
-    report = pivots_for_goals(goals, dataset, AS_OF)
+    report = pivots_for_goals(goals, dataset, dt.date(2026, 10, 15))
     levers = lever_index(report.models, dataset)
     summary = build_summary(report, "en", levers, subtitle=f"Sample · {SCRIPT}", kgi_name=goals.kgi.name)
     assert any(SCRIPT in line for line in summary.why)
@@ -199,6 +208,30 @@ def test_the_xlsx_neutralises_a_line_that_starts_like_a_formula():
     assert "'=cmd" in cells  # the KGI figure row
     assert any(c.startswith("'=cmd:") for c in cells)  # a "what we do next" line led by the KPI name
     assert not [c for c in cells if c.startswith("=")]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_pivot_that_needs_no_change_says_the_forecast_is_enough_and_names_no_csf(lang):
+    dataset = sample("sales_deals_ja.csv")
+    report = engine_report("sales_deals_ja.csv", "sales", lang)
+    levers = lever_index(report.models, dataset)
+    # At AS_OF the sample's win rate misses, but the other levers' forecasts already cover the revenue target.
+    slack = [p for s in report.shortfalls for p in s.pivots if p.verdict == "no_change_needed"]
+    assert {p.kind for p in slack} == {"single", "pair"}
+    for pivot in slack:
+        assert all(c.change_pct <= 0 for c in pivot.changes if c.change_pct is not None)  # below the forecast
+        text = pivot_sentence(pivot, lang, levers)
+        assert ("でも足ります" if lang == "ja" else "would still be enough") in text
+        assert ("今の見込みで達成できます" if lang == "ja" else "the forecast already covers it") in text
+        assert "CSF" not in text and "must" not in text and "pivot to" not in text
+        assert "pivot to" not in pivot.explanation.text and "must" not in pivot.explanation.text
+
+
+def test_a_forecast_and_a_target_that_round_alike_are_written_in_full():
+    assert fmt_lever_pair(144_300_000, 144_000_000, "currency", "ja") == ("¥144,300,000", "¥144,000,000")
+    assert fmt_lever_pair(145_234_000, 144_000_000, "currency", "ja") == ("1.5億円", "1.4億円")  # already apart
+    assert fmt_lever_pair(144e6, 144e6, "currency", "en") == ("¥144M", "¥144M")  # equal values stay short
+    assert fmt_lever_pair(0.2, 0.25, "ratio", "en") == ("20.0%", "25.0%")
 
 
 def test_evidence_charts_highlight_as_many_months_as_the_engine_counts():

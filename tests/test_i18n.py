@@ -67,6 +67,35 @@ def test_every_literal_key_used_in_the_code_exists(path):
     assert missing == []
 
 
+def _t_calls_with_arguments(path: Path) -> list[tuple[str, int, set[str]]]:
+    """(key, line, keyword names) of t() calls with a literal key and no **mapping (whose names cannot be read)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
+            first, named = node.args[0], all(k.arg is not None for k in node.keywords)
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value in STRINGS and named:
+                found.append((first.value, node.lineno, {k.arg for k in node.keywords} - {"lang"}))
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_placeholder_is_filled_and_no_argument_is_left_over(path):
+    """A call that passes no value for a {placeholder} would show the braces to the user (t() formats only when
+    given arguments), and one that passes a name the text does not use is a typo."""
+    wrong = [
+        (key, line, sorted(given), sorted(_placeholders(STRINGS[key]["en"])))
+        for key, line, given in _t_calls_with_arguments(path)
+        if given != _placeholders(STRINGS[key]["en"])
+    ]
+    assert wrong == []
+
+
+def test_the_placeholder_check_sees_a_call_without_its_argument():
+    assert _placeholders(STRINGS["pivots.head.best"]["en"]) == {"lever"}
+    calls = _t_calls_with_arguments(ROOT / "pages" / "6_Pivots.py")
+    assert ("pivots.head.best", {"lever"}) in [(key, given) for key, _, given in calls]
+
+
 def test_dynamic_key_families_are_complete():
     families = {
         "nav": ("home", "data", "funnel", "pipeline"),

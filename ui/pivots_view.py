@@ -212,6 +212,16 @@ def fmt_lever(value: float | None, unit: str, lang: str) -> str:
     return fmt_value(value, unit if unit in ("count", "currency", "ratio") else "count", lang, compact=True)
 
 
+def fmt_lever_pair(value: float | None, target: float | None, unit: str, lang: str) -> tuple[str, str]:
+    """A forecast and its target, told apart: when the short form reads the same for two different values (1.4億円
+    and 1.4億円), both are written in full."""
+    short = fmt_lever(value, unit, lang), fmt_lever(target, unit, lang)
+    if short[0] != short[1] or value == target or value is None or target is None:
+        return short
+    full = fmt_value(value, unit, lang), fmt_value(target, unit, lang)
+    return full if full[0] != full[1] else short
+
+
 def inline_label(name: str, lang: str, levers: dict[str, Any]) -> str:
     """A label inside an English sentence: "Win rate" → "win rate", "MQL → SQL" stays."""
     label = lever_label(name, lang, levers)
@@ -285,24 +295,20 @@ def shortfall_sentence(shortfall: Shortfall, lang: str, levers: dict[str, Any]) 
         return t("pivots.sentence.no_model", lang, name=shortfall.kpi.name)
     kpi = shortfall.kpi
     period = period_text(p.get("period"), kpi.per, lang)
+    kgi_forecast, kgi_target = fmt_lever_pair(p["kgi_forecast"], p["kgi_target"], "currency", lang)
     if kpi.id == "kgi":
-        lead = t(
-            "pivots.sentence.kgi_short",
-            lang,
-            period=period,
-            forecast=fmt_lever(p["kgi_forecast"], "currency", lang),
-            target=fmt_lever(p["kgi_target"], "currency", lang),
-        )
+        lead = t("pivots.sentence.kgi_short", lang, period=period, forecast=kgi_forecast, target=kgi_target)
     else:
+        forecast, target = fmt_lever_pair(kpi.forecast, kpi.target, kpi.unit, lang)
         lead = t(
             "pivots.sentence.kpi_short",
             lang,
             name=kpi.name,
             period=period,
-            forecast=fmt_lever(kpi.forecast, kpi.unit, lang),
-            target=fmt_lever(kpi.target, kpi.unit, lang),
-            kgi_forecast=fmt_lever(p["kgi_forecast"], "currency", lang),
-            kgi_target=fmt_lever(p["kgi_target"], "currency", lang),
+            forecast=forecast,
+            target=target,
+            kgi_forecast=kgi_forecast,
+            kgi_target=kgi_target,
         )
     if p.get("best"):
         tail = t(
@@ -324,22 +330,24 @@ def pivot_sentence(pivot: Pivot, lang: str, levers: dict[str, Any]) -> str:
     p = exp.params
     names = [inline_label(n, lang, levers) for n in p["levers"]]
     units = [c.unit for c in pivot.changes]
+    verdict, reason = p["verdict"], p["reason"]
+    slack = verdict == "no_change_needed"  # the required level is already within the forecast: say so
     if pivot.kind == "single":
         change = pivot.changes[0]
         move = t(
-            "pivots.sentence.move_single",
+            "pivots.sentence.enough_single" if slack else "pivots.sentence.move_single",
             lang,
             lever=names[0],
             required=fmt_lever(change.required, change.unit, lang),
             change=fmt_change(change.change_pct),
         )
-        if change.kind == "volume" and change.required is not None:
+        if change.kind == "volume" and change.required is not None and not slack:
             move += t("pivots.sentence.pace", lang, pace=fmt_lever(change.history_level, change.unit, lang))
         seen = t("pivots.sentence.seen", lang, achieved=p["months_achieved"], months=p["months"])
     else:
         targets = _join([fmt_lever(c.required, u, lang) for c, u in zip(pivot.changes, units, strict=True)], lang)
         move = t(
-            "pivots.sentence.move_pair",
+            "pivots.sentence.enough_pair" if slack else "pivots.sentence.move_pair",
             lang,
             first=names[0],
             second=names[1],
@@ -347,8 +355,7 @@ def pivot_sentence(pivot: Pivot, lang: str, levers: dict[str, Any]) -> str:
             targets=targets,
         )
         seen = t("pivots.sentence.seen_together", lang, achieved=p["months_achieved"], months=p["months"])
-    verdict, reason = p["verdict"], p["reason"]
-    if verdict == "no_change_needed":
+    if slack:
         tail = t("pivots.sentence.no_change", lang)
     elif reason == "nothing_left":
         tail = t("pivots.sentence.nothing_left", lang)
@@ -365,7 +372,7 @@ def pivot_sentence(pivot: Pivot, lang: str, levers: dict[str, Any]) -> str:
         elif verdict == "impossible":
             tail += t("pivots.sentence.impossible", lang)
     text = t("pivots.sentence.keep", lang, goal=fmt_lever(p["kgi_goal"], "currency", lang), move=move, tail=tail)
-    if pivot.csfs and verdict in ("feasible", "stretch", "no_change_needed"):
+    if pivot.csfs and verdict in ("feasible", "stretch"):  # no CSF to switch to when nothing has to change
         actions = [a for csf in pivot.csfs for a in csf.actions][:2]
         text += t("pivots.sentence.csf", lang, csf=pivot.csfs[0].name, actions=_join(actions, lang) or MISSING)
     return text + t("pivots.sentence.end", lang)
@@ -704,23 +711,18 @@ def build_summary(
 ) -> MeetingSummary:
     """The meeting summary from the report (plain strings: escaped by each renderer)."""
     kgi = report.kgi
-    forecast = (kgi.get("forecast") or {}).get("value")
+    forecast, target = fmt_lever_pair((kgi.get("forecast") or {}).get("value"), kgi.get("target"), "currency", lang)
     figures = [
         (t("pivots.summary.kgi", lang), kgi_name),
         (
             t("pivots.summary.kgi_forecast", lang),
-            t(
-                "pivots.summary.forecast_of",
-                lang,
-                forecast=fmt_lever(forecast, "currency", lang),
-                target=fmt_lever(kgi.get("target"), "currency", lang),
-            ),
+            t("pivots.summary.forecast_of", lang, forecast=forecast, target=target),
         ),
         (t("pivots.head.missing", lang), str(len(kpi_shortfalls(report)))),
     ]
     best = best_pivot(report)
     if best is not None:
-        figures.append((t("pivots.head.best", lang), lever_label(best[1].lever, lang, levers)))
+        figures.append((t("pivots.head.best_label", lang), lever_label(best[1].lever, lang, levers)))
     why: list[str] = []
     nxt: list[str] = []
     for shortfall in report.shortfalls:

@@ -128,6 +128,14 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "{lever}を{required}（{change}）にする必要があります",
         "en": "{lever} must reach {required} ({change})",
     },
+    "pivots.sentence.enough_single": {
+        "ja": "{lever}は{required}（{change}）でも足ります",
+        "en": "{lever} would still be enough at {required} ({change})",
+    },
+    "pivots.sentence.enough_pair": {
+        "ja": "{first}と{second}はともに{change}（{targets}）でも足ります",
+        "en": "{first} and {second} would still be enough at {change} (at {targets})",
+    },
     "pivots.sentence.pace": {"ja": "（残り期間は月{pace}のペース）", "en": " (a pace of {pace} a month)"},
     "pivots.sentence.move_pair": {
         "ja": "{first}と{second}をともに{change}（{targets}）変える必要があります",
@@ -141,7 +149,7 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "過去{months}か月中{achieved}か月で同時に達成",
         "en": "seen together in {achieved} of {months} months",
     },
-    "pivots.sentence.no_change": {"ja": "今の見込みのままで足ります", "en": "the forecast already covers it"},
+    "pivots.sentence.no_change": {"ja": "今の見込みで達成できます", "en": "the forecast already covers it"},
     "pivots.sentence.nothing_left": {
         "ja": "期間内に動かせる余地が残っていないため不可能です",
         "en": "nothing is left in the period to move it: impossible",
