@@ -12,6 +12,8 @@ from ui.frames import Figure
 from ui.goals_state import current_goals, draw_goal_controls, goals_text
 from ui.i18n import t
 from ui.pivots_view import (
+    DEFAULT_TARGET_MODE,
+    TARGET_MODES,
     VERDICT_STATUS,
     best_pivot,
     build_summary,
@@ -47,7 +49,7 @@ from ui.pivots_view import (
     what_if_sentence,
 )
 from ui.show import empty_state, headline, show_chart, show_table
-from ui.state import canonical_key, store_value, url_value
+from ui.state import canonical_key, store_value, url_choice, url_value
 
 BADGE = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 WORKSHOP_PIVOTS = 3  # pivots shown per KPI on a projector
@@ -70,11 +72,20 @@ def clear_what_if() -> None:
 view = page_frame("pivots")
 dataset, lang = view.dataset, view.lang
 as_of, calendar = draw_goal_controls(view)
+target_mode = url_choice(
+    "share",
+    TARGET_MODES,
+    DEFAULT_TARGET_MODE,
+    st.segmented_control,
+    label=t("pivots.target_mode"),
+    format_func=lambda mode: t(f"pivots.target_mode.{mode}"),
+    help=t("pivots.target_mode_help"),
+)
 goals, yaml_text = current_goals(view), goals_text(view)
 roles = role_key(view.filters)
 settings = [s for s in url_value("set", [], list) if s]
 with st.spinner(t("pivots.computing")):
-    page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, settings, roles)
+    page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, settings, roles, target_mode)
 report, levers = page.report, page.levers
 if report is None:
     empty_state(t("pivots.error", message=md(page.error or "")), key="pivots", next_page="pages/1_Data.py",
@@ -297,7 +308,7 @@ else:
         st.button(t("pivots.what_if.reset"), key="what_if_reset", on_click=clear_what_if, icon=":material/restart_alt:")
     store_value("set", chosen, [], dump=list)
     if chosen != settings:
-        page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, chosen, roles)
+        page = pivot_page(view.dataset_key, dataset, goals, yaml_text, as_of, calendar, chosen, roles, target_mode)
     outcome = page.what_if if chosen and page.setting_error is None else None
     shown = outcome or baseline
     with results:

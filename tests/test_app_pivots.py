@@ -7,15 +7,18 @@ import functools
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
-from test_app_expected import APP, TIMEOUT, metric_values, yen
+from test_app_expected import APP, TIMEOUT, WON, metric_values, sales_rows, yen
 
 from kpi_core.goals import load_goals, template_text
 from kpi_core.intake.load import Dataset, FileInput, load_dataset
 from kpi_core.pivots import lever_history, parse_setting, pivots_for_goals
+from ui.format import fmt_yen_compact
 from ui.pivots_view import (
+    NEUTRAL_SETTING,
     build_summary,
     evidence_frame,
     fmt_lever_pair,
@@ -38,9 +41,17 @@ def sample(name: str) -> Dataset:
     return load_dataset([FileInput(name, path)])
 
 
-def engine_report(name: str, template: str, lang: str, as_of: dt.date = AS_OF, settings: tuple[str, ...] = ()):
+def engine_report(
+    name: str,
+    template: str,
+    lang: str,
+    as_of: dt.date = AS_OF,
+    settings: tuple[str, ...] = (),
+    target_mode: str = "catch_up",  # the page's default: the month's share catches up what the year is behind
+):
     goals = load_goals(template_text(template, lang))
-    return pivots_for_goals(goals, sample(name), as_of, settings=[parse_setting(s) for s in settings])
+    settings_ = [parse_setting(s) for s in settings]
+    return pivots_for_goals(goals, sample(name), as_of, settings=settings_, target_mode=target_mode)
 
 
 def open_pivots(session: dict | None = None, **query: str) -> AppTest:
@@ -152,11 +163,35 @@ def test_the_monthly_sheet_says_what_it_can_and_cannot_do():
 def test_no_kpi_forecast_to_miss_says_so_and_still_offers_the_what_if():
     text = template_text("sales", "en").replace("target: 0.25", "target: 0.05").replace("target: 50", "target: 5")
     text = text.replace("target: 1200000", "target: 1000")
-    at = open_pivots({"goals_yaml": {"sales": text}}, asof=AS_OF.isoformat(), lang="en")
+    # An even share of the KGI: with the default catch-up share, the year's shortfall would make the month miss.
+    at = open_pivots({"goals_yaml": {"sales": text}}, asof=AS_OF.isoformat(), lang="en", share="even")
     assert not at.exception
     assert any(s.value.startswith("No KPI is forecast to miss") for s in at.success)
     assert metric_values(at)["KPIs forecast to miss"] == "0 / 3"
     assert at.number_input(key="w_wi_win_rate_pct").value == 0.0
+
+
+@pytest.mark.parametrize("share", ["catch_up", "even"])
+def test_the_month_share_of_the_kgi_follows_the_url_and_the_engine(share):
+    at = open_pivots(asof=AS_OF.isoformat(), lang="en", **({} if share == "catch_up" else {"share": share}))
+    assert not at.exception
+    report = engine_report("sales_deals_ja.csv", "sales", "en", settings=(NEUTRAL_SETTING,), target_mode=share)
+    month_target = report.what_if.kgi_target
+    assert month_target == pytest.approx(
+        12_000_000 if share == "even" else (144_000_000 - booked_this_year_before(AS_OF)) / 5
+    )  # the sample's KGI is 144M for the fiscal year starting in April; November leaves 5 months
+    label = next(label for label in metric_values(at) if label.startswith("Nov 2026 revenue"))
+    assert f"(target {fmt_yen_compact(month_target, 'en')})" in label
+
+
+def booked_this_year_before(as_of: dt.date) -> float:
+    """Won revenue of the sample from the fiscal year's start (April) to the end of the month before `as_of`, with
+    plain pandas."""
+    rows = sales_rows()
+    start = dt.date(as_of.year if as_of.month >= 4 else as_of.year - 1, 4, 1)
+    in_window = [isinstance(d, dt.date) and start <= d < as_of.replace(day=1) for d in rows["closed"]]
+    won = rows["usable"] & rows["stage"].isin(WON) & pd.Series(in_window, index=rows.index)
+    return float(rows.loc[won, "amount"].sum())
 
 
 def hostile_goals(lang: str = "en") -> str:
@@ -213,9 +248,9 @@ def test_the_xlsx_neutralises_a_line_that_starts_like_a_formula():
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_pivot_that_needs_no_change_says_the_forecast_is_enough_and_names_no_csf(lang):
     dataset = sample("sales_deals_ja.csv")
-    report = engine_report("sales_deals_ja.csv", "sales", lang)
+    report = engine_report("sales_deals_ja.csv", "sales", lang, target_mode="even")
     levers = lever_index(report.models, dataset)
-    # At AS_OF the sample's win rate misses, but the other levers' forecasts already cover the revenue target.
+    # At AS_OF the sample's win rate misses, but the other levers' forecasts already cover an even month's share.
     slack = [p for s in report.shortfalls for p in s.pivots if p.verdict == "no_change_needed"]
     assert {p.kind for p in slack} == {"single", "pair"}
     for pivot in slack:

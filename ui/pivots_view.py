@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import io
@@ -63,6 +64,12 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# How the month's share of the KGI is set: what is still missing spread over the months left (so reaching it every
+# month reaches the KGI), or the annual target divided evenly (ignores how the year went so far).
+TARGET_MODES = ("catch_up", "even")
+DEFAULT_TARGET_MODE = "catch_up"
+
+
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def cached_pivot_report(
     key: str,
@@ -73,9 +80,10 @@ def cached_pivot_report(
     calendar: str,
     settings: tuple[str, ...],
     roles: RoleKey = (),
+    target_mode: str = DEFAULT_TARGET_MODE,
 ) -> PivotReport:
     """kpi_core.pivots.pivots_for_goals, cached by (dataset key, goal YAML hash, as-of, calendar, settings, role
-    filters).
+    filters, how the month's share of the KGI is set).
 
     Raises PivotInputError (not cached) when a setting cannot be applied."""
     return pivots_for_goals(
@@ -85,6 +93,7 @@ def cached_pivot_report(
         settings=[parse_setting(s) for s in settings],
         calendar=calendar,
         filters=role_filters(roles),
+        target_mode=target_mode,
     )
 
 
@@ -143,23 +152,24 @@ def pivot_page(
     calendar: str,
     settings: Sequence[str],
     roles: RoleKey = (),
+    target_mode: str = DEFAULT_TARGET_MODE,
 ) -> PivotPage:
     """The report for the page, the baseline what-if and, when `settings` are given and valid, their what-if."""
-    gh = text_hash(goals_text)
+    report_for = functools.partial(
+        cached_pivot_report, key, dataset, text_hash(goals_text), goals, as_of.isoformat(), calendar
+    )
     try:
-        report = cached_pivot_report(key, dataset, gh, goals, as_of.isoformat(), calendar, (NEUTRAL_SETTING,), roles)
+        report = report_for((NEUTRAL_SETTING,), roles, target_mode)
     except PivotInputError:  # no model has a unit price: no what-if, the rest of the report still stands
         try:
-            report = cached_pivot_report(key, dataset, gh, goals, as_of.isoformat(), calendar, (), roles)
+            report = report_for((), roles, target_mode)
         except PivotInputError as exc:
             return PivotPage(None, None, None, (), error=str(exc))
     page = PivotPage(report, report.what_if, None, tuple(settings))
     page.levers = lever_index(report.models, dataset)
     if settings and report.what_if is not None:
         try:
-            page.what_if = cached_pivot_report(
-                key, dataset, gh, goals, as_of.isoformat(), calendar, tuple(settings), roles
-            ).what_if
+            page.what_if = report_for(tuple(settings), roles, target_mode).what_if
         except PivotInputError as exc:
             page.setting_error = str(exc)
     return page

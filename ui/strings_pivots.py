@@ -11,6 +11,16 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The pivots could not be computed: {message}",
     },
     # ---------------------------------------------------------------- headline
+    "pivots.target_mode": {"ja": "今月の目標（KGIの割り当て）", "en": "This month's target (share of the KGI)"},
+    "pivots.target_mode.catch_up": {"ja": "遅れを残り月で取り戻す", "en": "Catch up over the months left"},
+    "pivots.target_mode.even": {"ja": "KGI目標の均等割り", "en": "Even share of the KGI"},
+    "pivots.target_mode_help": {
+        "ja": "「遅れを取り戻す」：KGIまでの残り（目標 − ここまでの実績）を残りの月数で割ります。"
+        "毎月これを達成すればKGIに届きます。「均等割り」：KGI目標を期間の月数で割ります（ここまでの遅れ・貯金は数えません）。",
+        "en": "Catch up: what is still missing for the KGI (target − booked so far) divided by the months left; "
+        "reaching it every month reaches the KGI. Even share: the KGI target divided by its months (how far behind "
+        "or ahead the period is does not count).",
+    },
     "pivots.head.kgi": {"ja": "KGI見込み {period}（目標 {target}）", "en": "KGI forecast {period} (target {target})"},
     "pivots.head.month": {
         "ja": "{month}の受注金額見込み（今のペース、目標 {target}）",
