@@ -851,3 +851,34 @@ def test_nothing_usable_is_one_sentence(tmp_path: Path) -> None:
         load(write(tmp_path, "bad.csv", text), roles={"amount": "amount"})
     assert error.value.code == "no_usable_rows"
     assert "\n" not in str(error.value) and "bad.csv" in str(error.value)
+
+
+def test_excel_cells_get_one_type_per_column() -> None:
+    """Whole numbers → BIGINT (an id never reads "12.0"), fractions → DOUBLE, blanks and whitespace-only text → NULL,
+    dates → DATE, anything mixed with text → VARCHAR."""
+    import duckdb
+    import pandas as pd
+
+    from kpi_core.intake.load import _create_from_cells
+
+    frame = pd.DataFrame(
+        {
+            "id": [12.0, 13.0, None, 2.0**53],
+            "amount": [1.5, None, 3.0, -2.25],
+            "count": [1.0, "  ", 3.0, None],
+            "day": [dt.date(2025, 4, 1), None, dt.date(2025, 4, 3), dt.date(2025, 4, 4)],
+            "code": [1.0, "A-2", None, 4.0],
+        },
+        dtype=object,
+    )
+    con = duckdb.connect()
+    _create_from_cells(con, "cells", frame)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns").fetchall())
+    assert types == {"id": "BIGINT", "amount": "DOUBLE", "count": "BIGINT", "day": "DATE", "code": "VARCHAR"}
+    rows = con.execute("SELECT id, amount, count, day, code FROM cells").fetchall()
+    assert rows == [
+        (12, 1.5, 1, dt.date(2025, 4, 1), "1"),
+        (13, None, None, None, "A-2"),
+        (None, 3.0, 3, dt.date(2025, 4, 3), None),
+        (2**53, -2.25, None, dt.date(2025, 4, 4), "4"),
+    ]

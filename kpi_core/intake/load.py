@@ -28,6 +28,7 @@ from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, p
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 SAMPLE_ROWS = 2000
 MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
@@ -282,12 +283,7 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
         values = frame[column].tolist()
         kinds = _cell_kinds(values)
         if kinds and kinds <= {int, float}:
-            cells = [v if type(v) in (int, float) else None for v in values]
-            # Excel stores every number as a float: whole numbers (ids, counts) become BIGINT so "12" is not "12.0".
-            if all(v is None or float(v).is_integer() for v in cells):
-                arrays[column] = pa.array([None if v is None else int(v) for v in cells], type=pa.int64())
-            else:
-                arrays[column] = pa.array(cells, type=pa.float64())
+            arrays[column] = _number_array(values, kinds)
         elif kinds == {dt.date}:
             arrays[column] = pa.array([v if type(v) is dt.date else None for v in values], type=pa.date32())
         elif kinds and kinds <= {dt.date, dt.datetime}:
@@ -296,6 +292,22 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
             arrays[column] = pa.array([v if type(v) is str else _cell_text(v) for v in values], type=pa.string())
     arrow_table = pa.table(arrays)  # noqa: F841 (DuckDB reads the local variable by name)
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_table")
+
+
+def _number_array(values: list[object], kinds: set[type]) -> pa.Array:
+    """A numeric column as BIGINT when every number is whole (Excel stores every number as a float: ids and counts
+    must not read "12.0"), else DOUBLE. Vectorised: the per-cell loops cost about half a second on 100k rows."""
+    import numpy as np  # imported here: the CSV path never needs it
+    import pyarrow as pa
+
+    if str in set(map(type, values)):  # whitespace-only text counts as blank
+        values = [v if type(v) in (int, float) else None for v in values]
+    numbers = np.array(values, dtype=np.float64)  # None becomes NaN (Excel has no NaN cells of its own)
+    blank = np.isnan(numbers)
+    present = numbers[~blank]
+    if np.array_equal(present, np.floor(present)) and (np.abs(present) < 2.0**63).all():
+        return pa.array(np.where(blank, 0.0, numbers).astype(np.int64), mask=blank, type=pa.int64())
+    return pa.array(numbers, mask=blank, type=pa.float64())
 
 
 def _cell_kinds(values: list[object]) -> set[type]:
