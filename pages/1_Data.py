@@ -11,7 +11,7 @@ from kpi_core.intake.load import Dataset
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
 from kpi_core.intake.stages import CANONICAL
 from ui.data import SourceOptions, Upload, cached_file_columns, cached_preview, sample_upload_key
-from ui.format import escape_markdown, fmt_int
+from ui.format import COUNT_FORMAT, DATE_FORMAT, NUMBER_FORMAT, escape_markdown, fmt_cell, fmt_int
 from ui.frame import (
     UPLOADS_KEY,
     View,
@@ -22,7 +22,7 @@ from ui.frame import (
     uploads,
     use_source,
 )
-from ui.frames import Figure
+from ui.frames import Figure, preview_formats
 from ui.i18n import role_label, stage_label, t
 from ui.show import headline
 
@@ -32,10 +32,33 @@ HISTORY_KEY = "source_options_history"
 NONE_CHOICE = "—"  # "no column" / "not mapped" in the editors (an empty cell would read as None)
 PREVIEW_ROWS = 20
 SHOWN_REJECTS = 1000
+PLAIN_ROLES = ("id", "period", "created", "closed", "updated")  # numbers that name a record or a day: no separators
 
 
 def _size_text(size: int) -> str:
     return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{max(size / 1e3, 0.1):,.1f} KB"
+
+
+def _count_column(label: str | None = None, **options: object) -> dict:
+    """A sortable number column showing counts as the rest of the app does: 1,564, not 1564."""
+    return st.column_config.NumberColumn(label, format=COUNT_FORMAT, **options)
+
+
+def plain_columns(dataset: Dataset) -> set[str]:
+    """Source columns whose numbers are ids, dates or link keys: shown with their digits as read."""
+    columns = {dataset.mapping.get(role) for role in PLAIN_ROLES} | {dataset.link_key}
+    return {str(c) for c in columns if c}
+
+
+def preview_column_config(frame: pd.DataFrame, dataset: Dataset) -> dict[str, dict]:
+    """Numbers with thousands separators and dates without 00:00:00, kept as number and date columns (sortable)."""
+    config: dict[str, dict] = {}
+    for column, kind in preview_formats(frame, plain_columns(dataset)).items():
+        if kind == "date":
+            config[column] = st.column_config.DateColumn(format=DATE_FORMAT)
+        else:
+            config[column] = st.column_config.NumberColumn(format=COUNT_FORMAT if kind == "count" else NUMBER_FORMAT)
+    return config
 
 
 def _table_height(rows: int) -> int:
@@ -157,8 +180,7 @@ def draw_summary(view: View, dataset: Dataset) -> None:
         }
     )
     with st.container(key="data_files"):
-        rows_column = {t("data.rows"): st.column_config.NumberColumn(format="localized")}  # 1,567 not 1567
-        st.dataframe(files, hide_index=True, width="stretch", column_config=rows_column)
+        st.dataframe(files, hide_index=True, width="stretch", column_config={t("data.rows"): _count_column()})
     for note in dataset.notes:
         if note.startswith("unmapped_stages:"):
             values = ", ".join(escape_markdown(v) for v in note.split(":", 1)[1].split("|"))
@@ -213,12 +235,13 @@ def draw_roles(view: View, dataset: Dataset) -> None:
         change_options(view.source, shape=None if shape == "auto" else shape, roles={})
     roles = RECORD_ROLES if dataset.shape == "records" else PERIOD_ROLES
     sample = cached_preview(view.dataset_key, dataset, PREVIEW_ROWS)
+    plain = plain_columns(dataset)
     examples = []
     for role in roles:
         column = dataset.mapping.get(role)
         if column is not None and column in sample.columns:
-            values = [str(v) for v in sample[column].dropna().astype(str).unique()[:3]]
-            examples.append(" / ".join(values))
+            texts = [fmt_cell(v, plain=column in plain) for v in sample[column].dropna()]
+            examples.append(" / ".join(list(dict.fromkeys(texts))[:3]))
         else:
             examples.append("")
     table = pd.DataFrame(
@@ -284,7 +307,7 @@ def draw_stages(view: View, dataset: Dataset) -> None:
             column_config={
                 "order": st.column_config.NumberColumn(t("data.stage_order"), min_value=1, step=1, format="%d"),
                 "raw": st.column_config.TextColumn(t("data.stage_value")),
-                "count": st.column_config.NumberColumn(t("common.count"), format="localized"),
+                "count": _count_column(t("common.count")),
                 "canonical": st.column_config.SelectboxColumn(
                     t("data.stage_canonical"),
                     options=[NONE_CHOICE, *CANONICAL],
@@ -346,7 +369,13 @@ def draw_rejects(view: View, dataset: Dataset) -> None:
             t("data.rejects_shown", shown=fmt_int(SHOWN_REJECTS, view.lang), total=fmt_int(len(frame), view.lang))
         )
     with st.container(key="rejects"):
-        st.dataframe(frame.head(SHOWN_REJECTS), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(frame)))
+        st.dataframe(
+            frame.head(SHOWN_REJECTS),
+            hide_index=True,
+            width="stretch",
+            height=min(400, 38 + 35 * len(frame)),
+            column_config={t("data.row"): _count_column()},  # row 1,564 as Excel numbers it, with a separator
+        )
         from ui.export import csv_bytes
 
         st.download_button(
@@ -375,7 +404,8 @@ if len(dataset.files) > 1:
 
 st.subheader(t("data.preview_title"))
 with st.container(key="preview"):
-    st.dataframe(cached_preview(view.dataset_key, dataset, PREVIEW_ROWS), hide_index=True, width="stretch")
+    preview = cached_preview(view.dataset_key, dataset, PREVIEW_ROWS)
+    st.dataframe(preview, hide_index=True, width="stretch", column_config=preview_column_config(preview, dataset))
 
 st.subheader(t("data.roles_title"))
 st.caption(t("data.roles_help"))

@@ -22,6 +22,9 @@ from test_app_expected import (
     upload,
 )
 
+from ui.format import COUNT_FORMAT, DATE_FORMAT
+from ui.frames import preview_formats
+
 DATA = "pages/1_Data.py"
 FUNNEL = "pages/2_Funnel.py"
 
@@ -221,3 +224,70 @@ def test_a_language_switch_keeps_every_choice():
 
 def source_option_shape(at: AppTest) -> str | None:
     return at.session_state["source_options"]["leads"].shape
+
+
+# ------------------------------------------------------------------------------------------------ table formats
+def column_config(table) -> dict[str, dict]:
+    """The column configuration Streamlit sends with a table (label, type and format per column)."""
+    import json
+
+    return json.loads(table.proto.columns)
+
+
+def number_format(config: dict[str, dict], column: str) -> str | None:
+    type_config = config.get(column, {}).get("type_config", {})
+    return type_config.get("format") if type_config.get("type") == "number" else None
+
+
+def test_every_count_on_the_data_page_has_thousands_separators():
+    """Rows per file, value counts per stage and rejected rows' numbers: 1,564 as everywhere else in the app, in a
+    number column (still sortable), whatever the browser's locale."""
+    at = open_data_page()
+    tables = {tuple(df.value.columns): column_config(df) for df in at.dataframe}
+    files = next(config for columns, config in tables.items() if "文字コード" in columns)
+    assert number_format(files, "行数") == COUNT_FORMAT
+    stages = column_config(at.data_editor(key="stages_editor_0_0"))
+    assert number_format(stages, "count") == COUNT_FORMAT
+    rejects = next(config for columns, config in tables.items() if "理由" in columns)
+    assert number_format(rejects, "行") == COUNT_FORMAT
+    preview = next(config for columns, config in tables.items() if "架電数" in columns)
+    assert {c: number_format(preview, c) for c in ("架電数", "訪問数", "提案数")} == dict.fromkeys(
+        ("架電数", "訪問数", "提案数"), COUNT_FORMAT
+    )
+    assert "商談ID" not in preview  # text cells are shown as read
+
+
+def test_the_preview_shows_dates_without_a_time_and_amounts_with_separators():
+    at = open_data_page(lang="en")
+    upload(at, ("deals.csv", deals_csv(), "text/csv"))
+    assert not at.exception
+    preview = next(df for df in at.dataframe if "Created Date" in df.value.columns)
+    assert pd.api.types.is_datetime64_any_dtype(preview.value["Created Date"])  # still a date column: sortable
+    config = column_config(preview)
+    for column in ("Created Date", "Close Date"):
+        assert config[column]["type_config"] == {"type": "date", "format": DATE_FORMAT}
+    assert number_format(config, "Amount") == COUNT_FORMAT
+    editor = next(e for e in at.data_editor if e.key.startswith("roles_editor_"))  # its key changes on upload
+    roles = editor.value.set_index("role")["example"]
+    assert roles["Created date"] == "2025-04-01 / 2025-04-03 / 2025-04-05"
+    assert roles["Amount"] == "1,000,000 / 2,000,000 / 800,000"
+    assert roles["ID"] == "D1 / D2 / D3"
+
+
+def test_preview_formats_keep_ids_plain_and_real_times():
+    frame = pd.DataFrame(
+        {
+            "Lead ID": [100001, 100002],
+            "商談番号": [5001, 5002],
+            "Paid": [1200, 3400],
+            "amount": [1_200_000.0, None],
+            "rate": [0.25, 0.5],
+            "created": pd.to_datetime(["2025-04-01", None]),
+            "call_at": pd.to_datetime(["2025-04-01 10:30", "2025-04-02 00:00"]),
+            "won": [True, False],
+            "name": ["a", "b"],
+            "yyyymm": [202504, 202505],
+        }
+    )
+    kinds = preview_formats(frame, plain=["yyyymm"])
+    assert kinds == {"Paid": "count", "amount": "count", "rate": "number", "created": "date"}

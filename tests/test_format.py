@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from ui.export import csv_bytes, neutralise_cell, safe_frame
 from ui.format import (
+    COUNT_FORMAT,
+    DATE_FORMAT,
+    NUMBER_FORMAT,
     escape_markdown,
+    fmt_cell,
     fmt_date,
     fmt_days,
     fmt_fiscal_year,
@@ -152,6 +157,29 @@ def test_value_by_metric_unit():
     assert fmt_value(357330000.0, "currency", "ja", compact=True) == "3.6億円"
     assert fmt_value(0.2227, "ratio", "en") == "22.3%"
     assert fmt_value(56.0, "days", "ja") == "56日"
+
+
+def test_a_source_cell_as_the_data_page_shows_it():
+    assert fmt_cell(1564) == "1,564"
+    assert fmt_cell(np.int64(2_020_000)) == "2,020,000"
+    assert fmt_cell(2_020_000.0) == "2,020,000"  # a whole-number column with gaps comes back as floats
+    assert fmt_cell(1234.5) == "1,234.5"
+    assert fmt_cell(0.4142) == "0.4142"
+    assert fmt_cell(100001, plain=True) == "100001"  # an id keeps its digits as typed
+    assert fmt_cell(pd.Timestamp("2025-04-01")) == "2025-04-01"  # a date read as a timestamp: no 00:00:00
+    assert fmt_cell(dt.datetime(2025, 4, 1)) == "2025-04-01"
+    assert fmt_cell(pd.Timestamp("2025-04-01 10:30")) == "2025-04-01 10:30:00"  # a real time stays
+    assert fmt_cell(dt.date(2025, 4, 1)) == "2025-04-01"
+    assert fmt_cell(True) == "True"
+    assert fmt_cell("¥1,200,000") == "¥1,200,000"
+    assert fmt_cell(None) == "—"
+
+
+def test_table_column_formats_match_the_texts():
+    """st.column_config formats: the same separators as fmt_int whatever the browser's locale ("localized" follows
+    the browser: 1.234 in German), and dates without a time."""
+    assert COUNT_FORMAT == "%,d" and NUMBER_FORMAT == "%,f"
+    assert DATE_FORMAT == "YYYY-MM-DD"
 
 
 def test_escape_markdown_makes_user_text_inert():

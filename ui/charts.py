@@ -6,12 +6,16 @@ show exact values as the page does.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
 from ui.theme import HIGHLIGHT, MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS
 
 ROW_HEIGHT = 46
+PERIOD_LABELS = 12  # at most this many labelled periods (and ticks) on a time axis
+PERIOD_STEPS = (1, 2, 3, 4, 6, 12, 13, 26, 52)  # label every n-th period: months by quarter / half, weeks by quarter
 
 
 def yen_axis_expr(lang: str) -> str:
@@ -28,8 +32,8 @@ def value_axis(unit: str, lang: str, title: str | None, ticks: int = 6) -> alt.A
     """An axis formatted for a metrics.yaml unit, with about `ticks` ticks."""
     if unit == "currency":
         return alt.Axis(title=title, labelExpr=yen_axis_expr(lang), tickCount=ticks)
-    if unit == "ratio":
-        return alt.Axis(title=title, format=".0%", tickCount=ticks)
+    if unit == "ratio":  # 0%, 10%, 20% … and 0.2%, 0.4% for small rates (".0%" would print 0%, 0%, 1%)
+        return alt.Axis(title=title, format=".1~%", tickCount=ticks)
     return alt.Axis(title=title, format=",.0f", tickCount=ticks)
 
 
@@ -112,7 +116,7 @@ def comparison_chart(frame: pd.DataFrame, *, titles: dict[str, str], overall: fl
         y=alt.Y("key:N", sort=alt.EncodingSortField(field="key_order", op="min"), title=None),
     )
     bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}, color=NEUTRAL).encode(
-        x=alt.X("rate:Q", title=titles["rate"], axis=alt.Axis(format=".0%")),
+        x=alt.X("rate:Q", axis=value_axis("ratio", "", titles["rate"], ticks=5)),  # 0 %, 10 % …: not every 2 %
         tooltip=_tooltips(
             [
                 ("key", titles["key"]),
@@ -134,13 +138,21 @@ def comparison_chart(frame: pd.DataFrame, *, titles: dict[str, str], overall: fl
     return alt.layer(*layers).properties(height=max(34 * len(frame), 120))
 
 
-def _period_x() -> alt.X:
+def period_axis_values(frame: pd.DataFrame, most: int = PERIOD_LABELS) -> list[str]:
+    """The period labels a time axis names and ticks: every one up to `most` periods, else every n-th from the
+    first (n from PERIOD_STEPS: 32 months → every 3rd, 2024年4月, 2024年7月 …), so 137 weeks do not get 137 ticks."""
+    labels = list(frame.sort_values("start", kind="stable")["period_label"].drop_duplicates())
+    step = next((s for s in PERIOD_STEPS if math.ceil(len(labels) / s) <= most), math.ceil(len(labels) / most))
+    return labels[::step]
+
+
+def _period_x(frame: pd.DataFrame) -> alt.X:
     # Period labels ("2025年4月", "FY2025 Q2") say what they are: no axis title.
     return alt.X(
         "period_label:O",
         sort=alt.EncodingSortField(field="start", op="min"),
         title=None,
-        axis=alt.Axis(labelAngle=-40, labelOverlap="greedy"),
+        axis=alt.Axis(labelAngle=-40, labelOverlap="greedy", values=period_axis_values(frame)),
     )
 
 
@@ -158,7 +170,7 @@ def trend_lines_chart(
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=_period_x(),
+            x=_period_x(frame),
             y=alt.Y("value:Q", axis=value_axis(unit, lang, titles["value"]), scale=scale),
             color=alt.Color("series:N", title=None, sort=series_sort),
             tooltip=_tooltips(
@@ -180,7 +192,7 @@ def metric_trend_chart(
         alt.Chart(frame).mark_bar(color=NEUTRAL, cornerRadiusEnd=2) if bars else alt.Chart(frame).mark_line(point=True)
     )
     return mark.encode(
-        x=_period_x(),
+        x=_period_x(frame),
         y=alt.Y("value:Q", axis=value_axis(unit, lang, titles["value"], ticks=max(3, height // 55))),
         tooltip=_tooltips([("period_label", titles["period"]), ("value_text", titles["value"])]),
     ).properties(height=height)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 from typing import Any
 
 MISSING = "—"
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAN, OKU = 10_000, 100_000_000
+
+# Formats for st.column_config, so numbers in a table read as they do in text and stay sortable numbers. Fixed
+# separators like fmt_int ("localized" would follow the browser's locale: 1.234 in German, 1,00,000 in India).
+COUNT_FORMAT = "%,d"  # 1,234
+NUMBER_FORMAT = "%,f"  # 1,234.5: every decimal the value has (source data, shown as read)
+DATE_FORMAT = "YYYY-MM-DD"  # a date stored as a timestamp at midnight, without its 00:00:00
 
 
 def _missing(value: Any) -> bool:
@@ -21,6 +28,27 @@ def fmt_int(value: float | None, lang: str = "ja") -> str:
     if _missing(value):
         return MISSING
     return f"{round(float(value)):,}"
+
+
+def fmt_cell(value: Any, *, plain: bool = False) -> str:
+    """One cell of a source file as the Data page shows it: numbers with thousands separators (`plain`: digits as
+    typed, for ids and codes), a timestamp at midnight as its date alone, a real time kept, text as it is."""
+    if value is None:
+        return MISSING
+    if isinstance(value, dt.datetime):  # also a pandas Timestamp; NaT is not equal to itself
+        if value != value:
+            return MISSING
+        return value.date().isoformat() if value.time() == dt.time() else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or plain:
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    number = float(value)
+    if math.isnan(number):
+        return MISSING
+    return f"{round(number):,}" if number.is_integer() else fmt_number(number, digits=6)
 
 
 def fmt_number(value: float | None, lang: str = "ja", digits: int = 1) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -281,6 +282,35 @@ def aging_table(aging: pd.DataFrame, lang: str) -> pd.DataFrame:
     columns = [(c, key) for c, key in AGING_COLUMNS if c in aging.columns]
     frame = aging.sort_values("idle_days", ascending=False)[[c for c, _ in columns]]
     return frame.rename(columns={c: t(key, lang) for c, key in columns})
+
+
+_ID_NAME = re.compile(r"(?:^|[^a-z])(?:id|no\.?|code|number)$|番号$|コード$|#$", re.IGNORECASE)
+
+
+def preview_formats(frame: pd.DataFrame, plain: Collection[str] = ()) -> dict[str, str]:
+    """How the Data page shows each column of a source preview that needs more than its raw value:
+
+    "count" (whole numbers: 1,234), "number" (decimals: 1,234.5) or "date" (timestamps that carry no time of day:
+    the date alone). `plain` columns (ids, dates kept as numbers, link keys) and columns named like an id or a
+    code (商談ID, Lead ID, 顧客番号, deal_no) keep their digits as read; text is shown as it is.
+    """
+    kinds: dict[str, str] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            values = column.dropna()
+            if (values == values.dt.normalize()).all():
+                kinds[name] = "date"
+        elif (
+            pd.api.types.is_numeric_dtype(column)
+            and not pd.api.types.is_bool_dtype(column)
+            and name not in plain
+            and not _ID_NAME.search(str(name).strip())
+        ):
+            values = column.dropna()
+            whole = pd.api.types.is_integer_dtype(column) or bool((values == values.round()).all())
+            kinds[name] = "count" if whole else "number"
+    return kinds
 
 
 def _missing(value: Any) -> bool:
