@@ -31,6 +31,8 @@ from ui.pivots_view import (
     kpi_shortfalls,
     lever_label,
     note_sentence,
+    pair_evidence_chart,
+    pair_evidence_frame,
     period_text,
     pivot_page,
     pivot_sentence,
@@ -225,6 +227,44 @@ for index, shortfall in enumerate(report.shortfalls):
                             data=frame[["month", "value", "required", "reached"]],
                             large=view.workshop,
                         )
+        pairs = [p for p in shortfall.pivots if p.kind == "pair" and p.evidence.months][: 2 if view.workshop else 3]
+        if pairs:
+            columns = st.columns(2 if view.workshop else 3)
+            for column, pivot in zip(columns, pairs, strict=False):
+                frame = pair_evidence_frame(history, pivot.changes, lang)
+                if not len(frame):
+                    continue
+                x_label, y_label = (lever_label(c.lever, lang, levers) for c in pivot.changes)
+                x_required, y_required = (fmt_lever(c.history_level, c.unit, lang) for c in pivot.changes)
+                titles = {
+                    "x": x_label,
+                    "y": y_label,
+                    "period": t("common.period"),
+                    "status": t("common.status"),
+                    "reached": t("pivots.chart.reached_both"),
+                    "below": t("pivots.chart.below"),
+                }
+                seen = t("pivots.seen_together_short", achieved=pivot.evidence.achieved, months=pivot.evidence.months)
+                with column:
+                    show_chart(
+                        pair_evidence_chart(
+                            frame, pivot.changes, title=f"{x_label} + {y_label}", subtitle=seen, titles=titles,
+                            lang=lang,
+                        ),
+                        key=f"evidence_{sid}_{pivot.lever}",
+                        caption=t(
+                            "pivots.chart.caption_pair",
+                            months=pivot.evidence.months,
+                            x=x_label,
+                            y=y_label,
+                            x_required=x_required,
+                            y_required=y_required,
+                        ),
+                        data=frame[["month", "x", "y", "reached"]].rename(
+                            columns={"x": pivot.changes[0].lever, "y": pivot.changes[1].lever}
+                        ),
+                        large=view.workshop,
+                    )  # fmt: skip
         if not view.workshop and shortfall.pivots:
             with st.expander(t("pivots.table_title")):
                 show_table(pivot_table(shortfall, lang, levers), key=f"pivots_{sid}")

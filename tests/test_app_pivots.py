@@ -23,6 +23,8 @@ from ui.pivots_view import (
     evidence_frame,
     fmt_lever_pair,
     lever_index,
+    pair_evidence_chart,
+    pair_evidence_frame,
     pivot_sentence,
     summary_html,
     summary_xlsx,
@@ -284,3 +286,23 @@ def test_evidence_charts_highlight_as_many_months_as_the_engine_counts():
             assert int(frame["reached"].sum()) == pivot.evidence.achieved
             checked += 1
     assert checked >= 3
+
+
+def test_pair_evidence_charts_highlight_the_months_both_levers_reached():
+    dataset = sample("sales_deals_ja.csv")
+    report = engine_report("sales_deals_ja.csv", "sales", "en", as_of=dt.date(2026, 10, 15))
+    history = lever_history(dataset, report.models, dt.date(2026, 10, 15))
+    pairs = [p for s in report.shortfalls for p in s.pivots if p.kind == "pair" and p.evidence.months]
+    assert len(pairs) >= 3
+    for pivot in pairs:
+        frame = pair_evidence_frame(history, pivot.changes, "en")
+        assert len(frame) == pivot.evidence.months
+        assert int(frame["reached"].sum()) == pivot.evidence.achieved
+        # independently: a month counts when both values are at or above their levels
+        first, second = pivot.changes
+        both = (frame["x"] >= first.history_level * (1 - 1e-9)) & (frame["y"] >= second.history_level * (1 - 1e-9))
+        assert list(both) == list(frame["reached"])
+        titles = {"x": "a", "y": "b", "period": "p", "status": "s", "reached": "r", "below": "n"}
+        spec = pair_evidence_chart(frame, pivot.changes, title="t", subtitle="s", titles=titles, lang="en").to_dict()
+        rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+        assert len(rules) == 2  # one dashed line per lever's level

@@ -42,7 +42,7 @@ from ui.charts import value_axis
 from ui.export import neutralise_cell
 from ui.format import MISSING, MONTHS_EN, fmt_period, fmt_value
 from ui.i18n import metric_label, role_label, t
-from ui.theme import NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
+from ui.theme import NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
 
 CACHE_TTL = 3600
 # A zero change of a lever every revenue model has: makes the engine report the month's what-if baseline.
@@ -527,6 +527,11 @@ def value_default(change: LeverChange) -> float:
 
 
 # --- frames and charts --------------------------------------------------------------------------------------------
+def _at_least(value: float, level: float) -> bool:
+    """At or above the level, as the engine counts (a month exactly at it counts despite float rounding)."""
+    return value >= level - abs(level) * 1e-12
+
+
 def evidence_frame(history: LeverHistory, lever: str, level: float, unit: str, lang: str) -> pd.DataFrame:
     """One row per past month of `lever`: value, whether it reached `level` (as the engine counts), texts."""
     values = history.values.get(lever, ())
@@ -534,7 +539,7 @@ def evidence_frame(history: LeverHistory, lever: str, level: float, unit: str, l
     for month, value in zip(history.months, values, strict=False):
         if value is None:
             continue
-        reached = value >= level - abs(level) * 1e-12
+        reached = _at_least(value, level)
         rows.append(
             {
                 "month": month,
@@ -607,6 +612,87 @@ def evidence_chart(
         .encode(y="required:Q", text="label:N")
     )
     return alt.layer(bars, rule, label).properties(
+        height=210,
+        title=alt.TitleParams(
+            title,
+            subtitle=subtitle,
+            fontSize=14,
+            subtitleFontSize=13,
+            subtitleColor=STATUS_COLOURS["on_track"] if frame["reached"].any() else STATUS_COLOURS["off_track"],
+        ),
+    )
+
+
+def pair_evidence_frame(history: LeverHistory, changes: Sequence[LeverChange], lang: str) -> pd.DataFrame:
+    """One row per past month of a pair of levers: both values (x, y), whether both reached their levels together
+    (as the engine counts), texts."""
+    (first, second), rows = changes, []
+    xs, ys = history.values.get(first.lever, ()), history.values.get(second.lever, ())
+    for month, x, y in zip(history.months, xs, ys, strict=False):
+        if x is None or y is None:
+            continue
+        reached = _at_least(x, first.history_level) and _at_least(y, second.history_level)
+        rows.append(
+            {
+                "month": month,
+                "period_label": period_text(month, "month", lang),
+                "x": float(x),
+                "y": float(y),
+                "reached": reached,
+                "status": t("pivots.chart.reached_both" if reached else "pivots.chart.below", lang),
+                "x_text": fmt_value(x, first.unit, lang),
+                "y_text": fmt_value(y, second.unit, lang),
+            }
+        )
+    columns = ["month", "period_label", "x", "y", "reached", "status", "x_text", "y_text"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def pair_evidence_chart(
+    frame: pd.DataFrame,
+    changes: Sequence[LeverChange],
+    *,
+    title: str,
+    subtitle: str,
+    titles: dict[str, str],
+    lang: str,
+) -> alt.LayerChart:
+    """A pair's months as points (one lever across, the other up), the months both reached their levels in the
+    on-track colour, the two levels as dashed rules and the corner where both are met shaded."""
+    first, second = changes
+    statuses = [titles["reached"], titles["below"]]
+    x_level, y_level = float(first.history_level), float(second.history_level)
+    x_top, y_top = max([x_level, *frame["x"]]) * 1.08, max([y_level, *frame["y"]]) * 1.08
+    corner = pd.DataFrame({"x": [x_level], "x2": [x_top], "y": [y_level], "y2": [y_top]})
+    area = (
+        alt.Chart(corner)
+        .mark_rect(color=STATUS_COLOURS["on_track"], opacity=0.08)
+        .encode(x="x:Q", x2="x2", y="y:Q", y2="y2")
+    )
+    points = (
+        alt.Chart(frame)
+        .mark_circle(size=90, opacity=0.9)
+        .encode(
+            x=alt.X("x:Q", axis=value_axis(first.unit, lang, titles["x"], ticks=4), scale=alt.Scale(zero=False)),
+            y=alt.Y("y:Q", axis=value_axis(second.unit, lang, titles["y"], ticks=4), scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS["on_track"], NEUTRAL]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("period_label:N", title=titles["period"]),
+                alt.Tooltip("x_text:N", title=titles["x"]),
+                alt.Tooltip("y_text:N", title=titles["y"]),
+                alt.Tooltip("status:N", title=titles["status"]),
+            ],
+        )
+    )
+    dashed = {"strokeDash": [6, 4], "color": STATUS_COLOURS["off_track"], "size": 2}
+    x_rule = alt.Chart(pd.DataFrame({"x": [x_level]})).mark_rule(**dashed).encode(x="x:Q")
+    y_rule = alt.Chart(pd.DataFrame({"y": [y_level]})).mark_rule(**dashed).encode(y="y:Q")
+    return alt.layer(area, x_rule, y_rule, points).properties(
         height=210,
         title=alt.TitleParams(
             title,

@@ -73,6 +73,10 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "過去{months}か月中{achieved}か月で達成",
         "en": "seen in {achieved} of {months} months",
     },
+    "pivots.seen_together_short": {
+        "ja": "過去{months}か月中{achieved}か月で同時に達成",
+        "en": "both seen in {achieved} of {months} months",
+    },
     "pivots.card.reached": {"ja": "達成済み：{groups}", "en": "already reached by {groups}"},
     "pivots.card.csf": {"ja": "CSF：**{csf}**", "en": "CSF: **{csf}**"},
     "pivots.and_more": {"ja": " ほか{count}", "en": " and {count} more"},
@@ -96,6 +100,13 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "Complete months before the as-of date (last {months}). Dashed line: the monthly pace the rest of "
         "the period needs, {required}; green: months at or above it.",
     },
+    "pivots.chart.caption_pair": {
+        "ja": "基準日より前の完了した月（直近{months}か月）。横軸は{x}、縦軸は{y}。点線はそれぞれ必要な水準"
+        "（{x_required}、{y_required}）、緑は両方とも達した月。",
+        "en": "Complete months before the as-of date (last {months}): {x} across, {y} up. Dashed lines: the levels "
+        "needed ({x_required}, {y_required}); green: months that reached both.",
+    },
+    "pivots.chart.reached_both": {"ja": "✓ 両方とも必要な水準以上", "en": "✓ Both at or above their levels"},
     "pivots.chart.required": {"ja": "必要な水準", "en": "Level needed"},
     "pivots.chart.required_label": {"ja": "必要 {value}", "en": "needed {value}"},
     "pivots.chart.reached": {"ja": "✓ 必要な水準以上", "en": "✓ At or above the level"},
