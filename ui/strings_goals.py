@@ -339,16 +339,19 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": " Chosen as the method that missed least in past periods (typical miss: {listed}).",
     },
     "pacing.method.range_analogues": {
-        "ja": "幅は、過去{n}{per}の同じ時点で同じ予測をしたときの着地の10〜90パーセンタイル。"
-        "達成確率はそのうち目標に届いた割合です。",
-        "en": " Range: how the same forecast, made at the same point of each of the past {n} {per}, ended (10th to "
-        "90th percentile); the chance is the share of those endings that reach the target.",
+        "ja": "幅は、過去{n}{per}の同じ時点で同じ予測をしたときの着地（着地 ÷ 予測の対数にt分布を当て、"
+        "比べる期間が少ないほど広くなる）から求めた80%予測区間。達成確率も同じ分布から求めています。",
+        "en": " Range: an 80% prediction interval from how the same forecast, made at the same point of each of the "
+        "past {n} {per}, ended (Student's t on the log of final ÷ forecast, wider the fewer periods there are); the "
+        "chance comes from the same distribution.",
     },
     "pacing.method.range_normal": {
-        "ja": "比べられる過去の期間が少ないため、幅は営業日あたりの実績の月ごとのばらつきから正規近似（80%）で、"
+        "ja": "比べられる過去の期間が少ないため、幅は営業日あたりの実績の月ごとのばらつきから求めた80%区間"
+        "（これまでのペースと残りの日数の両方の誤差を含め、月数が少ないほど広くなるt分布）で、"
         "達成確率も同じ分布から求めています。",
-        "en": " Range: too few past periods to compare, so a normal approximation from how much the daily rate "
-        "varied month to month (80% interval); the chance comes from the same curve.",
+        "en": " Range: too few past periods to compare, so an 80% interval from how much the daily rate varied month "
+        "to month (allowing for error in both the pace so far and the days left; Student's t, wider the fewer "
+        "months there are); the chance comes from the same curve.",
     },
     "pacing.method.range_none": {
         "ja": "履歴が短く、予測がどれだけ外れうるかを示せないため、幅はありません。",
