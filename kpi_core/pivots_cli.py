@@ -34,8 +34,9 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     pivots.add_argument(
         "--target-mode",
         choices=TARGET_MODES,
-        default="even",
-        help="the period's share of the KGI: even (annual ÷ 12 a month, default) or catch_up (what is still missing)",
+        default="catch_up",
+        help="the period's share of the KGI: catch_up (what is still missing over the periods left, default, as in "
+        "the app) or even (annual ÷ 12 a month)",
     )
     pivots.add_argument("--json", action="store_true", help="one JSON object instead of text")
     pivots.set_defaults(handler=run_pivots, render=render_pivots_text)

@@ -72,7 +72,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
 def payload(files) -> dict:
     """The handler's payload (what `--json` prints), with a what-if."""
     deals, goals = files
-    argv = ["pivots", str(deals), "--goals", str(goals), "--as-of", "2026-07-15", "--json"]
+    argv = ["pivots", str(deals), "--goals", str(goals), "--as-of", "2026-07-15", "--target-mode", "even", "--json"]
     args = cli.build_parser().parse_args([*argv, "--set", "win_rate=0.3", "--set", "avg_unit_price=+10%"])
     return json.loads(json.dumps(args.handler(args), ensure_ascii=False))  # valid JSON as it stands
 
@@ -95,6 +95,15 @@ def test_json_has_the_documented_keys(payload):
     # The rate needed on the deals still to come: (9M − 3M booked) ÷ ((forecast − 10 booked) × 1.2M).
     assert rate["required"] == pytest.approx(6e6 / ((deals["forecast"] - 10) * 1.2e6))
     assert isinstance(rate["explanation"]["text"], str) and rate["explanation"]["code"].startswith("pivot_single")
+
+
+def test_the_default_month_share_catches_up_what_the_year_is_behind(files):
+    deals, goals = files
+    args = cli.build_parser().parse_args(["pivots", str(deals), "--goals", str(goals), "--as-of", "2026-07-15"])
+    payload = json.loads(json.dumps(args.handler(args), ensure_ascii=False))
+    shortfall = next(s for s in payload["shortfalls"] if s["id"] == "deals")
+    # By hand: April-June booked 3 wins × 1.2M a month = 10.8M; (108M − 10.8M) over the 9 months July-March.
+    assert shortfall["kgi_target"] == pytest.approx((108e6 - 10.8e6) / 9)
 
 
 def test_set_gives_the_resulting_kgi_forecast(payload):
