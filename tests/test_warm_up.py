@@ -66,7 +66,11 @@ def test_the_lifespan_starts_the_warm_up_without_waiting_for_it(monkeypatch: pyt
         async with warm.lifespan(None):
             assert not release.is_set()  # serving began while the warm-up still runs
 
-    asyncio.run(serve())
+    # In its own thread: the browser tests' Playwright keeps an event loop running in the main thread.
+    server = threading.Thread(target=asyncio.run, args=(serve(),))
+    server.start()
+    server.join(10)
+    assert not server.is_alive()
     assert started.wait(10)
     release.set()
 
