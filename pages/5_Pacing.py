@@ -82,14 +82,8 @@ draw_figures(
             delta=fmt_pct(None if not kgi.target or kgi.value is None else kgi.value / kgi.target, lang),
             delta_color=DELTA_COLOURS[kgi_status],
         ),
-        StatusFigure(
-            "kgi_actual",
-            t("pacing.fig.actual"),
-            fmt_goal(kgi.actual, unit, lang, compact=True),
-            delta=t("pacing.fig.days", elapsed=kgi.business_days_elapsed, total=kgi.business_days_total),
-        ),
     ],
-    widths=[1.1, 1.6, 0.9, 1, 1],
+    widths=[1.15, 1.65, 0.95, 1.05],  # the actual so far and its business days are in the method sentence below
 )
 with st.container(key="kgi_method"):
     st.caption(
@@ -196,7 +190,7 @@ for kpi in goals.kpis:
                 delta_color=DELTA_COLOURS[status],
             ),
         ]
-        draw_figures(figures, widths=[1.2, 1.4, 1, 1])
+        draw_figures(figures, widths=[1.15, 1.65, 0.95, 1])  # a range ("7,995–9,005万円") is the longest
         st.caption(method_sentence(forecast, lang))
 
 if not view.workshop:

@@ -60,7 +60,7 @@ def test_sales_sample_headline_equals_the_engine_at_the_url_as_of_date():
     assert figure(at, "KGI達成率")[1] == pct(kgi["attainment"])
     statuses = [row["status"] for row in current.values() if row["kind"] == "kpi"]
     assert figure(at, "✓ 順調")[1] == str(statuses.count("on_track"))
-    assert figure(at, "✕ 未達ペース")[1] == str(statuses.count("off_track"))
+    assert figure(at, "✕ 遅れ")[1] == str(statuses.count("off_track"))
     # the plan's consistency with its numbers: 50 × 12 × 25% × 1.2M = 1.8億 against 1.44億, +25%
     warning = " ".join(w.value for w in at.warning)
     assert "1.8億円" in warning and "1.44億円" in warning and "+25.0%" in warning

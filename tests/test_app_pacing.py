@@ -50,7 +50,7 @@ def test_sales_kgi_forecast_equals_the_engine_at_the_url_as_of_date():
     assert metric_help(at, label) == f"¥{round(kgi.value):,}"
     assert figure(at, "目標達成の確率")[1] == f"{kgi.probability_on_target * 100:.1f}%"
     low, high = (f"{v / 1e8:.2f}".rstrip("0").rstrip(".") for v in (kgi.low, kgi.high))
-    assert figure(at, "予測の幅")[1] == f"{low} – {high}億円"
+    assert figure(at, "予測の幅")[1] == f"{low}–{high}億円"
     # the method in Japanese words, built from the code (run rate) and its parameters
     text = captions(at)
     assert "ランレート" in text and f"営業日 {kgi.business_days_total}日のうち{kgi.business_days_elapsed}日" in text

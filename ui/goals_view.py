@@ -212,7 +212,7 @@ def fmt_gap(value: float | None, unit: str, lang: str) -> str:
 
 
 def status_text(status: str, lang: str) -> str:
-    """✓ 順調 / △ 要注意 / ✕ 未達ペース / – データなし."""
+    """✓ 順調 / △ 要注意 / ✕ 遅れ / – データなし."""
     symbol = STATUS_SYMBOLS.get(status, "–")
     return f"{symbol} {t(f'goals.status.{status}', lang)}"
 
@@ -734,9 +734,9 @@ def range_text(forecast: Forecast, lang: str, *, compact: bool = True) -> str:
     low = fmt_goal(forecast.low, unit, lang, compact=compact)
     high = fmt_goal(forecast.high, unit, lang, compact=compact)
     for suffix in ("億円", "万円", "%", "日", " days", "B", "M", "K"):
-        if low.endswith(suffix) and high.endswith(suffix):  # 1.17 – 1.5億円, ¥117.4 – 150.1M: the unit once
-            return f"{low[: -len(suffix)]} – {high.removeprefix('¥')}"
-    return f"{low} – {high}"
+        if low.endswith(suffix) and high.endswith(suffix):  # 1.17–1.5億円, ¥117.4–150.1M: the unit once
+            return f"{low[: -len(suffix)]}–{high.removeprefix('¥')}"
+    return f"{low}–{high}"  # no spaces around the dash: the range must fit a headline figure
 
 
 def pacing_frame(series: pd.DataFrame, forecast: Forecast, lang: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- status words (with ✓ △ ✕ from ui/theme.py)
     "goals.status.on_track": {"ja": "順調", "en": "On track"},
     "goals.status.at_risk": {"ja": "要注意", "en": "At risk"},
-    "goals.status.off_track": {"ja": "未達ペース", "en": "Off track"},
+    "goals.status.off_track": {"ja": "遅れ", "en": "Off track"},
     "goals.status.no_data": {"ja": "データなし", "en": "No data"},
     "goals.thresholds": {
         "ja": "状態の基準：実績が目標（期間の途中は経過営業日で按分した目標）の{on}以上なら{on_word}、"
@@ -70,7 +70,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     },
     "goals.tree_title": {"ja": "KPIツリー（KGI → KPI → CSF → 打ち手）", "en": "KPI tree (KGI → KPIs → CSFs → actions)"},
     "goals.tree_caption": {
-        "ja": "枠の色と記号が状態（✓ 順調・△ 要注意・✕ 未達ペース）。数値は今期の実績 / 按分目標と差。"
+        "ja": "枠の色と記号が状態（✓ 順調・△ 要注意・✕ 遅れ）。数値は今期の実績 / 按分目標と差。"
         "CSFは動かす指標（レバー）と打ち手。",
         "en": "Frame colour and symbol give the status (✓ on track, △ at risk, ✕ off track); figures are this "
         "period's actual / pro-rated target and the gap. CSFs show the metric they move and their actions.",
@@ -235,7 +235,6 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pacing.fig.range": {"ja": "予測の幅（80%）", "en": "Forecast range (80%)"},
     "pacing.fig.probability": {"ja": "目標達成の確率", "en": "Chance of reaching the target"},
     "pacing.fig.status": {"ja": "見通し（予測 ÷ 目標）", "en": "Outlook (forecast ÷ target)"},
-    "pacing.fig.actual": {"ja": "実績（基準日まで）", "en": "Actual so far"},
     "pacing.fig.days": {"ja": "営業日 {elapsed}/{total}", "en": "{elapsed}/{total} workdays"},
     "pacing.method_label": {"ja": "予測の方法", "en": "How this is forecast"},
     "pacing.chart_title": {
@@ -268,7 +267,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pacing.no_range": {"ja": "幅なし", "en": "no range"},
     "pacing.table_title": {"ja": "予測の一覧（表）", "en": "All forecasts (table)"},
     "pacing.status_caption": {
-        "ja": "見通しの状態は期末予測 ÷ 目標で判定（{on}以上 ✓ 順調、{risk}以上 △ 要注意、それ未満 ✕ 未達ペース）。",
+        "ja": "見通しの状態は期末予測 ÷ 目標で判定（{on}以上 ✓ 順調、{risk}以上 △ 要注意、それ未満 ✕ 遅れ）。",
         "en": "The outlook is the forecast ÷ the target (at least {on} ✓ on track, at least {risk} △ at risk, "
         "below ✕ off track).",
     },

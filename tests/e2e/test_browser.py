@@ -244,6 +244,20 @@ def test_choosing_a_channel_filters_the_figures_and_the_url(page: Page):
     expect(page).to_have_url(re.compile(r"[?&]channel=%E7%B4%B9%E4%BB%8B"))
 
 
+# Text inside a headline figure that does not fit its card (Streamlit cuts it with "…"): label, value or delta.
+CUT_FIGURE_TEXT_JS = """() => [...document.querySelectorAll('[data-testid=stMetric]')].flatMap(card =>
+  [...card.querySelectorAll('*')].filter(e => e.children.length === 0 && e.textContent.trim() &&
+    [e, e.parentElement].some(box => box && box.scrollWidth > box.clientWidth + 1)).map(e => e.textContent.trim()))"""
+
+
+def cut_figure_texts(page: Page) -> list[str]:
+    """The headline texts cut short on screen, once every element has been drawn and the fonts have loaded."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stSkeleton]') && document.fonts.status === 'loaded'"
+    )
+    return page.evaluate(CUT_FIGURE_TEXT_JS)
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_page_opens_without_an_exception(page: Page, sample: dict[str, Any], lang: str, screenshots: Path):
     open_page(page, lang=lang)
@@ -262,6 +276,7 @@ def test_every_page_opens_without_an_exception(page: Page, sample: dict[str, Any
         else:  # a page added later: only its frame is known here
             expect(page).to_have_title(re.compile(r" · KPI Pivot$"))
         expect(page.locator("[data-testid=stException]")).to_have_count(0)
+        assert cut_figure_texts(page) == [], href
         if href == "Funnel":
             expect(metric_value(page, "won")).to_have_text(fmt_int(sample["won"]))
             expect(page.locator(".st-key-chart_funnel")).to_be_visible()
