@@ -74,6 +74,7 @@ draw_figures(
             "kgi_probability",
             t("pacing.fig.probability"),
             fmt_pct(kgi.probability_on_target, lang),
+            delta=t("pacing.fig.days", elapsed=kgi.business_days_elapsed, total=kgi.business_days_total),
         ),
         StatusFigure(
             "kgi_status",
@@ -83,7 +84,7 @@ draw_figures(
             delta_color=DELTA_COLOURS[kgi_status],
         ),
     ],
-    widths=[1.15, 1.65, 0.95, 1.05],  # the actual so far and its business days are in the method sentence below
+    widths=[1.15, 1.65, 0.95, 1.05],  # the actual so far is in the method sentence below
 )
 with st.container(key="kgi_method"):
     st.caption(
