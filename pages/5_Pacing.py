@@ -84,7 +84,7 @@ draw_figures(
             delta_color=DELTA_COLOURS[kgi_status],
         ),
     ],
-    widths=[1.15, 1.65, 0.95, 1.05],  # the actual so far is in the method sentence below
+    widths=[1.1, 1.6, 1.05, 1.05],  # the actual so far is in the method sentence below
 )
 with st.container(key="kgi_method"):
     st.caption(
