@@ -44,6 +44,7 @@ from ui.format import (
 from ui.frame import View
 from ui.goals_state import goals_text
 from ui.i18n import metric_label, role_label, t
+from ui.show import figure_card
 from ui.theme import MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
 
 NO_DATA_COLOUR = "#7F7F7F"
@@ -255,7 +256,7 @@ class StatusFigure:
 def draw_figures(figures: list[StatusFigure], widths: list[float] | None = None) -> None:
     """Large figures across the top, each in a container keyed `kpi_<name>` (a range needs a wider column)."""
     for column, figure in zip(st.columns(widths or len(figures)), figures, strict=True):
-        with column, st.container(key=f"kpi_{figure.name}"):
+        with column, figure_card(figure.name, figure.value):
             st.metric(
                 figure.label,
                 figure.value,

@@ -6,7 +6,8 @@ import contextlib
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import altair as alt
@@ -16,10 +17,34 @@ import streamlit as st
 from ui.export import chart_png, chart_svg, csv_bytes
 from ui.frames import Figure
 from ui.i18n import t
-from ui.theme import theme_spec
+from ui.theme import LONG_FIGURE_KEY, WIDE_FIGURE_KEY, theme_spec
 
 _log = logging.getLogger(__name__)
 EXPORT_WIDTH = 760  # pixels of an exported chart (before the PNG scale)
+
+
+# A value wider than this (in em: a CJK character 1, a digit about 0.55) is drawn in a size that scales with its card
+# (see LONG_FIGURE_KEY in ui/theme.py), so "8,824万円" or "7,995–9,005万円" is never cut short.
+LONG_VALUE_EM = 4.5
+RANGE_VALUE_EM = 6.5  # wider still (a range): a smaller scale
+
+
+def value_width_em(text: str) -> float:
+    """The approximate width of a figure's text in em (CJK and full-width characters count as 1, the rest 0.55)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+@contextlib.contextmanager
+def figure_card(name: str, value: str) -> Iterator[None]:
+    """The container of a headline figure, keyed `kpi_<name>`; a long value gets the card-scaled size."""
+    width = value_width_em(value)
+    with st.container(key=f"kpi_{name}"):
+        if width > LONG_VALUE_EM:
+            prefix = WIDE_FIGURE_KEY if width > RANGE_VALUE_EM else LONG_FIGURE_KEY
+            with st.container(key=f"{prefix}{name}"):
+                yield
+        else:
+            yield
 
 
 def headline(figures: list[Figure]) -> None:
@@ -27,7 +52,7 @@ def headline(figures: list[Figure]) -> None:
     if not figures:
         return
     for column, figure in zip(st.columns(len(figures)), figures, strict=True):
-        with column, st.container(key=f"kpi_{figure.name}"):
+        with column, figure_card(figure.name, figure.value):
             st.metric(
                 figure.label,
                 figure.value,

@@ -91,13 +91,17 @@ def status_label(status: str, text: str) -> str:
     return f"{STATUS_SYMBOLS[status]} {text}"
 
 
+# The key prefix of the inner container of a headline figure with a long value (ui/show.py figure_card).
+LONG_FIGURE_KEY = "long_figure_"
+WIDE_FIGURE_KEY = "wide_figure_"
+
 # Constant CSS only (never user text). Larger figures and headings for a projector.
 WORKSHOP_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
-[data-testid="stMetricValue"] { font-size: clamp(1.5rem, 15cqi, 3.6rem) !important; }
-[class*="st-key-kpi_"][class*="_range"] [data-testid="stMetricValue"] {
-  font-size: clamp(1.3rem, 10cqi, 3rem) !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.8rem, 2.9vw, 3.6rem) !important; }
+[class*="st-key-long_figure_"] [data-testid="stMetricValue"] { font-size: clamp(1.4rem, 13cqi, 3.2rem) !important; }
+[class*="st-key-wide_figure_"] [data-testid="stMetricValue"] { font-size: clamp(1.3rem, 10cqi, 3rem) !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
 h1 { font-size: 2.8rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1rem !important; }
@@ -107,11 +111,11 @@ h1 { font-size: 2.8rem !important; }
 BASE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-/* A figure's value scales with its card (cqi: 1 % of the card's width), so five cards fit a laptop screen. */
 [data-testid="stMetric"] { padding: 0.4rem 0.2rem; container-type: inline-size; }
-[data-testid="stMetricValue"] { font-size: clamp(1.4rem, 13cqi, 2.4rem); }
-/* A range ("115.8–136.6万円") is twice as long as a figure: a smaller scale keeps it whole. */
-[class*="st-key-kpi_"][class*="_range"] [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 9cqi, 2.2rem); }
+[data-testid="stMetricValue"] { font-size: clamp(1.4rem, 2.1vw, 2.4rem); }
+/* A long value ("8,824万円") scales with its card (cqi: 1 % of the card's width) instead; a range more so. */
+[class*="st-key-long_figure_"] [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 12.5cqi, 2.4rem); }
+[class*="st-key-wide_figure_"] [data-testid="stMetricValue"] { font-size: clamp(1.1rem, 9.5cqi, 2.2rem); }
 [data-testid="stMetricLabel"] p { white-space: normal; overflow-wrap: anywhere; }
 </style>
 """
