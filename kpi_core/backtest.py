@@ -21,7 +21,7 @@ from kpi_core.business_days import DEFAULT_CALENDAR, business_day_list, period_b
 from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_RANK
 from kpi_core.pacing import Pacer
-from kpi_core.pipeline import data_as_of
+from kpi_core.pipeline import closed_after, data_as_of, open_amounts_known
 
 AS_OF_FRACTIONS = (0.25, 0.5, 0.75)
 DEFAULT_METRICS = ("records", "won", "won_revenue")
@@ -158,21 +158,18 @@ def snapshot_at(dataset: Dataset, as_of: dt.date) -> Dataset:
 
     Records created after as_of are dropped, and so are records without a created date that were not closed by
     then (nothing says they existed). A record closed after as_of was open: no close date, outcome, cycle or
-    stage (it counts at the data's first level, as kpi_core.pipeline.open_records_at does), and an amount only
-    when the export's open records carry amounts (a CRM keeps an expected amount on an open deal; in exports like
-    Maven's only closing sets close_value, and a lost deal's 0 would tell the future). Update dates after as_of are
-    blanked. Still-open records keep today's stage: a snapshot export keeps no stage history.
+    stage (it counts at the data's first level), and an amount only when the export's open records carry amounts
+    (a CRM keeps an expected amount on an open deal; in exports like Maven's only closing sets close_value, and a
+    lost deal's 0 would tell the future). Update dates after as_of are blanked. Still-open records keep today's
+    stage: a snapshot export keeps no stage history. The same rules as kpi_core.pipeline.open_records_at (shared:
+    closed_after, open_amounts_known), which the app uses to rebuild a past day's open records.
     """
     if dataset.shape != "records":
         raise ValueError("a backtest needs one row per lead or deal (a monthly sheet has no days inside a month)")
     cursor = dataset.cursor()
     base = LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else 1
-    open_total, open_priced = cursor.execute(
-        "SELECT count(*), count(amount) FROM records WHERE outcome = 'open'"
-    ).fetchall()[0]
-    keep_amounts = open_total == 0 or open_priced >= open_total / 2
-    later = "(closed IS NOT NULL AND closed > $as_of)"
-    amount = "amount" if keep_amounts else f"CASE WHEN {later} THEN NULL ELSE amount END"
+    later = closed_after(as_of)
+    amount = "amount" if open_amounts_known(dataset) else f"CASE WHEN {later} THEN NULL ELSE amount END"
     table = cursor.sql(
         f"""
         SELECT * REPLACE (

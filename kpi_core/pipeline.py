@@ -315,25 +315,54 @@ class PipelineExpectation:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
+def closed_after(as_of: dt.date) -> str:
+    """SQL condition: the record closed (won, lost or disqualified) after the end of `as_of`, so it was open then
+    and its outcome was not known yet."""
+    return f"(outcome <> 'open' AND closed > DATE '{as_of:%Y-%m-%d}')"
+
+
+def open_amounts_known(dataset: Dataset) -> bool:
+    """Whether the export's open records carry amounts (at least half of them do), as a CRM that keeps an expected
+    amount on an open deal. Where only closing sets the amount (Maven: won = the deal's value, lost = 0, open =
+    blank) or nothing is open, the amount of a record closed after a past day would tell its outcome on that day."""
+    total, priced = (
+        dataset.cursor()
+        .execute(f"SELECT count(*), count(amount) FROM {dataset.table} WHERE outcome = 'open'")
+        .fetchall()[0]
+    )
+    return total > 0 and priced >= total / 2
+
+
 def open_records_at(dataset: Dataset, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """Records open at the end of `as_of`: amount, level, age_days.
 
-    At or after the data's latest date this is the snapshot's open set with its stages. Before it, the set is
-    rebuilt: created by as_of and either still open or closed (won / lost) after as_of; a record closed since
-    then is given the data's first level, as its stage on that day is not known (still-open records keep
-    today's stage).
+    At or after the data's latest date this is the snapshot's open set with its stages and amounts (records
+    without a created date included, age unknown). Before it, the set is rebuilt as an export taken that day
+    would have shown it, without hindsight (kpi_core.backtest.snapshot_at cuts the data the same way):
+    records created by as_of that are still open or closed (won, lost or disqualified) after as_of; a record
+    without a created date is left out (nothing says it existed then). A record closed since then is given the
+    data's first level, as its stage on that day is not known, and keeps its amount only when the export's open
+    records carry amounts (open_amounts_known); otherwise it has none, like the open ones, since a closing
+    amount (0 when lost, the won value when won) tells the outcome. Still-open records keep today's stage and
+    amount: a snapshot export keeps no history.
     """
     _require_records(dataset)
     filters = filters or Filters()
     where, params = Filters(roles=filters.roles).where("created", dataset)
+    snapshot = data_as_of(dataset)
+    later = closed_after(as_of)
+    if snapshot is None or as_of >= snapshot:
+        amount, dated = "amount", "(created IS NULL OR created <= ?::DATE)"
+    else:
+        amount = "amount" if open_amounts_known(dataset) else f"CASE WHEN {later} THEN NULL ELSE amount END"
+        dated = "created <= ?::DATE"
     sql = f"""
-        SELECT amount, CASE WHEN outcome = 'open' THEN level ELSE ? END AS level,
+        SELECT {amount} AS amount, CASE WHEN {later} THEN ? ELSE level END AS level,
                date_diff('day', created, ?::DATE) AS age_days
         FROM {dataset.table}
-        WHERE (created IS NULL OR created <= ?::DATE)
-          AND (outcome = 'open' OR (outcome <> 'disqualified' AND closed > ?::DATE)) AND {where}
+        WHERE {dated} AND (outcome = 'open' OR {later}) AND {where}
     """
-    return dataset.cursor().execute(sql, [_base_level(dataset), as_of, as_of, as_of, *params]).df()
+    return dataset.cursor().execute(sql, [_base_level(dataset), as_of, as_of, *params]).df()
 
 
 def expected_wins_within(
@@ -347,7 +376,8 @@ def expected_wins_within(
     """Σ over records open at `as_of` of P(won within `days`) (see WinTiming), and the same weighted by amount.
 
     Learned only from what was known at `as_of`. Open records without an amount count at `unit_price` when
-    given, else add nothing to the value.
+    given, else add nothing to the value; on a past day that includes the records closed since whose amount is
+    not used (see open_records_at), so they are valued as today's open records without an amount are.
     """
     timing = win_timing(dataset, as_of, filters)
     frame = open_records_at(dataset, as_of, filters)

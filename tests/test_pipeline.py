@@ -163,6 +163,56 @@ def test_open_records_rebuilt_for_an_earlier_day(deals):
     assert expected_wins_within(deals, as_of=D(2025, 5, 3), days=10).reconstructed
 
 
+# Maven's way: only closing sets the amount (won: its value, lost: 0), open deals have none. On 2025-04-01 W (won
+# 04-10) and L (lost 04-20) were still open, E had closed, F did not exist yet; U has no created date. The latest
+# date in the file is F's creation, 2025-04-25.
+PAST = """id,stage,created,closed,amount
+W,Won,2025-03-03,2025-04-10,500
+L,Lost,2025-03-04,2025-04-20,0
+E,Won,2025-03-05,2025-03-25,300
+N,Negotiation,2025-03-06,,
+F,Lead,2025-04-25,,
+U,Prospecting,,,
+"""
+
+
+@pytest.mark.parametrize("amounts_when_open", [False, True])
+def test_open_records_on_a_past_day_do_not_know_the_outcome(tmp_path: Path, amounts_when_open: bool):
+    text = PAST.replace(",,\n", ",,100\n") if amounts_when_open else PAST
+    data = load(tmp_path, "past.csv", text)
+    assert data_as_of(data) == D(2025, 4, 25)
+    frame = open_records_at(data, D(2025, 4, 1))
+    # W, L and N were open; U is left out (nothing says it existed on that day). Ages from 3, 4 and 6 March to
+    # 1 April. W and L count at the data's first level (Lead = 1), N keeps today's stage (Negotiation = 4).
+    assert sorted(zip(frame["age_days"], frame["level"], strict=True)) == [(26, 4), (28, 1), (29, 1)]
+    by_age = frame.set_index("age_days")["amount"]
+    if amounts_when_open:
+        # Open deals carry amounts here (a CRM's expected amount): W and L keep theirs, as before.
+        assert by_age.to_dict() == {29: 500, 28: 0, 26: 100}
+    else:
+        # Without amounts on open deals, W's 500 and L's 0 would tell how they ended: none, like N.
+        assert by_age.isna().all()
+        # The expected value then counts them at the unit price given, as today's open deals without an amount.
+        expectation = expected_wins_within(data, as_of=D(2025, 4, 1), days=30, unit_price=250)
+        assert expectation.reconstructed and expectation.open_count == 3
+        assert expectation.valued_at_unit_price == 3 and expectation.open_value == 750
+        assert expectation.expected_value == pytest.approx(250 * expectation.expected_count)
+
+
+@pytest.mark.parametrize("amounts_when_open", [False, True])
+def test_open_records_on_the_latest_day_are_the_snapshot(tmp_path: Path, amounts_when_open: bool):
+    text = PAST.replace(",,\n", ",,100\n") if amounts_when_open else PAST
+    data = load(tmp_path, "past.csv", text)
+    raw = pd.read_csv(tmp_path / "past.csv", parse_dates=["created"])
+    still_open = raw[raw["stage"].isin(["Negotiation", "Lead", "Prospecting"])]  # N, F and U, undated U included
+    for day in (D(2025, 4, 25), D(2025, 5, 10)):
+        frame = open_records_at(data, day)
+        ages = (pd.Timestamp(day) - still_open["created"]).dt.days
+        got = sorted(zip(frame["age_days"].fillna(-1), frame["amount"].fillna(-1), strict=True))
+        want = sorted(zip(ages.fillna(-1), still_open["amount"].fillna(-1), strict=True))
+        assert got == want
+
+
 def test_history_is_cut_at_as_of(deals):
     # On 2025-03-31 everything created by then (W1, W2, L1, L2) had closed; the rest was created in April or later.
     assert expected_wins_within(deals, as_of=D(2025, 3, 31), days=30).open_count == 0
