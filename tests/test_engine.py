@@ -882,3 +882,148 @@ def test_excel_cells_get_one_type_per_column() -> None:
         (None, 3.0, 3, dt.date(2025, 4, 3), None),
         (2**53, -2.25, None, dt.date(2025, 4, 4), "4"),
     ]
+
+
+# ------------------------------------------------------------------- multi-line quoted cells: reject row numbers
+# A rejected CSV row is reported at the line where its record starts, as a text editor numbers lines: title lines,
+# blank lines and every extra line of a multi-line quoted cell count. The line numbers below are counted by hand.
+
+JA_MULTILINE_ROWS = [
+    ["商談一覧（2025年度）"],  # line 1: title
+    [],  # line 2: blank
+    ["商談ID", "作成日", "受注日", "フェーズ", "金額", "担当者", "メモ"],  # line 3: header
+    ["D1", "2025/4/1", "2025/4/20", "受注", '"￥1,200,000"', "佐藤", '"初回訪問\n決裁者と面談"'],  # lines 4-5
+    ["D2", "2025/4/2", "2025/4/25", "受注", "不明", "鈴木", "単行メモ"],  # line 6: not an amount
+    ["D3", "2025/4/3", "", "提案", "500000", "佐藤", '"課題:\n・予算\n\n・時期"'],  # lines 7-10 (9 is inside)
+    [],  # line 11: blank
+    ["D4", "2025/4/5", "2025/5/1", "失注", "0", "鈴木", '"""至急""と言われた\n再提案"'],  # lines 12-13
+    ["D5", "2025年13月40日", "", "提案", "300000", "佐藤", "メモ"],  # line 14: not a date
+    ["D6", "2025/4/8", "", "提案", "abc", "佐藤", '"最後の\n行"'],  # lines 15-16: not an amount
+]
+JA_MULTILINE_REJECTS = [(6, "金額"), (14, "作成日"), (15, "金額")]
+
+EN_MULTILINE_ROWS = [
+    ["Deals export (CRM)"],  # line 1: title
+    ["id", "created", "closed", "stage", "amount", "description"],  # line 2: header
+    ["A1", "2025-04-01", "2025-04-20", "Closed Won", "1000", '"Met the buyer.\nNext: demo"'],  # lines 3-4
+    ["A2", "2025-04-02", "", "Prospecting", "TBD", "one line"],  # line 5: not an amount
+    [],  # line 6: blank
+    ["A3", "2025-04-03", "", "Qualification", "2000", '"Line one\n""quoted"" line two\nline three"'],  # 7-9
+    ["A4", "not-a-date", "", "Prospecting", "3000", "plain"],  # line 10: not a date
+    ["A5", "2025-04-06", "2025-05-01", "Closed Lost", "0", '"\n"'],  # lines 11-12
+    ["A6", "2025-04-07", "", "Prospecting", "abc", '"x"'],  # line 13: not an amount
+]
+EN_MULTILINE_REJECTS = [(5, "amount"), (10, "created"), (13, "amount")]
+
+
+def csv_text(rows: list[list[str]], delimiter: str = ",", newline: str = "\n") -> str:
+    """The rows joined as written above (quoted fields already quoted); line breaks inside cells become ``newline``."""
+    return "".join(delimiter.join(field.replace("\n", newline) for field in row) + newline for row in rows)
+
+
+def reject_lines(dataset: Dataset) -> list[tuple[int, str]]:
+    return sorted((r.row, r.column) for r in dataset.rejects)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932", "utf-16"])
+def test_multiline_cells_japanese_reject_lines(tmp_path: Path, encoding: str, newline: str) -> None:
+    dataset = load(write(tmp_path, "商談.csv", csv_text(JA_MULTILINE_ROWS, newline=newline), encoding))
+    assert dataset.files[0]["encoding"] == encoding
+    assert reject_lines(dataset) == JA_MULTILINE_REJECTS
+    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (6, 3, 3)
+    assert_rows_add_up(dataset)
+    totals = compute_kpis(dataset).totals
+    assert pick(totals, "won", "lost", "open") == {"won": 1, "lost": 1, "open": 1}  # D1, D4, D3
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_multiline_cells_english_reject_lines(tmp_path: Path, delimiter: str, newline: str) -> None:
+    dataset = load(write(tmp_path, "deals.csv", csv_text(EN_MULTILINE_ROWS, delimiter, newline)))
+    assert reject_lines(dataset) == EN_MULTILINE_REJECTS
+    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (6, 3, 3)
+    assert_rows_add_up(dataset)
+    descriptions = dataset.cursor().execute("SELECT description FROM source ORDER BY id").fetchall()
+    assert descriptions[2][0] == f'Line one{newline}"quoted" line two{newline}line three'
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932", "utf-16"])
+def test_multiline_cells_from_uploaded_bytes(encoding: str) -> None:
+    data = csv_text(JA_MULTILINE_ROWS, "\t", "\r\n").encode(encoding)
+    dataset = load_dataset([FileInput("upload.csv", data)])
+    assert reject_lines(dataset) == JA_MULTILINE_REJECTS
+    assert_rows_add_up(dataset)
+
+
+def test_without_multiline_cells_rows_are_numbered_as_before(tmp_path: Path) -> None:
+    # The same English file with one-line cells (some quoted, as Salesforce quotes every field): one line per
+    # record, so the old rule holds: header line 2 + 1 + row id, plus 1 for the blank line above.
+    rows = [[field.replace("\n", " ") for field in row] for row in EN_MULTILINE_ROWS]
+    dataset = load(write(tmp_path, "flat.csv", csv_text(rows)))
+    # line 3 A1, 4 A2 (reject), 5 blank, 6 A3, 7 A4 (reject), 8 A5, 9 A6 (reject)
+    assert reject_lines(dataset) == [(4, "amount"), (7, "created"), (9, "amount")]
+    assert_rows_add_up(dataset)
+    quoted = "\n".join(",".join(f'"{v}"' for v in line.split(",")) for line in BASIS.splitlines()) + "\n"
+    quoted += '"B3","2025-03-26","2025-04-11","Won","abc"\n'  # line 4
+    dataset = load(write(tmp_path, "quoted.csv", quoted))
+    assert reject_lines(dataset) == [(4, "amount")]
+    assert_rows_add_up(dataset)
+
+
+def test_quoted_line_break_next_to_stray_quotes(tmp_path: Path) -> None:
+    # 5" and 7" are stray quotes in unquoted cells (DuckDB keeps them as text). Counting quotes, line 2 ends after
+    # an even number, so the cheap check sees no open quoted cell; DuckDB's parallel reader then meets the quoted
+    # line break, says so, and the file is read again serially and numbered as a multi-line file.
+    text = (
+        "id,created,stage,amount,size,note,size2\n"  # line 1
+        '1,2025-04-01,Won,100,5" tv,"a\nb",7" tv\n'  # lines 2-3
+        '2,2025-04-02,Won,x,5" tv,c,7" tv\n'  # line 4: not an amount
+        "3,2025-04-03,Won,300,,d,\n"  # line 5
+        "4,2025-04-04,Won,y,,e,\n"  # line 6: not an amount
+        "5,2025-04-05,Won,500,,f,\n"  # line 7
+    )
+    dataset = load(write(tmp_path, "stray.csv", text))
+    assert reject_lines(dataset) == [(4, "amount"), (6, "amount")]
+    assert (dataset.rows_read, dataset.rows_used) == (5, 3)
+    assert_rows_add_up(dataset)
+
+
+def test_multiline_cells_in_linked_files_are_numbered_by_line(tmp_path: Path) -> None:
+    leads_text = 'lead_id,created,note\nL1,2025-04-01,"a\nb"\nL2,2025-04-02,c\nL3,2025-04-03,d\nL4,2025-04-04,e\n'
+    leads = write(tmp_path, "leads.csv", leads_text)  # the larger file: the base the other is linked to
+    won = "lead_id,closed,amount,note\n" + 'L1,2025-05-01,100,"x\n\ny"\n' + "L1,2025-05-02,200,dup\n"  # line 5: dup
+    won += '"X9",2025-05-03,300,"orphan\nrow"\n'  # lines 6-7: not in leads.csv
+    dataset = load(leads, write(tmp_path, "won.csv", won))
+    assert sorted((r.file, r.row) for r in dataset.rejects) == [("won.csv", 5), ("won.csv", 6)]
+    assert dataset.rows_read == dataset.rows_used + dataset.rejected + dataset.rows_linked
+
+
+def test_xlsx_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
+    # A cell with line breaks stays on one sheet row: Excel's row number, title and blank rows included.
+    rows = [
+        ["商談一覧"],  # row 1
+        [],  # row 2
+        ["商談ID", "作成日", "フェーズ", "金額", "メモ"],  # row 3
+        ["D1", dt.datetime(2025, 4, 1), "受注", 100, "一行目\n二行目\n三行目"],  # row 4
+        [None, None, None, None, None],  # row 5: blank
+        ["D2", dt.datetime(2025, 4, 2), "受注", "abc", "メモ\nメモ"],  # row 6: not an amount
+        ["D3", "not a date", "受注", 300, "x"],  # row 7: not a date
+    ]
+    dataset = load(write_xlsx(tmp_path, "deals.xlsx", {"商談": rows}))
+    assert reject_lines(dataset) == [(6, "金額"), (7, "作成日")]
+    assert_rows_add_up(dataset)
+
+
+def test_line_count_that_misses_rows_falls_back_to_parsing(tmp_path: Path) -> None:
+    # Should a multi-line cell get past both checks, the non-blank lines (6) outnumber the rows read (5): the
+    # rejects are then placed by parsing the CSV, not by counting blank lines.
+    from kpi_core.intake.files import open_source
+    from kpi_core.intake.load import Reject, _rows_as_file_lines
+
+    text = 'id,amount,note\n1,10,a\n\n2,x,"b\nc"\n3,y,d\n4,40,e\n'  # rejects at lines 4 and 6
+    source = open_source("f.csv", write(tmp_path, "f.csv", text), workdir=tmp_path)
+    source.multiline = False  # as if the quote count had missed it
+    rejects = [Reject("f.csv", 1 + 1 + rowid, "amount", "not an amount") for rowid in (1, 2)]
+    _rows_as_file_lines(rejects, [source], [4])
+    assert [r.row for r in rejects] == [4, 6]

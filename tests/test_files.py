@@ -451,3 +451,35 @@ def test_file_name_never_becomes_a_path(name, tmp_path, monkeypatch):
     assert source.csv_path.parent == workdir
     assert re.fullmatch(r"source_[0-9a-f]{32}\.csv", source.csv_path.name)  # generated, nothing from the name
     assert source.name == name
+
+
+# ------------------------------------------------------------------------------- multi-line quoted cells
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 4 * 1024 * 1024])
+@pytest.mark.parametrize(
+    ("text", "multiline"),
+    [
+        ('title "x\r\n\r\nid,note\r\n1,"a\r\nb"\r\n2,c\r\n', True),  # the quote in the title line is not counted
+        ('title "x\r\n\r\nid,note\r\n1,"a ""b"""\r\n2,"c"\r\n', False),  # quoted, one line each
+        ('"売上\n(速報)"\nid,note\n1,a\n', False),  # the multi-line cell is in the title, above the header
+        ("id,note\n1,a\n2,b\n", False),  # no quote at all
+        ('id,note\n1,"a\rb"\n', True),  # a lone CR inside a quoted cell
+    ],
+)
+def test_quoted_line_break_is_detected_below_the_header(text, multiline, chunk, workdir, tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "CHUNK_BYTES", chunk)  # quote parity and CRLF pairs carried across chunks
+    path = tmp_path / "m.csv"
+    path.write_bytes(text.encode())
+    for data in (path, text.encode("cp932"), text.encode("utf-16")):
+        assert open_source("m.csv", data, workdir=workdir).multiline is multiline
+
+
+def test_record_start_lines_count_every_line(workdir):
+    text = 'title\r\n\r\nid,"note\r\n(text)"\r\n1,"a\r\n\r\nb"\r\n\r\n2, "c\r\nd"\r\n3,e\r\n4,"f"'
+    # lines: 1 title, 2 blank, 3-4 header, 5-7 row 0, 8 blank, 9-10 row 1 (a quote after a blank opens a cell,
+    # as DuckDB reads it), 11 row 2, 12 row 3 (no line break at the end)
+    for data in (text.encode(), text.encode("cp932"), text.encode("utf-16")):
+        source = open_source("r.csv", data, workdir=workdir)
+        assert source.header_row == 3 and source.multiline
+        assert files.record_start_lines(source, [3, 0, 2, 1, 9]) == {0: 5, 1: 9, 2: 11, 3: 12}

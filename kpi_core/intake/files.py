@@ -41,6 +41,7 @@ CHUNK_BYTES = 4 * 1024 * 1024  # streaming unit: keeps memory flat for 10M-row f
 DELIMITERS = (",", ";", "\t", "|")  # tie order: earlier wins
 
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+_NEWLINE_BYTES_RE = re.compile(rb"\r\n|\r|\n")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 _NUMBER_RE = re.compile(
     r"[+\-−▲△]?\(?[¥$€£]?\s*[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+\-]?\d+)?\)?\s*"
@@ -85,6 +86,7 @@ class SourceFile:
     frame: pd.DataFrame | None  # xlsx: data rows below the header, cells as read by calamine
     encoding: str  # csv: "utf-8", "utf-8-sig", "cp932", "utf-16"; "" for xlsx
     skip_lines: int = 0  # csv: lines DuckDB must skip in csv_path to reach the header
+    multiline: bool = False  # csv: a quoted field below the header holds a line break (one record, several lines)
 
 
 def open_source(
@@ -235,7 +237,7 @@ def _contains_any(source: _Input, needles: tuple[bytes, ...]) -> bool:
 def _open_csv(source: _Input, workdir: Path) -> SourceFile:
     """Decode, sniff the delimiter, find the header and give DuckDB a UTF-8 file to read."""
     name = source.name
-    encoding = _detect_encoding(source)
+    encoding, has_quote = _detect_encoding(source)
     sample = _decode_sample(source, encoding)
     delimiter = _sniff_delimiter(sample)
     records = _read_records(sample, delimiter, SNIFF_ROWS)
@@ -257,6 +259,8 @@ def _open_csv(source: _Input, workdir: Path) -> SourceFile:
             csv_path.unlink(missing_ok=True)
             raise
         skip_lines = 0
+    # Only a file with a quote character can hold a quoted line break: the common case pays nothing more.
+    multiline = has_quote and _has_quoted_line_break(csv_path, skip_lines)
     return SourceFile(
         name=name,
         kind="csv",
@@ -269,11 +273,14 @@ def _open_csv(source: _Input, workdir: Path) -> SourceFile:
         frame=None,
         encoding=encoding,
         skip_lines=skip_lines,
+        multiline=multiline,
     )
 
 
-def _detect_encoding(source: _Input) -> str:
-    """BOM first, then strict UTF-8 over the whole file, then cp932; never a silent latin-1 guess."""
+def _detect_encoding(source: _Input) -> tuple[str, bool]:
+    """BOM first, then strict UTF-8 over the whole file, then cp932; never a silent latin-1 guess.
+
+    Also says whether the file has any double quote (the only way a field can hold a line break)."""
     head = source.read_head(4)
     if head.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
@@ -283,12 +290,12 @@ def _detect_encoding(source: _Input) -> str:
         candidates = ["utf-8", "cp932"]
     for encoding in candidates:
         try:
-            has_text = _scan_text(source, encoding)
+            has_text, has_quote = _scan_text(source, encoding)
         except (UnicodeError, LookupError):
             continue
         if not has_text:
             raise _empty(source.name)
-        return encoding
+        return encoding, has_quote
     raise IntakeError(
         f"{source.name} is not UTF-8 or Shift_JIS text: save it as 'CSV UTF-8 (comma delimited)' "
         "(Excel: File > Save As) and upload that.",
@@ -307,16 +314,18 @@ def _decode_chunks(source: _Input, encoding: str) -> Iterator[str]:
         yield tail
 
 
-def _scan_text(source: _Input, encoding: str) -> bool:
-    """Validate the whole file in the encoding; return whether it has any non-whitespace text."""
-    has_text = False
+def _scan_text(source: _Input, encoding: str) -> tuple[bool, bool]:
+    """Validate the whole file in the encoding; return whether it has any non-whitespace text and any '"'."""
+    has_text = has_quote = False
     for text in _decode_chunks(source, encoding):
         # Latin-1 bytes often decode as cp932 into the user-defined area; real Japanese exports rarely use it.
         if encoding == "cp932" and _PRIVATE_USE_RE.search(text):
             raise UnicodeError("cp932 private use area")
         if not has_text and text.strip():
             has_text = True
-    return has_text
+        if not has_quote and '"' in text:  # a C-speed search per chunk, stopped at the first hit
+            has_quote = True
+    return has_text, has_quote
 
 
 def _decode_sample(source: _Input, encoding: str) -> str:
@@ -386,6 +395,95 @@ def _drop_lines(text: str, count: int, pending_cr: bool) -> tuple[str, int, bool
         if match.group() == "\r" and pos == len(text):
             pending_cr = True
     return text[pos:], count, pending_cr
+
+
+def _skip_lines_binary(handle: IO[bytes], count: int) -> bytes:
+    """Read past ``count`` lines (CRLF, CR or LF) of a UTF-8 file; return the bytes already read after them."""
+    pending_cr, rest = False, b""
+    while count:
+        chunk = handle.read(CHUNK_BYTES)
+        if not chunk:
+            return b""
+        pos = 1 if pending_cr and chunk.startswith(b"\n") else 0
+        pending_cr = False
+        while count:
+            match = _NEWLINE_BYTES_RE.search(chunk, pos)
+            if match is None:
+                pos = len(chunk)
+                break
+            count -= 1
+            pos = match.end()
+            if match.group() == b"\r" and pos == len(chunk):
+                pending_cr = True
+        rest = chunk[pos:]
+    if pending_cr:
+        rest = rest or handle.read(CHUNK_BYTES)
+        rest = rest[1:] if rest.startswith(b"\n") else rest
+    return rest
+
+
+def _has_quoted_line_break(csv_path: Path, skip_lines: int) -> bool:
+    """Whether a line break below the header lies inside a quoted field, i.e. after an odd number of '"'.
+
+    Vectorised over the UTF-8 bytes ('"', CR and LF are never part of a multi-byte character), so a quoted export
+    without multi-line fields costs a few milliseconds per 10 MB.
+    """
+    odd = 0  # quotes so far, modulo 2
+    with csv_path.open("rb") as handle:
+        chunk = _skip_lines_binary(handle, skip_lines)
+        while True:
+            if chunk:
+                data = np.frombuffer(chunk, dtype=np.uint8)
+                quotes = np.flatnonzero(data == 0x22)
+                if len(quotes) or odd:  # a chunk without quotes can still end a cell opened in an earlier one
+                    breaks = np.flatnonzero((data == 0x0A) | (data == 0x0D))
+                    if ((np.searchsorted(quotes, breaks) + odd) & 1).any():
+                        return True
+                    odd = (odd + len(quotes)) & 1
+            chunk = handle.read(CHUNK_BYTES)
+            if not chunk:
+                return False
+
+
+def record_start_lines(source: SourceFile, rowids: list[int]) -> dict[int, int]:
+    """For data rows as DuckDB numbers them (0-based ``rowid`` below the header), the line of the original file
+    where each record starts, counted as a text editor counts lines (1-based; CRLF, LF or CR each end a line).
+
+    A quoted field holding line breaks makes one record span several lines, and DuckDB skips empty lines: both
+    are counted here, with the CSV quoting rules ('"' quotes, '""' inside quotes, a quote after leading blanks
+    still opens a field, as DuckDB reads it). Reads the file up to the last row asked for; rows it cannot place
+    (a broken quote that swallows the rest of the file) are left out of the answer.
+    """
+    wanted = sorted({int(r) for r in rowids if r is not None and r >= 0})
+    found: dict[int, int] = {}
+    if source.kind != "csv" or source.csv_path is None or not wanted:
+        return found
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # a long "Notes" cell is not an error here
+    try:
+        with source.csv_path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            for _ in range(source.skip_lines):
+                if not handle.readline():
+                    return found
+            reader = csv.reader(
+                handle, delimiter=source.delimiter, quotechar='"', doublequote=True, skipinitialspace=True
+            )
+            start, index, position = 1, -1, 0  # line (counted from the header line), record index (-1 = header)
+            try:
+                for fields in reader:
+                    if fields:  # an empty line is no record, for DuckDB too
+                        if index == wanted[position]:
+                            found[index] = source.header_row + start - 1
+                            position += 1
+                            if position == len(wanted):
+                                break
+                        index += 1
+                    start = reader.line_num + 1
+            except csv.Error:
+                pass
+    finally:
+        csv.field_size_limit(limit)
+    return found
 
 
 # ----------------------------------------------------------------------------------------------- xlsx

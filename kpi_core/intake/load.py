@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from kpi_core.intake.errors import IntakeError
-from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source
+from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source, record_start_lines
 from kpi_core.intake.roles import (
     PERIOD_ROLES,
     RECORD_ROLES,
@@ -57,7 +57,12 @@ class LoadOptions:
 
 @dataclass
 class Reject:
-    """A row kept out of the figures, and why."""
+    """A row kept out of the figures, and why.
+
+    ``row`` is where a person finds the row in the file: for .xlsx the sheet row Excel shows; for CSV the line
+    where the record starts, as a text editor numbers lines (title lines, blank lines and the extra lines of
+    multi-line quoted cells all count, so in a CSV with multi-line cells it can be larger than Excel's row).
+    """
 
     file: str
     row: int
@@ -189,7 +194,7 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
             )
         builder.build_periods(dataset)
     all_rejects = rejects + builder.rejects
-    _shift_rows_past_blank_lines(all_rejects, sources)
+    _rows_as_file_lines(all_rejects, sources, counts)
     file_order = {source.name: index for index, source in enumerate(sources)}
     all_rejects.sort(key=lambda r: (file_order.get(r.file, 0), r.row, r.column))
     dataset.rejected = len({(r.file, r.row) for r in all_rejects})
@@ -244,31 +249,53 @@ def _load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile)
     table = f"src{index}"
     if source.kind == "csv":
         assert source.csv_path is not None
-        names = "[" + ", ".join(_quote_literal(c) for c in source.columns) + "]"
-        options = (
-            f"delim={_quote_literal(source.delimiter)}, skip={int(source.skip_lines)}, header=true, "
-            f"names={names}, null_padding=true, strict_mode=false, {_CSV_TYPE_OPTIONS}"
-        )
-        path = _quote_literal(str(source.csv_path))
         try:
-            try:
-                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv({path}, {options})")
-            except duckdb.ConversionException:
-                # A value past the type sniffer's sample did not fit its guess: sniff the whole file instead.
-                con.execute(
-                    f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({path}, {options}, sample_size=-1)"
-                )
+            _create_from_csv(con, table, source)
         except duckdb.Error as exc:
-            raise IntakeError(
-                f"{source.name} could not be read as CSV ({str(exc).splitlines()[0][:160]}): "
-                "save it again from Excel as 'CSV UTF-8' and retry.",
-                code="unreadable",
-                file=source.name,
-            ) from exc
+            if source.multiline or _QUOTED_NEWLINE_ERROR not in str(exc):
+                raise _csv_failure(source, exc) from exc
+            # DuckDB met a quoted line break our check did not count (other quoting rules): read it serially.
+            source.multiline = True
+            try:
+                _create_from_csv(con, table, source)
+            except duckdb.Error as again:
+                raise _csv_failure(source, again) from again
     else:
         assert source.frame is not None
         _create_from_cells(con, table, source.frame)
     return _count(con, table)
+
+
+# DuckDB's parallel reader cannot pad short rows when a quoted field holds a line break; it says so with this.
+_QUOTED_NEWLINE_ERROR = "quoted new line"
+
+
+def _create_from_csv(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile) -> None:
+    """Read the CSV with DuckDB; a file with multi-line quoted fields is read serially with '"' quoting."""
+    names = "[" + ", ".join(_quote_literal(c) for c in source.columns) + "]"
+    options = (
+        f"delim={_quote_literal(source.delimiter)}, skip={int(source.skip_lines)}, header=true, "
+        f"names={names}, null_padding=true, strict_mode=false, {_CSV_TYPE_OPTIONS}"
+    )
+    if source.multiline:
+        # Padding short rows needs the serial reader once a record spans lines (only these files pay for it);
+        # the quote is fixed so a multi-line cell past the sniffer's sample is never split into rows.
+        options += ", quote='\"', escape='\"', parallel=false"
+    path = _quote_literal(str(source.csv_path))
+    try:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv({path}, {options})")
+    except duckdb.ConversionException:
+        # A value past the type sniffer's sample did not fit its guess: sniff the whole file instead.
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({path}, {options}, sample_size=-1)")
+
+
+def _csv_failure(source: SourceFile, exc: Exception) -> IntakeError:
+    return IntakeError(
+        f"{source.name} could not be read as CSV ({str(exc).splitlines()[0][:160]}): "
+        "save it again from Excel as 'CSV UTF-8' and retry.",
+        code="unreadable",
+        file=source.name,
+    )
 
 
 def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -435,20 +462,35 @@ def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], ba
     return best[1] if best else None
 
 
-def _shift_rows_past_blank_lines(rejects: list[Reject], sources: list[SourceFile]) -> None:
-    """DuckDB skips empty lines, so a CSV row number counted from the header drifts after one: correct it.
+def _rows_as_file_lines(rejects: list[Reject], sources: list[SourceFile], counts: list[int]) -> None:
+    """Turn CSV rejects' row numbers (header line + 1 + DuckDB row id) into the line where the record starts.
 
-    Only files with rejects are scanned (a 10M-row file without rejects pays nothing).
+    DuckDB skips empty lines, and a quoted cell with line breaks makes one record span several lines: either
+    makes the simple count drift. Only files with rejects are scanned (a 10M-row file without rejects pays
+    nothing). A file without multi-line cells only has its blank lines counted; if its non-blank lines then do not
+    match the rows DuckDB read (a multi-line cell the quote count missed), it is parsed as CSV like the others.
     """
-    for source in sources:
+    for source, rows in zip(sources, counts, strict=True):
         mine = [r for r in rejects if r.file == source.name]
         if source.kind != "csv" or source.csv_path is None or not mine:
             continue
         blanks = []  # line numbers (as in the original file) of empty lines below the header
-        with open(source.csv_path, encoding="utf-8", errors="replace", newline="") as handle:
-            for index, line in enumerate(handle):
-                if index > source.skip_lines and not line.strip("\r\n"):
-                    blanks.append(source.header_row + index - source.skip_lines)
+        if not source.multiline:
+            filled = 0
+            with open(source.csv_path, encoding="utf-8", errors="replace", newline="") as handle:
+                for index, line in enumerate(handle):
+                    if index > source.skip_lines:
+                        if line.strip("\r\n"):
+                            filled += 1
+                        else:
+                            blanks.append(source.header_row + index - source.skip_lines)
+            source.multiline = filled != rows
+        if source.multiline:
+            first_data_row = int(source.header_row) + 1
+            lines = record_start_lines(source, [r.row - first_data_row for r in mine])
+            for reject in mine:
+                reject.row = lines.get(reject.row - first_data_row, reject.row)
+            continue
         for reject in mine:
             for blank in blanks:
                 if blank <= reject.row:
