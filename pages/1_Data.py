@@ -374,7 +374,7 @@ def draw_rejects(view: View, dataset: Dataset) -> None:
             hide_index=True,
             width="stretch",
             height=min(400, 38 + 35 * len(frame)),
-            column_config={t("data.row"): _count_column()},  # row 1,564 as Excel numbers it, with a separator
+            column_config={t("data.row"): _count_column()},  # the row's line in the file (1,564), with a separator
         )
         from ui.export import csv_bytes
 

@@ -184,7 +184,7 @@ def test_rejected_rows_are_listed_with_their_file_row():
     assert metric_values(at)["Rows rejected"] == "1"
     assert any(b.key == "rejects_csv" for b in at.get("download_button"))
     rejects = next(df for df in at.dataframe if "Reason" in df.value.columns).value
-    assert set(rejects["Row"]) == {len(DEALS) + 2}  # header is row 1; one line per unreadable cell
+    assert set(rejects["Row in the file"]) == {len(DEALS) + 2}  # header is line 1; one line per unreadable cell
     assert set(rejects["Column"]) == {"Created Date", "Amount"}
 
 
@@ -249,7 +249,7 @@ def test_every_count_on_the_data_page_has_thousands_separators():
     stages = column_config(at.data_editor(key="stages_editor_0_0"))
     assert number_format(stages, "count") == COUNT_FORMAT
     rejects = next(config for columns, config in tables.items() if "理由" in columns)
-    assert number_format(rejects, "行") == COUNT_FORMAT
+    assert number_format(rejects, "ファイル上の行") == COUNT_FORMAT
     preview = next(config for columns, config in tables.items() if "架電数" in columns)
     assert {c: number_format(preview, c) for c in ("架電数", "訪問数", "提案数")} == dict.fromkeys(
         ("架電数", "訪問数", "提案数"), COUNT_FORMAT

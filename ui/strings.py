@@ -325,7 +325,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Showing {shown} of {total} (all in the CSV).",
     },
     "data.rejects_download": {"ja": "除外行をCSVで保存", "en": "Download rejected rows (CSV)"},
-    "data.row": {"ja": "行", "en": "Row"},
+    "data.row": {"ja": "ファイル上の行", "en": "Row in the file"},
     "data.reason": {"ja": "理由", "en": "Reason"},
     # ---------------------------------------------------------------- column roles
     "role.id": {"ja": "ID", "en": "ID"},
