@@ -215,3 +215,12 @@ def test_safe_frame_does_not_touch_the_original():
     assert out["x"].tolist()[0] == "'+1"
     assert pd.isna(out["x"].tolist()[1])
     assert frame["x"].tolist()[0] == "+1"
+
+
+def test_figure_text_width_counts_cjk_as_one_em_and_the_rest_as_about_half():
+    from ui.show import LONG_VALUE_EM, RANGE_VALUE_EM, value_width_em
+
+    assert value_width_em("29.2%") == pytest.approx(5 * 0.55)
+    assert value_width_em("8,824万円") == pytest.approx(5 * 0.55 + 2)  # long: scaled with its card
+    assert value_width_em("1.35億円") < LONG_VALUE_EM < value_width_em("8,824万円") < RANGE_VALUE_EM
+    assert value_width_em("7,995–9,005万円") > RANGE_VALUE_EM  # a range: the smaller scale
