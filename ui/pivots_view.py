@@ -569,6 +569,16 @@ def evidence_frame(history: LeverHistory, lever: str, level: float, unit: str, l
     )
 
 
+# The level a lever needs, drawn the same way on every evidence chart.
+REQUIRED_RULE = {"strokeDash": [6, 4], "color": STATUS_COLOURS["off_track"], "size": 2}
+
+
+def _evidence_title(title: str, subtitle: str, *, reached: bool) -> alt.TitleParams:
+    """The lever's name, and "seen in n of m months" in the on-track colour when any month reached the level."""
+    colour = STATUS_COLOURS["on_track"] if reached else STATUS_COLOURS["off_track"]
+    return alt.TitleParams(title, subtitle=subtitle, fontSize=14, subtitleFontSize=13, subtitleColor=colour)
+
+
 def evidence_chart(
     frame: pd.DataFrame, *, title: str, subtitle: str, titles: dict[str, str], unit: str, lang: str
 ) -> alt.LayerChart:
@@ -603,7 +613,7 @@ def evidence_chart(
     rule_data = pd.DataFrame({"required": [level], "label": [titles["required_label"]]})
     rule = (
         alt.Chart(rule_data)
-        .mark_rule(strokeDash=[6, 4], color=STATUS_COLOURS["off_track"], size=2)
+        .mark_rule(**REQUIRED_RULE)
         .encode(y="required:Q", tooltip=[alt.Tooltip("label:N", title=titles["required"])])
     )
     label = (
@@ -613,13 +623,7 @@ def evidence_chart(
     )
     return alt.layer(bars, rule, label).properties(
         height=210,
-        title=alt.TitleParams(
-            title,
-            subtitle=subtitle,
-            fontSize=14,
-            subtitleFontSize=13,
-            subtitleColor=STATUS_COLOURS["on_track"] if frame["reached"].any() else STATUS_COLOURS["off_track"],
-        ),
+        title=_evidence_title(title, subtitle, reached=bool(frame["reached"].any())),
     )
 
 
@@ -689,18 +693,11 @@ def pair_evidence_chart(
             ],
         )
     )
-    dashed = {"strokeDash": [6, 4], "color": STATUS_COLOURS["off_track"], "size": 2}
-    x_rule = alt.Chart(pd.DataFrame({"x": [x_level]})).mark_rule(**dashed).encode(x="x:Q")
-    y_rule = alt.Chart(pd.DataFrame({"y": [y_level]})).mark_rule(**dashed).encode(y="y:Q")
+    x_rule = alt.Chart(pd.DataFrame({"x": [x_level]})).mark_rule(**REQUIRED_RULE).encode(x="x:Q")
+    y_rule = alt.Chart(pd.DataFrame({"y": [y_level]})).mark_rule(**REQUIRED_RULE).encode(y="y:Q")
     return alt.layer(area, x_rule, y_rule, points).properties(
         height=210,
-        title=alt.TitleParams(
-            title,
-            subtitle=subtitle,
-            fontSize=14,
-            subtitleFontSize=13,
-            subtitleColor=STATUS_COLOURS["on_track"] if frame["reached"].any() else STATUS_COLOURS["off_track"],
-        ),
+        title=_evidence_title(title, subtitle, reached=bool(frame["reached"].any())),
     )
 
 

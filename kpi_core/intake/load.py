@@ -310,7 +310,7 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
         values = frame[column].tolist()
         kinds = _cell_kinds(values)
         if kinds and kinds <= {int, float}:
-            arrays[column] = _number_array(values, kinds)
+            arrays[column] = _number_array(values)
         elif kinds == {dt.date}:
             arrays[column] = pa.array([v if type(v) is dt.date else None for v in values], type=pa.date32())
         elif kinds and kinds <= {dt.date, dt.datetime}:
@@ -321,7 +321,7 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_table")
 
 
-def _number_array(values: list[object], kinds: set[type]) -> pa.Array:
+def _number_array(values: list[object]) -> pa.Array:
     """A numeric column as BIGINT when every number is whole (Excel stores every number as a float: ids and counts
     must not read "12.0"), else DOUBLE. Vectorised: the per-cell loops cost about half a second on 100k rows."""
     import numpy as np  # imported here: the CSV path never needs it
