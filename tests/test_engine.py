@@ -859,7 +859,7 @@ def test_excel_cells_get_one_type_per_column() -> None:
     import duckdb
     import pandas as pd
 
-    from kpi_core.intake.load import _create_from_cells
+    from kpi_core.intake.tables import _create_from_cells
 
     frame = pd.DataFrame(
         {
@@ -1019,7 +1019,8 @@ def test_line_count_that_misses_rows_falls_back_to_parsing(tmp_path: Path) -> No
     # Should a multi-line cell get past both checks, the non-blank lines (6) outnumber the rows read (5): the
     # rejects are then placed by parsing the CSV, not by counting blank lines.
     from kpi_core.intake.files import open_source
-    from kpi_core.intake.load import Reject, _rows_as_file_lines
+    from kpi_core.intake.load import Reject
+    from kpi_core.intake.tables import rows_as_file_lines as _rows_as_file_lines
 
     text = 'id,amount,note\n1,10,a\n\n2,x,"b\nc"\n3,y,d\n4,40,e\n'  # rejects at lines 4 and 6
     source = open_source("f.csv", write(tmp_path, "f.csv", text), workdir=tmp_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +11,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from kpi_core.intake.errors import IntakeError
-from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source, record_start_lines
+from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source
+from kpi_core.intake.findings import IntakeWarning, Link, Skipped
 from kpi_core.intake.roles import (
     PERIOD_ROLES,
     RECORD_ROLES,
@@ -24,11 +24,18 @@ from kpi_core.intake.roles import (
     roles_from_header,
 )
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS, map_stages, order_stages
+from kpi_core.intake.tables import (
+    count_rows,
+    file_row,
+    load_source,
+    quote_ident,
+    quote_literal,
+    rows_as_file_lines,
+)
 from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
 
 if TYPE_CHECKING:
     import pandas as pd
-    import pyarrow as pa
 
 SAMPLE_ROWS = 2000
 MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
@@ -53,6 +60,8 @@ class LoadOptions:
     link_key: str | None = None
     shape: str | None = None  # "records" / "periods" / None = detect
     max_bytes: int = DEFAULT_MAX_BYTES  # the upload limit; the command line reads local files of any size
+    date_orders: dict[str, str] = field(default_factory=dict)  # column → "dmy" / "mdy" for a/b/yyyy dates
+    currency: str | None = None  # "JPY", "USD", "EUR"…; None = detect from cells and headers
 
 
 @dataclass
@@ -94,6 +103,13 @@ class Dataset:
     link_key: str | None = None
     rows_linked: int = 0
     notes: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # blank and summary rows, listed; not in `rejected`
+    warnings: list[IntakeWarning] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    # Every inference with its evidence, for the Data page and --json: role → {column, by, …}, plus
+    # "date_order" {column: {order, by, …}} and "currency" {code, by, …}.
+    evidence: dict[str, object] = field(default_factory=dict)
+    currency: str | None = None
 
     @property
     def table(self) -> str:
@@ -111,15 +127,6 @@ class Dataset:
 _DATA_COLUMNS_SQL = "COLUMNS(lambda c: NOT starts_with(c, '__row_'))"  # the file's columns, not our row numbers
 
 
-def quote_ident(name: str) -> str:
-    """A DuckDB identifier for any column name (user text is only ever quoted, never interpolated raw)."""
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
 def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None) -> Dataset:
     """Read, link, map and normalise `inputs`. Raises IntakeError with one sentence for unusable input.
 
@@ -135,7 +142,7 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")  # never print to the user's terminal
     sources = [open_source(f.name, f.data, workdir=workdir, sheet=f.sheet, max_bytes=options.max_bytes) for f in inputs]
-    counts = [_load_source(con, index, source) for index, source in enumerate(sources)]
+    counts = [load_source(con, index, source) for index, source in enumerate(sources)]
     rejects: list[Reject] = []
     link_key = None
     if len(sources) == 1:
@@ -194,12 +201,12 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
             )
         builder.build_periods(dataset)
     all_rejects = rejects + builder.rejects
-    _rows_as_file_lines(all_rejects, sources, counts)
+    rows_as_file_lines(all_rejects, sources, counts)
     file_order = {source.name: index for index, source in enumerate(sources)}
     all_rejects.sort(key=lambda r: (file_order.get(r.file, 0), r.row, r.column))
     dataset.rejected = len({(r.file, r.row) for r in all_rejects})
     dataset.rejects = all_rejects[:MAX_LISTED_REJECTS]
-    dataset.rows_used = _count(con, dataset.table)
+    dataset.rows_used = count_rows(con, dataset.table)
     # Rows of the other files that were attached to a base record: read = used + rejected + linked.
     dataset.rows_linked = dataset.rows_read - dataset.rows_used - dataset.rejected
     if dataset.rows_used == 0:
@@ -211,25 +218,12 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     return dataset
 
 
-# Only unambiguous ISO dates are typed by DuckDB (fast path); anything else (2025/4/1, 04/01/2025, 令和…, time
-# zones) stays text and goes through parse_date once per distinct value, so "04/01/2025" is never read day-first
-# and "2025-04-01T08:00+09:00" keeps the date as written.
-_CSV_TYPE_OPTIONS = (
-    "dateformat='%Y-%m-%d', timestampformat='%Y-%m-%d %H:%M:%S', "
-    "auto_type_candidates=['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']"
-)
-
-
 def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
     """The first rows of `source` as column → values (plain Python: the command line never imports pandas)."""
     result = con.execute(f"SELECT {_DATA_COLUMNS_SQL} FROM source LIMIT {SAMPLE_ROWS}")
     names = [d[0] for d in result.description]
     rows = result.fetchall()
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
 def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: str) -> None:
@@ -242,124 +236,6 @@ def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: st
                 f"Column {column!r} (given for {role}) is not in the file: the columns are {', '.join(columns)}.",
                 code="bad_column",
             )
-
-
-def _load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile) -> int:
-    """Create table src{index} from a source file; return its row count."""
-    table = f"src{index}"
-    if source.kind == "csv":
-        assert source.csv_path is not None
-        try:
-            _create_from_csv(con, table, source)
-        except duckdb.Error as exc:
-            if source.multiline or _QUOTED_NEWLINE_ERROR not in str(exc):
-                raise _csv_failure(source, exc) from exc
-            # DuckDB met a quoted line break our check did not count (other quoting rules): read it serially.
-            source.multiline = True
-            try:
-                _create_from_csv(con, table, source)
-            except duckdb.Error as again:
-                raise _csv_failure(source, again) from again
-    else:
-        assert source.frame is not None
-        _create_from_cells(con, table, source.frame)
-    return _count(con, table)
-
-
-# DuckDB's parallel reader cannot pad short rows when a quoted field holds a line break; it says so with this.
-_QUOTED_NEWLINE_ERROR = "quoted new line"
-
-
-def _create_from_csv(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile) -> None:
-    """Read the CSV with DuckDB; a file with multi-line quoted fields is read serially with '"' quoting."""
-    names = "[" + ", ".join(_quote_literal(c) for c in source.columns) + "]"
-    options = (
-        f"delim={_quote_literal(source.delimiter)}, skip={int(source.skip_lines)}, header=true, "
-        f"names={names}, null_padding=true, strict_mode=false, {_CSV_TYPE_OPTIONS}"
-    )
-    if source.multiline:
-        # Padding short rows needs the serial reader once a record spans lines (only these files pay for it);
-        # the quote is fixed so a multi-line cell past the sniffer's sample is never split into rows.
-        options += ", quote='\"', escape='\"', parallel=false"
-    path = _quote_literal(str(source.csv_path))
-    try:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv({path}, {options})")
-    except duckdb.ConversionException:
-        # A value past the type sniffer's sample did not fit its guess: sniff the whole file instead.
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({path}, {options}, sample_size=-1)")
-
-
-def _csv_failure(source: SourceFile, exc: Exception) -> IntakeError:
-    return IntakeError(
-        f"{source.name} could not be read as CSV ({str(exc).splitlines()[0][:160]}): "
-        "save it again from Excel as 'CSV UTF-8' and retry.",
-        code="unreadable",
-        file=source.name,
-    )
-
-
-def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Create a table from Excel cells, giving each column one type: BIGINT, DOUBLE, DATE, TIMESTAMP, or VARCHAR.
-
-    The columns go through Arrow arrays, about five times faster than binding Python lists.
-    """
-    import pyarrow as pa
-
-    arrays = {}
-    for column in frame.columns:
-        values = frame[column].tolist()
-        kinds = _cell_kinds(values)
-        if kinds and kinds <= {int, float}:
-            arrays[column] = _number_array(values)
-        elif kinds == {dt.date}:
-            arrays[column] = pa.array([v if type(v) is dt.date else None for v in values], type=pa.date32())
-        elif kinds and kinds <= {dt.date, dt.datetime}:
-            arrays[column] = pa.array([_as_datetime(v) for v in values], type=pa.timestamp("us"))
-        else:
-            arrays[column] = pa.array([v if type(v) is str else _cell_text(v) for v in values], type=pa.string())
-    arrow_table = pa.table(arrays)  # noqa: F841 (DuckDB reads the local variable by name)
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_table")
-
-
-def _number_array(values: list[object]) -> pa.Array:
-    """A numeric column as BIGINT when every number is whole (Excel stores every number as a float: ids and counts
-    must not read "12.0"), else DOUBLE. Vectorised: the per-cell loops cost about half a second on 100k rows."""
-    import numpy as np  # imported here: the CSV path never needs it
-    import pyarrow as pa
-
-    if str in set(map(type, values)):  # whitespace-only text counts as blank
-        values = [v if type(v) in (int, float) else None for v in values]
-    numbers = np.array(values, dtype=np.float64)  # None becomes NaN (Excel has no NaN cells of its own)
-    blank = np.isnan(numbers)
-    present = numbers[~blank]
-    if np.array_equal(present, np.floor(present)) and (np.abs(present) < 2.0**63).all():
-        return pa.array(np.where(blank, 0.0, numbers).astype(np.int64), mask=blank, type=pa.int64())
-    return pa.array(numbers, mask=blank, type=pa.float64())
-
-
-def _cell_kinds(values: list[object]) -> set[type]:
-    """The Python types of a column's non-blank cells (a whitespace-only text cell is blank)."""
-    kinds = set(map(type, values))  # C speed: 800k cells in a few milliseconds
-    kinds.discard(type(None))
-    if str in kinds and len(kinds) > 1 and not any(type(v) is str and v.strip() for v in values):
-        kinds.discard(str)
-    return kinds
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else None
-
-
-def _cell_text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):  # NaN
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
 
 
 def _link_sources(
@@ -396,7 +272,7 @@ def _link_sources(
     # A repeated id in the base file would count its linked rows twice: the first row is used, the rest listed.
     for row in (r[0] for r in con.execute(dup_sql.format(i=base, k=qkey) + " ORDER BY 1").fetchall()):
         reason = f"duplicate {key}: only the first row with this id is used"
-        rejects.append(Reject(sources[base].name, _file_row(sources[base], row), key, reason))
+        rejects.append(Reject(sources[base].name, file_row(sources[base], row), key, reason))
     for index in order[1:]:
         alias = f"o{index}"
         for column in sources[index].columns:
@@ -423,7 +299,7 @@ def _link_sources(
         ):
             rows = [r[0] for r in con.execute(sql + " ORDER BY 1").fetchall() if r[0] not in listed]
             listed.update(rows)
-            rejects += [Reject(sources[index].name, _file_row(sources[index], r), key, reason) for r in rows]
+            rejects += [Reject(sources[index].name, file_row(sources[index], r), key, reason) for r in rows]
     con.execute(
         f"CREATE VIEW source AS SELECT {', '.join(select)} FROM (SELECT *, rowid FROM src{base} {first_only}) b "
         f"{' '.join(joins)}"
@@ -462,51 +338,11 @@ def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], ba
     return best[1] if best else None
 
 
-def _rows_as_file_lines(rejects: list[Reject], sources: list[SourceFile], counts: list[int]) -> None:
-    """Turn CSV rejects' row numbers (header line + 1 + DuckDB row id) into the line where the record starts.
-
-    DuckDB skips empty lines, and a quoted cell with line breaks makes one record span several lines: either
-    makes the simple count drift. Only files with rejects are scanned (a 10M-row file without rejects pays
-    nothing). A file without multi-line cells only has its blank lines counted; if its non-blank lines then do not
-    match the rows DuckDB read (a multi-line cell the quote count missed), it is parsed as CSV like the others.
-    """
-    for source, rows in zip(sources, counts, strict=True):
-        mine = [r for r in rejects if r.file == source.name]
-        if source.kind != "csv" or source.csv_path is None or not mine:
-            continue
-        blanks = []  # line numbers (as in the original file) of empty lines below the header
-        if not source.multiline:
-            filled = 0
-            with open(source.csv_path, encoding="utf-8", errors="replace", newline="") as handle:
-                for index, line in enumerate(handle):
-                    if index > source.skip_lines:
-                        if line.strip("\r\n"):
-                            filled += 1
-                        else:
-                            blanks.append(source.header_row + index - source.skip_lines)
-            source.multiline = filled != rows
-        if source.multiline:
-            first_data_row = int(source.header_row) + 1
-            lines = record_start_lines(source, [r.row - first_data_row for r in mine])
-            for reject in mine:
-                reject.row = lines.get(reject.row - first_data_row, reject.row)
-            continue
-        for reject in mine:
-            for blank in blanks:
-                if blank <= reject.row:
-                    reject.row += 1
-
-
-def _file_row(source: SourceFile, rowid: int) -> int:
-    """The row number a person sees in the file (header row + 1 for the first data row)."""
-    return int(source.header_row) + 1 + int(rowid)
-
-
 def _case(column: str, values: dict[str, str], default: str) -> str:
     """CASE column WHEN 'raw' THEN sql … ELSE default END (raw values quoted as literals)."""
     if not values:
         return default
-    whens = " ".join(f"WHEN {_quote_literal(raw)} THEN {sql}" for raw, sql in values.items())
+    whens = " ".join(f"WHEN {quote_literal(raw)} THEN {sql}" for raw, sql in values.items())
     return f"CASE {column} {whens} ELSE {default} END"
 
 
@@ -599,7 +435,7 @@ class _RecordBuilder:
             )
             for row, raw in self.con.execute(sql).fetchall():
                 source = self.sources[file_index]
-                self.rejects.append(Reject(source.name, _file_row(source, row or 0), column, f"{reason}: {raw!r}"))
+                self.rejects.append(Reject(source.name, file_row(source, row or 0), column, f"{reason}: {raw!r}"))
         self.rejected = len({(r.file, r.row) for r in self.rejects})
 
     def _any_bad(self) -> str:
@@ -637,7 +473,7 @@ class _RecordBuilder:
         if has_stage:
             # CASE over the few stage values beats a join per query when `records` is a view over 10M rows.
             rows = self.con.execute("SELECT raw, level, outcome, position FROM stage_map").fetchall()
-            outcome = _case("p.stage", {r[0]: _quote_literal(r[2]) for r in rows}, "'open'")
+            outcome = _case("p.stage", {r[0]: quote_literal(r[2]) for r in rows}, "'open'")
             base = str(self._base_level(dataset))  # where an unknown stage value counts
             level = _case("p.stage", {r[0]: base if r[1] is None else str(r[1]) for r in rows}, base)
             position = _case("p.stage", {r[0]: str(r[3]) for r in rows}, "NULL")
@@ -661,7 +497,7 @@ class _RecordBuilder:
         column = self.mapping["won_flag"]
         if self.types.get(column, "VARCHAR").upper() in _NUMERIC_TYPES | {"BOOLEAN"}:
             return "coalesce(CAST(p.__won_flag AS DOUBLE) <> 0, false)"
-        truthy = ", ".join(_quote_literal(v) for v in sorted(TRUE_FLAGS))
+        truthy = ", ".join(quote_literal(v) for v in sorted(TRUE_FLAGS))
         return f"coalesce(lower(trim(CAST(p.__won_flag AS VARCHAR))) IN ({truthy}), false)"
 
     def _stage(self, dataset: Dataset) -> str:
