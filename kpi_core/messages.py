@@ -18,6 +18,92 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file}: {count} amounts in '{column}' could not be read (e.g. {examples}); those records still count, "
         "with the amount unknown.",
     },
+    "warn.date_order_proven": {
+        "ja": "{file}: 「{column}」の日付は{order_text}で読みました"
+        "（{proofs}件の値がそれを示します。例: {examples}）。",
+        "en": "{file}: dates in '{column}' were read {order_text} ({proofs} values prove it, e.g. {examples}).",
+    },
+    "warn.date_order_assumed": {
+        "ja": "{file}: 「{column}」の日付はどちらの順か値から決められないため、{reason_text}に合わせて{order_text}で"
+        "読みました。違う場合はデータページで変更してください。",
+        "en": "{file}: the values in '{column}' do not show the day/month order; it was read {order_text}, "
+        "{reason_text}. Change it on the Data page if that is wrong.",
+    },
+    "warn.date_order_mixed": {
+        "ja": "{file}: 「{column}」には日→月の順と月→日の順の日付が混在しています。多い方（{order_text}）で読み、"
+        "合わない{count}件は読めない行として除外しました（例: {examples}）。",
+        "en": "{file}: '{column}' mixes day-first and month-first dates; it was read {order_text} (the majority) and "
+        "the {count} values that do not fit were rejected (e.g. {examples}).",
+    },
+    "warn.month_precision": {
+        "ja": "{file}: 「{column}」は月単位の日付（例: {examples}）です。月別の数字は正しく、日数（商談期間など）は"
+        "計算しません。",
+        "en": "{file}: '{column}' holds months, not days (e.g. {examples}): monthly figures are right, day counts "
+        "such as the sales cycle are not computed.",
+    },
+    "warn.currency_mixed": {
+        "ja": "{file}: 「{column}」に複数の通貨が混在しています（{currencies}）。換算せずに合計しているため、"
+        "金額の数字は正しくありません。",
+        "en": "{file}: '{column}' mixes currencies ({currencies}); amounts are added without conversion, so money "
+        "figures are not right.",
+    },
+    "warn.decimal_comma": {
+        "ja": "{file}: 「{column}」の金額は小数点がカンマ（例: {examples}）として読みました。",
+        "en": "{file}: amounts in '{column}' were read with a decimal comma (e.g. {examples}).",
+    },
+    "warn.missing_outcome": {
+        "ja": "受注・失注を示す列（ステージ、受注フラグ、受注日）が見つかりません。"
+        "受注数・受注率・売上は表示できません。"
+        "データページで列の役割を指定してください。",
+        "en": "No column says whether a deal was won or lost (stage, won flag or won date): won deals, win rate and "
+        "revenue cannot be shown. Set the column roles on the Data page.",
+    },
+    "warn.missing_amount": {
+        "ja": "金額の列が見つかりません。売上・平均単価・パイプライン金額は表示できません。"
+        "データページで列の役割を指定してください。",
+        "en": "No amount column was found: revenue, average unit price and pipeline value cannot be shown. "
+        "Set the column roles on the Data page.",
+    },
+    "warn.missing_created": {
+        "ja": "作成日の列が見つかりません。期間別のリード数・商談数は表示できません。"
+        "データページで列の役割を指定してください。",
+        "en": "No created-date column was found: leads and deals by period cannot be shown. Set the column roles on "
+        "the Data page.",
+    },
+    "warn.missing_closed": {
+        "ja": "受注日（クローズ日）の列が見つかりません。期間別の受注と商談期間は表示できません。"
+        "データページで列の役割を指定してください。",
+        "en": "No close-date column was found: won deals by period and the sales cycle cannot be shown. Set the "
+        "column roles on the Data page.",
+    },
+    "warn.role_uncertain": {
+        "ja": "{file}: 「{column}」を{role_text}として使いましたが、値の{fit}しか合いません。"
+        "データページで確認してください。",
+        "en": "{file}: '{column}' is used as {role_text}, but only {fit} of its values fit: check it on the Data page.",
+    },
+    "warn.flag_conflict": {
+        "ja": "{file}: {count}件で「{column}」のフラグとステージが食い違っています（例: {examples}）。"
+        "ステージを優先しました。",
+        "en": "{file}: in {count} records the flag '{column}' contradicts the stage (e.g. {examples}); the stage "
+        "was used.",
+    },
+    "warn.unwrapped": {
+        "ja": "{file}: 各行が1つの引用符付きセルとして保存されていたため、区切り文字で列に分けて読みました。",
+        "en": "{file}: every line was one quoted cell; it was split into columns at the separators inside.",
+    },
+    "warn.ragged_lines": {
+        "ja": "{file}: 見出しより列の多い{count}行を読めない行として除外しました（例: {examples}行目）。",
+        "en": "{file}: {count} lines with more fields than the header were rejected (e.g. line {examples}).",
+    },
+    # Words used inside the sentences above.
+    "word.order.dmy": {"ja": "日→月→年の順", "en": "day-first"},
+    "word.order.mdy": {"ja": "月→日→年の順", "en": "month-first"},
+    "word.order_reason.other_columns": {"ja": "同じファイルの他の日付列", "en": "as the file's other date columns are"},
+    "word.order_reason.language": {"ja": "表示言語", "en": "as usual for the display language"},
+    "word.order_reason.convention": {
+        "ja": "区切りの「.」（欧州式の書き方）",
+        "en": "as dates written with dots usually are",
+    },
 }
 
 
