@@ -87,7 +87,7 @@ def test_canonical_stage(raw: str, canon: str) -> None:
     assert canonical_stage(raw) == canon
 
 
-@pytest.mark.parametrize("raw", ["保留", "Aヨミ", "", "Pending review"])
+@pytest.mark.parametrize("raw", ["社内確認", "Aヨミ", "", "Pending review"])
 def test_unknown_stage_is_none(raw: str) -> None:
     assert canonical_stage(raw) is None
 
@@ -122,11 +122,11 @@ def test_hubspot_deal_order() -> None:
 
 
 def test_japanese_order_with_unknown_last() -> None:
-    values = ["受注", "提案", "保留", "リード", "失注", "MQL", "商談", "見積提出", "アポ獲得"]
+    values = ["受注", "提案", "社内確認", "リード", "失注", "MQL", "商談", "見積提出", "アポ獲得"]
     order = order_stages(map_stages(values))
     assert order[:6] == ["リード", "MQL", "アポ獲得", "商談", "提案", "見積提出"]
     assert set(order[6:8]) == {"受注", "失注"}
-    assert order[-1] == "保留"
+    assert order[-1] == "社内確認"
 
 
 def test_lead_level_stages_through_the_engine(tmp_path: Path) -> None:
