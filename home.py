@@ -8,9 +8,11 @@ from ui.charts import metric_trend_chart
 from ui.frame import current_params, page_frame
 from ui.frames import first_level_measure, metric_figure, metric_trend
 from ui.i18n import metric_label, t
+from ui.intake_notice import draw_intake_notices
 from ui.show import headline, show_chart
 
 view = page_frame("home")
+draw_intake_notices(view.dataset, "home")
 dataset = view.dataset
 result = view.kpis()
 totals, lang = result.totals, view.lang

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from kpi_core.intake.errors import IntakeError
+from kpi_core.intake.inference import CURRENCIES
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
+from kpi_core.intake.stages import CANONICAL
+from kpi_core.intake.values import DATE_ORDERS
 from kpi_core.metrics import BREAKDOWN_ROLES, PERIODS, KpiResult, compute_kpis
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -49,6 +52,9 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+_LEVELS = ", ".join(CANONICAL)
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments every command that reads files shares."""
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -56,6 +62,14 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN", help="set a column role")
     parser.add_argument("--link", help="column that links several files (default: found automatically)")
     parser.add_argument("--fiscal-start", type=int, default=4, help="first month of the fiscal year (default 4)")
+    parser.add_argument(
+        "--stage", action="append", default=[], metavar="VALUE=LEVEL", help=f"map a stage value: LEVEL one of {_LEVELS}"
+    )
+    parser.add_argument(
+        "--date-order", action="append", default=[], metavar="COLUMN=dmy|mdy", help="day/month order of a date column"
+    )
+    parser.add_argument("--currency", choices=CURRENCIES, help="currency of the amounts (default: read from the file)")
+    parser.add_argument("--lang", choices=("ja", "en"), default="en", help="language of messages (default en)")
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, str | None]:
@@ -70,6 +84,17 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str | None]:
     return mapping
 
 
+def parse_pairs(items: Sequence[str], option: str, allowed: Sequence[str]) -> dict[str, str]:
+    """--stage VALUE=LEVEL / --date-order COLUMN=ORDER items as a dict, the right side one of `allowed`."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        left, sep, right = item.rpartition("=")
+        if not sep or not left.strip() or right.strip() not in allowed:
+            raise UsageError(f"{option} {item!r}: write NAME={'|'.join(allowed)}")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
 def load_from_args(args: argparse.Namespace) -> Dataset:
     """Load the files named on the command line with the options given."""
     for path in args.files:
@@ -78,11 +103,19 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
     if not 1 <= args.fiscal_start <= 12:
         raise UsageError("--fiscal-start must be a month number from 1 to 12")
     inputs = [FileInput(name=path.name, data=path, sheet=args.sheet) for path in args.files]
-    options = LoadOptions(roles=parse_mapping(args.map), link_key=args.link, max_bytes=LOCAL_FILE_MAX_BYTES)
+    options = LoadOptions(
+        roles=parse_mapping(args.map),
+        link_key=args.link,
+        max_bytes=LOCAL_FILE_MAX_BYTES,
+        stage_map=parse_pairs(args.stage, "--stage", CANONICAL),
+        date_orders=parse_pairs(args.date_order, "--date-order", DATE_ORDERS),
+        currency=args.currency,
+        lang=args.lang,
+    )
     return load_dataset(inputs, options)
 
 
-def rows_summary(dataset: Dataset) -> dict[str, Any]:
+def rows_summary(dataset: Dataset, lang: str = "en") -> dict[str, Any]:
     """The `rows`, `rejects` and `mapping` part every JSON output starts with."""
     return {
         "rows": {
@@ -90,18 +123,25 @@ def rows_summary(dataset: Dataset) -> dict[str, Any]:
             "used": dataset.rows_used,
             "rejected": dataset.rejected,
             "linked": dataset.rows_linked,
+            "skipped": len(dataset.skipped),
         },
         "rejects": [r.as_dict() for r in dataset.rejects],
+        "skipped": [s.as_dict(lang) for s in dataset.skipped],
+        "warnings": [w.as_dict(lang) for w in dataset.warnings],
+        "links": [link.as_dict() for link in dataset.links],
         "mapping": dataset.mapping,
+        "currency": dataset.currency,
+        "evidence": dataset.evidence,
     }
 
 
 def run_kpis(args: argparse.Namespace) -> dict[str, Any]:
     dataset = load_from_args(args)
-    if dataset.shape == "periods" and args.by:
-        raise UsageError("a monthly sheet has no owner / channel columns: --by needs one row per lead or deal")
+    missing = [role for role in args.by if role not in dataset.mapping]
+    if dataset.shape == "periods" and missing:
+        raise UsageError(f"the period sheet has no {missing[0]} column: --by needs a column of that role")
     result = compute_kpis(dataset, period=args.period, by=args.by, cohort=args.cohort, fiscal_start=args.fiscal_start)
-    return {**rows_summary(dataset), **kpi_payload(result)}
+    return {**rows_summary(dataset, args.lang), **kpi_payload(result)}
 
 
 def kpi_payload(result: KpiResult) -> dict[str, Any]:
@@ -175,7 +215,12 @@ def _table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
 def render_text(payload: dict[str, Any]) -> str:
     """Tables for a terminal: rows read, totals, by period, by role, and the first rejects."""
     rows = payload["rows"]
-    parts = [f"rows: {rows['read']:,} read, {rows['used']:,} used, {rows['rejected']:,} rejected\n"]
+    skipped = f", {rows['skipped']:,} skipped (blank or total rows)" if rows.get("skipped") else ""
+    parts = [f"rows: {rows['read']:,} read, {rows['used']:,} used, {rows['rejected']:,} rejected{skipped}\n"]
+    # What could not be read, or was read on an assumption, comes before the figures it affects.
+    parts += [f"warning: {w['message']}\n" for w in payload.get("warnings", [])]
+    if any(w["code"].startswith("missing_") for w in payload.get("warnings", [])):
+        parts.append("(on the command line, --map ROLE=COLUMN sets a column role)\n")
     parts.append("mapping: " + ", ".join(f"{k}={v}" for k, v in payload["mapping"].items()) + "\n\n")
     if "totals" in payload:
         parts.append(_table("", [("total", payload["totals"])]) + "\n")

@@ -15,8 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "warn.amount_unreadable": {
         "ja": "{file}: 「{column}」の{count}件の金額が読めません（例: {examples}）。"
         "件数には数え、金額は不明として扱います。",
-        "en": "{file}: {count} amounts in '{column}' could not be read (e.g. {examples}); those records still count, "
-        "with the amount unknown.",
+        "en": "{file}: in '{column}', {count} of the amounts could not be read (e.g. {examples}); those records "
+        "still count, with the amount unknown.",
     },
     "warn.date_order_proven": {
         "ja": "{file}: 「{column}」の日付は{order_text}で読みました"

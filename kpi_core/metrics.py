@@ -169,8 +169,8 @@ def compute_kpis(
     """
     filters = filters or Filters()
     catalog = load_catalog()
-    if dataset.shape == "periods" and (by or by_period_and):
-        raise ValueError("a monthly sheet has no owner/channel columns to break down by")
+    if dataset.shape == "periods" and any(role not in dataset.mapping for role in (*by, *by_period_and)):
+        raise ValueError("this period sheet has no such column to break down by (channel, product, segment, owner)")
     if dataset.shape == "periods" and period == "week":
         raise ValueError("a monthly sheet cannot be shown by week: use month, quarter or year")
     for role in (*by, *by_period_and):

@@ -55,7 +55,7 @@ def run_pivots(args: argparse.Namespace) -> dict[str, Any]:
         goals, dataset, as_of, settings=settings, calendar=args.calendar, target_mode=args.target_mode
     )
     payload = {
-        **rows_summary(dataset),
+        **rows_summary(dataset, args.lang),
         "calendar": args.calendar,
         "target_mode": args.target_mode,
         "goals": {"source": args.goals, "fiscal_year_start": goals.fiscal_year_start, "currency": goals.currency},

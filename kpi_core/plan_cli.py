@@ -92,7 +92,7 @@ def run_plan(args: argparse.Namespace) -> dict[str, Any]:
             }
         )  # fmt: skip
     payload = {
-        **rows_summary(dataset),
+        **rows_summary(dataset, args.lang),
         "as_of": as_of.isoformat(),
         "calendar": args.calendar,
         "goals": {"source": args.goals, "fiscal_year_start": goals.fiscal_year_start, "currency": goals.currency},

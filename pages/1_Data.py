@@ -11,7 +11,18 @@ from kpi_core.intake.load import Dataset
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
 from kpi_core.intake.stages import CANONICAL
 from ui.data import SourceOptions, Upload, cached_file_columns, cached_preview, sample_upload_key
-from ui.format import COUNT_FORMAT, DATE_FORMAT, NUMBER_FORMAT, escape_markdown, fmt_cell, fmt_int
+from ui.format import (
+    COUNT_FORMAT,
+    CURRENCIES,
+    CURRENCY_SYMBOLS,
+    DATE_FORMAT,
+    NUMBER_FORMAT,
+    escape_markdown,
+    fmt_cell,
+    fmt_int,
+    fmt_pct,
+    normalise_currency,
+)
 from ui.frame import (
     UPLOADS_KEY,
     View,
@@ -23,7 +34,8 @@ from ui.frame import (
     use_source,
 )
 from ui.frames import Figure, preview_formats
-from ui.i18n import role_label, stage_label, t
+from ui.i18n import has_text, role_label, t
+from ui.intake_notice import draw_data_page_notices
 from ui.show import headline
 
 EDITOR_VERSION_KEY = "data_editor_version"
@@ -33,6 +45,8 @@ NONE_CHOICE = "—"  # "no column" / "not mapped" in the editors (an empty cell 
 PREVIEW_ROWS = 20
 SHOWN_REJECTS = 1000
 PLAIN_ROLES = ("id", "period", "created", "closed", "updated")  # numbers that name a record or a day: no separators
+AUTO = "auto"  # "detect" in the date-order and currency choices
+DATE_ORDERS = ("dmy", "mdy")
 
 
 def _size_text(size: int) -> str:
@@ -162,14 +176,26 @@ def draw_problem(view: View) -> None:
 
 def draw_summary(view: View, dataset: Dataset) -> None:
     shape = t(f"data.shape.{dataset.shape}")
+    skipped = len(dataset.skipped)
     headline(
         [
             Figure("rows_read", t("data.rows_read"), fmt_int(dataset.rows_read, view.lang)),
             Figure("rows_used", t("data.rows_used"), fmt_int(dataset.rows_used, view.lang)),
             Figure("rows_rejected", t("data.rows_rejected"), fmt_int(dataset.rejected, view.lang)),
+            Figure("rows_skipped", t("data.rows_skipped"), fmt_int(skipped, view.lang)),
             Figure("shape", t("data.shape"), shape),
         ]
     )
+    if skipped or dataset.rows_linked:
+        st.caption(
+            t(
+                "data.rows_sum",
+                used=fmt_int(dataset.rows_used),
+                rejected=fmt_int(dataset.rejected),
+                skipped=fmt_int(skipped),
+                linked=fmt_int(dataset.rows_linked),
+            )
+        )
     files = pd.DataFrame(
         {
             t("data.file"): [str(f["name"]) for f in dataset.files],
@@ -187,11 +213,6 @@ def draw_summary(view: View, dataset: Dataset) -> None:
             st.warning(t("data.unmapped_stages", values=values), icon=":material/warning:")
         elif note == "no_dates":
             st.info(t("data.no_dates"), icon=":material/event_busy:")
-        elif note.startswith("refused_role:"):
-            _, role, column = note.split(":", 2)
-            st.info(
-                t("data.refused_role", role=role_label(role), column=escape_markdown(column)), icon=":material/info:"
-            )
 
 
 def file_hashes(view: View) -> list[str]:
@@ -219,8 +240,29 @@ def draw_sheets(view: View, dataset: Dataset) -> None:
             change_options(view.source, sheets=sheets_map, roles={}, stage_map={}, stage_order=[])
 
 
+def _evidence(dataset: Dataset) -> dict:
+    evidence = getattr(dataset, "evidence", None)
+    return evidence if isinstance(evidence, dict) else {}
+
+
+def role_evidence(dataset: Dataset, options: SourceOptions, role: str) -> tuple[str, str, str]:
+    """(how the role's column was found, share of its values that fit, other candidate columns) as table text."""
+    found = _evidence(dataset).get(role)
+    found = found if isinstance(found, dict) else {}
+    column = dataset.mapping.get(role)
+    by = found.get("by")
+    if role in options.roles and options.roles[role] == column:
+        by = "user"  # chosen in the editor above, whatever the engine says
+    by_text = t(f"data.found_by.{by}") if column and has_text(f"data.found_by.{by}") else ""
+    fit = found.get("fit")
+    fit_text = fmt_pct(fit) if column and isinstance(fit, int | float) and not isinstance(fit, bool) else ""
+    others = [str(c) for c in found.get("alternatives") or [] if str(c) != column]
+    return by_text, fit_text, ", ".join(others)
+
+
 def draw_roles(view: View, dataset: Dataset) -> None:
-    """The detected column roles as an editable table: one row per role, a column picker in each."""
+    """The detected column roles as an editable table: one row per role, a column picker in each, and how each
+    column was found (header, values or you), how many of its values fit, and the other candidates."""
     options = source_options(view.source)
     shapes = ["auto", "records", "periods"]
     current_shape = options.shape or "auto"
@@ -244,10 +286,14 @@ def draw_roles(view: View, dataset: Dataset) -> None:
             examples.append(" / ".join(list(dict.fromkeys(texts))[:3]))
         else:
             examples.append("")
+    found_by, fits, others = zip(*(role_evidence(dataset, options, r) for r in roles), strict=True)
     table = pd.DataFrame(
         {
             "role": [role_label(r) for r in roles],
             "column": [dataset.mapping.get(r) or NONE_CHOICE for r in roles],
+            "found_by": list(found_by),
+            "fit": list(fits),
+            "others": list(others),
             "example": examples,
         }
     )
@@ -260,7 +306,7 @@ def draw_roles(view: View, dataset: Dataset) -> None:
             width="stretch",
             height=_table_height(len(table)),
             num_rows="fixed",
-            disabled=["role", "example"],
+            disabled=["role", "found_by", "fit", "others", "example"],
             column_config={
                 "role": st.column_config.TextColumn(t("data.role")),
                 "column": st.column_config.SelectboxColumn(
@@ -269,6 +315,10 @@ def draw_roles(view: View, dataset: Dataset) -> None:
                     format_func=lambda c, lang=view.lang: t("data.no_column", lang) if c == NONE_CHOICE else str(c),
                     required=False,
                 ),
+                # Evidence columns, hidden while empty (an engine or a shape that gives none).
+                "found_by": st.column_config.TextColumn(t("data.found_by")) if any(found_by) else None,
+                "fit": st.column_config.TextColumn(t("data.fit")) if any(fits) else None,
+                "others": st.column_config.TextColumn(t("data.alternatives")) if any(others) else None,
                 "example": st.column_config.TextColumn(t("data.example")),
             },
         )
@@ -279,6 +329,169 @@ def draw_roles(view: View, dataset: Dataset) -> None:
     }
     if changed:
         change_options(view.source, roles={**options.roles, **changed})
+    draw_refused(dataset)
+
+
+def draw_refused(dataset: Dataset) -> None:
+    """Columns named like a role whose values do not fit it: not used, and why."""
+    refused = _evidence(dataset).get("refused")
+    if isinstance(refused, dict):  # {"items": [...]}
+        refused = refused.get("items")
+    lines = []
+    if isinstance(refused, list):
+        for item in (r for r in refused if isinstance(r, dict) and r.get("column") and r.get("role")):
+            if item["role"] in dataset.mapping and dataset.mapping[item["role"]] == item["column"]:
+                continue  # chosen since (by you): used after all
+            column, role = escape_markdown(item["column"]), role_label(str(item["role"]))
+            fit = item.get("fit")
+            if isinstance(fit, int | float) and not isinstance(fit, bool):
+                lines.append(t("data.refused_fit", column=column, role=role, fit=fmt_pct(fit)))
+            else:
+                lines.append(t("data.refused_role", column=column, role=role))
+    else:  # an engine without evidence: its notes
+        for note in dataset.notes:
+            if note.startswith("refused_role:"):
+                _, role, column = note.split(":", 2)
+                lines.append(t("data.refused_role", role=role_label(role), column=escape_markdown(column)))
+    if lines:
+        with st.container(key="refused_columns"):
+            st.info("\n".join(f"- {line}" for line in lines) if len(lines) > 1 else lines[0], icon=":material/info:")
+
+
+def date_order_reason(info: dict) -> str:
+    """Why a date column is read in its order: proven by N values / assumed from … / you chose it."""
+    by = str(info.get("by") or "")
+    if by == "proven":
+        proofs = info.get("day_first") if info.get("order") == "dmy" else info.get("month_first")
+        return t("data.date_reason.proven", count=fmt_int(proofs or 0))
+    key = f"data.date_reason.{by}"
+    return t(key) if has_text(key) else t("data.date_reason.unknown")
+
+
+def draw_date_orders(view: View, dataset: Dataset) -> bool:
+    """For each date column whose day/month order had to be decided: the order used, why, and a choice."""
+    orders = _evidence(dataset).get("date_order")
+    if not isinstance(orders, dict) or not orders:
+        return False
+    options = source_options(view.source)
+    for index, (column, info) in enumerate(orders.items()):
+        if not isinstance(info, dict) or info.get("order") not in DATE_ORDERS:
+            continue
+        examples = [escape_markdown(e) for e in list(info.get("examples") or [])[:3]]
+        line = t(
+            "data.date_order_line",
+            column=escape_markdown(column),
+            order=t(f"data.date_order.{info['order']}"),
+            reason=date_order_reason(info),
+            examples=t("data.date_order_examples", examples=", ".join(examples)) if examples else "",
+        )
+        chosen_now = options.date_orders.get(str(column), AUTO)
+        choices = [AUTO, *DATE_ORDERS]
+        text, choice = st.columns([3, 1], vertical_alignment="center")
+        text.markdown(line)
+        chosen = choice.selectbox(
+            t("data.date_order_choice", column=escape_markdown(column)),
+            choices,
+            index=choices.index(chosen_now) if chosen_now in choices else 0,
+            format_func=lambda c, lang=view.lang: t(f"data.date_order.{c}", lang),
+            key=f"date_order_{index}_{_version()}",
+            label_visibility="collapsed",
+        )
+        if chosen != chosen_now:
+            orders_now = {k: v for k, v in options.date_orders.items() if k != str(column)}
+            change_options(view.source, date_orders=orders_now if chosen == AUTO else {**orders_now, column: chosen})
+    return True
+
+
+def has_money(dataset: Dataset) -> bool:
+    return "amount" in dataset.mapping or "revenue" in dataset.mapping or "currency" in _evidence(dataset)
+
+
+CELL_SIGNS = {  # how each currency is written in cells, most telling first
+    "JPY": ("¥", "円", "JPY"),
+    "USD": ("US$", "$", "USD", "ドル"),
+    "EUR": ("€", "EUR"),
+    "GBP": ("£", "GBP"),
+    "CNY": ("CN¥", "元", "CNY", "RMB"),
+}
+
+
+def currency_sign(code: str, info: dict) -> str:
+    """The sign the cells carry ("$", "円"…): from the engine's example cells when given, else the usual ones."""
+    examples = [str(e) for e in info.get("examples") or []]
+    found = [sign for sign in CELL_SIGNS.get(code, ()) if any(sign in e for e in examples)]
+    if found:
+        return found[0]
+    return "¥ / 円" if code == "JPY" else CURRENCY_SYMBOLS.get(code, code).strip()  # yen: ¥1,200 and 1,200円
+
+
+def currency_reason(dataset: Dataset, options: SourceOptions, code: str | None) -> str:
+    info = _evidence(dataset).get("currency")
+    info = info if isinstance(info, dict) else {}
+    counts = info.get("counts") if isinstance(info.get("counts"), dict) else {}
+    if options.currency:
+        return t("data.currency_reason.user")
+    if info.get("mixed") and len(counts) > 1:
+        shown = ", ".join(f"{escape_markdown(c)} {fmt_int(n)}" for c, n in counts.items())
+        return t("data.currency_reason.mixed", counts=shown)
+    by = info.get("by")
+    if by == "cells" and code:
+        return t("data.currency_reason.cells", symbol=escape_markdown(currency_sign(code, info)))
+    if by in ("header", "user"):
+        return t(f"data.currency_reason.{by}")
+    return t("data.currency_reason.none")
+
+
+def currency_name(code: str, lang: str | None = None) -> str:
+    return t(f"currency.{code}", lang) if has_text(f"currency.{code}") else code
+
+
+def draw_currency(view: View, dataset: Dataset) -> bool:
+    """The currency the amounts are in, why, and a choice (nothing is converted: only how money is written)."""
+    if not has_money(dataset):
+        return False
+    options = source_options(view.source)
+    info = _evidence(dataset).get("currency")
+    detected = info.get("code") if isinstance(info, dict) else None
+    code = normalise_currency(options.currency or getattr(dataset, "currency", None) or detected)
+    text, choice = st.columns([3, 1], vertical_alignment="center")
+    text.markdown(
+        t("data.currency_line", currency=currency_name(code or "JPY"), reason=currency_reason(dataset, options, code))
+    )
+    choices = [AUTO, *CURRENCIES]
+    if options.currency and options.currency not in choices:
+        choices.append(options.currency)
+    current = options.currency or AUTO
+    chosen = choice.selectbox(
+        t("data.currency_choice"),
+        choices,
+        index=choices.index(current),
+        format_func=lambda c, lang=view.lang: (
+            t("data.currency_option.auto", lang) if c == AUTO else currency_name(c, lang)
+        ),
+        key=f"currency_choice_{_version()}",
+        help=t("data.currency_choice_help"),
+        label_visibility="collapsed",
+    )
+    if chosen != current:
+        change_options(view.source, currency=None if chosen == AUTO else chosen)
+    return True
+
+
+def draw_reading(view: View, dataset: Dataset) -> None:
+    """Date order and currency: how values were read where the data left a choice."""
+    orders = _evidence(dataset).get("date_order")
+    if not (isinstance(orders, dict) and orders) and not has_money(dataset):
+        return
+    st.subheader(t("data.reading_title"))
+    with st.container(key="reading"):
+        draw_date_orders(view, dataset)
+        draw_currency(view, dataset)
+
+
+def stage_choice_label(stage: str, lang: str | None = None) -> str:
+    """A funnel level as a choice in the stage table: "④ 商談", "失注（商談まで進んだ）", "（未対応：…）"."""
+    return t("data.stage_choice.none" if stage == NONE_CHOICE else f"data.stage_choice.{stage}", lang)
 
 
 def draw_stages(view: View, dataset: Dataset) -> None:
@@ -311,7 +524,7 @@ def draw_stages(view: View, dataset: Dataset) -> None:
                 "canonical": st.column_config.SelectboxColumn(
                     t("data.stage_canonical"),
                     options=[NONE_CHOICE, *CANONICAL],
-                    format_func=lambda c, lang=view.lang: stage_label(None if c == NONE_CHOICE else c, lang),
+                    format_func=lambda c, lang=view.lang: stage_choice_label(c, lang),
                     required=False,
                 ),
             },
@@ -389,6 +602,56 @@ def draw_rejects(view: View, dataset: Dataset) -> None:
         )
 
 
+def draw_skipped(view: View, dataset: Dataset) -> None:
+    """Blank and summary rows (合計 / Total): left out on purpose, never counted, listed like the rejects."""
+    if not dataset.skipped:
+        return
+    st.subheader(t("data.skipped_title"))
+    st.markdown(t("data.skipped_sentence", count=fmt_int(len(dataset.skipped), view.lang)))
+    frame = pd.DataFrame(
+        {
+            t("data.file"): [str(s.file) for s in dataset.skipped],
+            t("data.row"): [int(s.row) for s in dataset.skipped],
+            t("data.reason"): [s.message(view.lang) for s in dataset.skipped],
+        }
+    )
+    with st.container(key="skipped_rows"):
+        st.dataframe(
+            frame.head(SHOWN_REJECTS),
+            hide_index=True,
+            width="stretch",
+            height=min(400, 38 + 35 * min(len(frame), SHOWN_REJECTS)),
+            column_config={t("data.row"): _count_column()},
+        )
+
+
+def relation_text(relation: str, lang: str | None = None) -> str:
+    key = f"data.relation.{relation}"
+    return t(key, lang) if has_text(key) else str(relation)
+
+
+def draw_links(view: View, dataset: Dataset) -> None:
+    """How each file joined the base file: key, relation in words, matched and unmatched rows."""
+    if len(dataset.files) < 2 or not dataset.links:
+        return
+    frame = pd.DataFrame(
+        {
+            t("data.file"): [str(link.file) for link in dataset.links],
+            t("data.link_key_column"): [str(link.key) for link in dataset.links],
+            t("data.relation"): [relation_text(link.relation, view.lang) for link in dataset.links],
+            t("data.matched"): [int(link.matched) for link in dataset.links],
+            t("data.unmatched"): [int(link.unmatched) for link in dataset.links],
+        }
+    )
+    with st.container(key="links"):
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={t("data.matched"): _count_column(), t("data.unmatched"): _count_column()},
+        )
+
+
 view = page_frame("data", require_data=False)
 st.markdown(t("data.intro"))
 draw_upload(view)
@@ -397,10 +660,12 @@ if dataset is None:
     draw_problem(view)
     st.stop()
 
+draw_data_page_notices(dataset)
 draw_summary(view, dataset)
 draw_sheets(view, dataset)
 if len(dataset.files) > 1:
     draw_link_choice(view, dataset)
+    draw_links(view, dataset)
 
 st.subheader(t("data.preview_title"))
 with st.container(key="preview"):
@@ -410,7 +675,8 @@ with st.container(key="preview"):
 st.subheader(t("data.roles_title"))
 st.caption(t("data.roles_help"))
 draw_roles(view, dataset)
-if source_options(view.source) != SourceOptions():
+draw_reading(view, dataset)
+if source_options(view.source) != SourceOptions():  # roles, shape, date orders, currency
     st.button(t("data.reset"), key="reset_options", on_click=reset_options, args=(view.source,))
 
 st.subheader(t("data.stages_title"))
@@ -419,3 +685,4 @@ draw_stages(view, dataset)
 
 st.subheader(t("data.rejects_title"))
 draw_rejects(view, dataset)
+draw_skipped(view, dataset)

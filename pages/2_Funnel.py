@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from kpi_core.intake.load import Dataset
+from kpi_core.substages import SubstageReach, substage_reach
 from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, trend_lines_chart
+from ui.data import CACHE_TTL, filters_from_key
+from ui.format import escape_markdown, fmt_int
 from ui.frame import page_frame
 from ui.frames import (
     biggest_drop,
@@ -16,13 +22,26 @@ from ui.frames import (
     metric_figure,
     period_table,
 )
-from ui.i18n import role_label, t
+from ui.i18n import role_label, stage_label, t
+from ui.intake_notice import draw_intake_notices
 from ui.show import empty_state, headline, show_chart, show_table
 from ui.state import choice_parser, url_choice, url_value, widget_key
 
 BREAKDOWNS = ("channel", "owner", "product", "segment")
 
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def cached_substages(
+    key: str, _dataset: Dataset, fkey: tuple[Any, ...], cohort: bool, period: str, fiscal_start: int
+) -> SubstageReach:
+    """The open sub-stages of the opportunity level and how many deals reached each (cached like the figures)."""
+    return substage_reach(
+        _dataset, filters=filters_from_key(fkey), cohort=cohort, period=period, fiscal_start=fiscal_start
+    )
+
+
 view = page_frame("funnel")
+draw_intake_notices(view.dataset, "funnel")
 dataset, lang = view.dataset, view.lang
 levels = list(dataset.present_levels)
 if dataset.shape == "records":
@@ -51,13 +70,26 @@ headline(
     ]
 )
 
-steps = funnel_steps(totals, levels, lang)
+# A CRM export keeps where each open deal stands: its sub-stages (提案, 見積提出, 交渉 …) become steps of their own.
+reach = (
+    cached_substages(view.dataset_key, dataset, view.fkey, cohort, view.period, view.fiscal_start)
+    if dataset.shape == "records" and "opportunity" in levels
+    else SubstageReach()
+)
+steps = funnel_steps(totals, levels, lang, substages=[(s.stage, s.count) for s in reach])
 if len(steps) < 2:
     empty_state(t("funnel.needs_levels"), key="funnel", next_page="pages/1_Data.py", next_label=t("next.check_stages"))
     st.stop()
 drop = biggest_drop(steps)
 if drop:
-    st.markdown(t("funnel.drop_sentence", start=drop[0], end=drop[1], share=f"{drop[2] * 100:.1f}%"))
+    st.markdown(
+        t(
+            "funnel.drop_sentence",
+            start=escape_markdown(drop[0]),  # a sub-stage is named as the user's data has it
+            end=escape_markdown(drop[1]),
+            share=f"{drop[2] * 100:.1f}%",
+        )
+    )
 if "lead" not in levels and dataset.shape == "records":
     # A deal export starts at the opportunity: say where the earlier stages come from instead of leaving it unsaid.
     st.caption(t("funnel.starts_at_deals"))
@@ -75,6 +107,10 @@ show_chart(
     data=steps[["step", "count", "pct_prev", "pct_first", "highlight"]],
     large=view.workshop,
 )
+if reach and reach.lost_unplaced:
+    st.caption(
+        t("funnel.lost_unplaced", count=fmt_int(reach.lost_unplaced, lang), stage=stage_label("opportunity", lang))
+    )
 
 st.subheader(t("funnel.compare_title"))
 if not roles:

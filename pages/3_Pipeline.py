@@ -19,12 +19,14 @@ from ui.frames import (
     stage_count_frame,
 )
 from ui.i18n import metric_label, t
+from ui.intake_notice import draw_intake_notices
 from ui.show import empty_state, headline, show_chart, show_table
 from ui.state import url_int
 
 MAX_POINTS = 1500  # more open deals than this are drawn as counts per band of days
 
 view = page_frame("pipeline")
+draw_intake_notices(view.dataset, "pipeline")
 dataset, lang = view.dataset, view.lang
 if dataset.shape != "records":
     empty_state(

@@ -44,11 +44,13 @@ from ui.goals_view import (
     unit_of,
 )
 from ui.i18n import role_label, t
+from ui.intake_notice import draw_intake_notices
 from ui.show import show_chart, show_table
 
 _log = logging.getLogger(__name__)
 
 view = page_frame("goals")
+draw_intake_notices(view.dataset, "goals")
 dataset, lang = view.dataset, view.lang
 goals = current_goals(view)
 as_of, calendar = draw_goal_controls(view)

@@ -32,12 +32,14 @@ from ui.goals_view import (
     unit_of,
 )
 from ui.i18n import t
+from ui.intake_notice import draw_intake_notices
 from ui.show import show_chart, show_table
 from ui.state import url_choice
 
 _log = logging.getLogger(__name__)
 
 view = page_frame("pacing")
+draw_intake_notices(view.dataset, "pacing")
 dataset, lang = view.dataset, view.lang
 goals = current_goals(view)
 as_of, calendar = draw_goal_controls(view)

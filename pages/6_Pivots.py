@@ -11,6 +11,7 @@ from ui.frame import page_frame
 from ui.frames import Figure
 from ui.goals_state import current_goals, draw_goal_controls, goals_text
 from ui.i18n import t
+from ui.intake_notice import draw_intake_notices
 from ui.pivots_view import (
     DEFAULT_TARGET_MODE,
     TARGET_MODES,
@@ -72,6 +73,7 @@ def clear_what_if() -> None:
 
 
 view = page_frame("pivots")
+draw_intake_notices(view.dataset, "pivots")
 dataset, lang = view.dataset, view.lang
 as_of, calendar = draw_goal_controls(view)
 target_mode = url_choice(

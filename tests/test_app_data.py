@@ -22,6 +22,7 @@ from test_app_expected import (
     upload,
 )
 
+from kpi_core.intake.roles import RECORD_ROLES
 from ui.format import COUNT_FORMAT, DATE_FORMAT
 from ui.frames import preview_formats
 
@@ -139,8 +140,8 @@ def _edit(at: AppTest, key: str, rows: dict[int, dict[str, object]]) -> AppTest:
 def test_changing_a_column_role_reloads_at_once():
     at = open_data_page()
     assert at.multiselect(key="w_owner") is not None
-    owner_row = 6  # RECORD_ROLES order: id, created, closed, updated, stage, amount, owner, ...
-    channel_row = 7
+    owner_row = RECORD_ROLES.index("owner")  # the editor lists the roles in RECORD_ROLES order
+    channel_row = RECORD_ROLES.index("channel")
     _edit(at, "roles_editor_0_0", {owner_row: {"column": "—"}, channel_row: {"column": "業種"}})
     assert not at.exception
     assert "w_owner" not in [m.key for m in at.multiselect]
@@ -185,7 +186,7 @@ def test_rejected_rows_are_listed_with_their_file_row():
     assert any(b.key == "rejects_csv" for b in at.get("download_button"))
     rejects = next(df for df in at.dataframe if "Reason" in df.value.columns).value
     assert set(rejects["Row in the file"]) == {len(DEALS) + 2}  # header is line 1; one line per unreadable cell
-    assert set(rejects["Column"]) == {"Created Date", "Amount"}
+    assert set(rejects["Column"]) == {"Created Date"}  # the amount is unknown, not a reason to reject the row
 
 
 def test_uploaded_files_stay_for_the_session_and_can_be_removed():

@@ -39,7 +39,7 @@ DEALS = (
     "O2,2025-03-28,2025-04-05,2025-05-01,失注,0,鈴木,展示会\n"
     'O3,2025-04-03,2025-04-10,2025-05-20,提案,"¥500,000",佐藤,Web\n'
     'O4,2025-04-07,2025-04-14,2025-05-08,受注,"¥2,000,000",鈴木,\n'
-    "O5,2025-04-09,2025-04-16,2025-05-09,受注,見積中,佐藤,Web\n"  # line 6: not an amount
+    "O5,2025-04-09,2025-04-16,2025-13-45,受注,見積中,佐藤,Web\n"  # line 6: not a date (and an unreadable amount)
 )
 
 
@@ -79,10 +79,10 @@ def assert_one_line_error(status: int, out: str, err: str, *needles: str) -> Non
 def test_json_contract(deals: Path) -> None:
     payload = run_json("kpis", deals, "--by", "owner", "--by", "channel")
     assert {"rows", "rejects", "mapping", "totals", "by_period", "by"} <= set(payload)
-    assert payload["rows"] == {"read": 5, "used": 4, "rejected": 1, "linked": 0}
+    assert payload["rows"] == {"read": 5, "used": 4, "rejected": 1, "linked": 0, "skipped": 0}
     [reject] = payload["rejects"]
     assert set(reject) == {"file", "row", "column", "reason"}
-    assert (reject["file"], reject["row"], reject["column"]) == ("deals.csv", 6, "金額")
+    assert (reject["file"], reject["row"], reject["column"]) == ("deals.csv", 6, "受注日")
     assert payload["mapping"]["created"] == "問合せ日"
     assert payload["mapping"]["amount"] == "金額"
     assert_metrics_object(payload["totals"])
@@ -186,7 +186,7 @@ def test_text_output(deals: Path) -> None:
     assert "5 read" in out and "4 used" in out and "1 rejected" in out
     assert re.search(r"^total\s", out, re.MULTILINE)
     assert "佐藤" in out and "2025-04" in out
-    assert "row 6" in out and "金額" in out
+    assert "row 6" in out and "受注日" in out
 
 
 def test_unusable_inputs_are_one_line(tmp_path: Path, deals: Path) -> None:

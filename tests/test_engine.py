@@ -55,7 +55,7 @@ def serial(day: dt.date) -> int:
 
 
 def assert_rows_add_up(dataset: Dataset) -> None:
-    assert dataset.rows_read == dataset.rows_used + dataset.rejected
+    assert dataset.rows_read == dataset.rows_used + dataset.rejected + len(dataset.skipped)
 
 
 # ----------------------------------------------------------------------------- Japanese headers, messy values
@@ -221,16 +221,23 @@ def test_xlsx_serials_dates_title_rows_and_sheet_choice(tmp_path: Path) -> None:
     assert dataset.files[0]["sheets"] == ["メモ", "商談"]
     assert dataset.files[0]["sheet"] == "商談"
     assert dataset.mapping["created"] == "作成日" and dataset.mapping["closed"] == "受注日"
-    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (4, 3, 1)
-    [reject] = [r.as_dict() for r in dataset.rejects]
-    assert pick(reject, "file", "row", "column") == {"file": "deals.xlsx", "row": 8, "column": "金額"}
-    assert "abc" in reject["reason"]
+    # D4's amount "abc" cannot be read: the open deal still counts, its amount is unknown and a warning says so.
+    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (4, 4, 0)
+    [warning] = [w.as_dict() for w in dataset.warnings]
+    assert pick(warning, "file", "column", "code", "count", "examples") == {
+        "file": "deals.xlsx",
+        "column": "金額",
+        "code": "amount_unreadable",
+        "count": 1,
+        "examples": ["abc"],
+    }
     result = compute_kpis(dataset)
     totals = result.totals
-    assert pick(totals, "records", "won", "lost", "open") == {"records": 3, "won": 2, "lost": 1, "open": 0}
+    assert pick(totals, "records", "won", "lost", "open") == {"records": 4, "won": 2, "lost": 1, "open": 1}
+    assert totals["open_pipeline_value"] is None  # the one open deal's amount is unknown: no made-up 0
     assert totals["won_revenue"] == pytest.approx(2_400_000)
     assert totals["median_cycle_days"] == pytest.approx(28.0)  # 19 and 37 days
-    assert periods(result)["2025-04"]["records"] == 3
+    assert periods(result)["2025-04"]["records"] == 4
     assert periods(result)["2025-04"]["won"] == 1
 
 
@@ -258,9 +265,9 @@ def test_xlsx_blank_row_inside_table_adds_up(tmp_path: Path) -> None:
 
 
 def test_reject_row_number_after_blank_line(tmp_path: Path) -> None:
-    text = "id,created,closed,stage,amount\n1,2025-03-10,2025-04-05,Won,100\n\n2,2025-03-20,2025-04-06,Won,abc\n"
+    text = "id,created,closed,stage,amount\n1,2025-03-10,2025-04-05,Won,100\n\n2,abc,2025-04-06,Won,100\n"
     dataset = load(write(tmp_path, "gap.csv", text))
-    assert [(r.row, r.column) for r in dataset.rejects] == [(4, "amount")]  # line 4 in the file / in Excel
+    assert [(r.row, r.column) for r in dataset.rejects] == [(4, "created")]  # line 4 in the file / in Excel
 
 
 # ------------------------------------------------------------------------------------------ period basis
@@ -471,29 +478,36 @@ REPORT = (
 def test_rejected_rows_are_listed_and_out_of_every_figure(tmp_path: Path) -> None:
     dataset = load(write(tmp_path, "report.csv", REPORT))
     assert dataset.mapping["closed"] == "受注日"
-    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (8, 6, 2)
-    rejects = sorted((r.as_dict() for r in dataset.rejects), key=lambda r: r["row"])
-    assert [pick(r, "file", "row", "column") for r in rejects] == [
-        {"file": "report.csv", "row": 6, "column": "金額"},
-        {"file": "report.csv", "row": 8, "column": "受注日"},
-    ]
-    assert "見積中" in rejects[0]["reason"] and "2025/13/45" in rejects[1]["reason"]
+    # A4's close date cannot be read: rejected. A2's amount "見積中" cannot be read: A2 still counts as won, with
+    # its amount unknown (a warning, not a reject).
+    assert (dataset.rows_read, dataset.rows_used, dataset.rejected) == (8, 7, 1)
+    [reject] = [r.as_dict() for r in dataset.rejects]
+    assert pick(reject, "file", "row", "column") == {"file": "report.csv", "row": 8, "column": "受注日"}
+    assert "2025/13/45" in reject["reason"]
+    [warning] = dataset.warnings
+    assert (warning.file, warning.column, warning.code, warning.count, warning.examples) == (
+        "report.csv",
+        "金額",
+        "amount_unreadable",
+        1,
+        ["見積中"],
+    )
     result = compute_kpis(dataset, by=["owner"])
-    # Kept: won A1 100k (9 d), A3 300k (9 d), A6 600k (25 d); lost A5, A7; open A8.
+    # Kept: won A1 100k (9 d), A2 amount unknown (9 d), A3 300k (9 d), A6 600k (25 d); lost A5, A7; open A8.
     assert pick(result.totals, "records", "won", "lost", "open", "won_revenue", "median_cycle_days") == {
-        "records": 6,
-        "won": 3,
+        "records": 7,
+        "won": 4,
         "lost": 2,
         "open": 1,
         "won_revenue": 1_000_000,
         "median_cycle_days": 9,
     }
-    assert result.totals["win_rate"] == pytest.approx(3 / 5)
-    assert result.totals["avg_unit_price"] == pytest.approx(1_000_000 / 3)
+    assert result.totals["win_rate"] == pytest.approx(4 / 6)
+    assert result.totals["avg_unit_price"] == pytest.approx(1_000_000 / 3)  # over the 3 won deals with an amount
     by_month = periods(result)
     assert pick(by_month["2025-04"], "records", "won", "lost", "won_revenue") == {
-        "records": 6,
-        "won": 2,
+        "records": 7,
+        "won": 3,
         "lost": 1,
         "won_revenue": 400_000,
     }
@@ -505,8 +519,8 @@ def test_rejected_rows_are_listed_and_out_of_every_figure(tmp_path: Path) -> Non
     }
     owners = keyed(result, "owner")
     assert pick(owners["佐藤"], "records", "won", "lost", "won_revenue") == {
-        "records": 3,
-        "won": 2,
+        "records": 4,
+        "won": 3,
         "lost": 1,
         "won_revenue": 700_000,
     }
@@ -514,9 +528,9 @@ def test_rejected_rows_are_listed_and_out_of_every_figure(tmp_path: Path) -> Non
 
 
 def test_reject_rows_plain_csv_header_is_row_one(tmp_path: Path) -> None:
-    text = "id,created,closed,stage,amount\n1,2025-04-01,2025-04-02,Won,100\n2,2025-04-01,2025-04-02,Won,x\n"
+    text = "id,created,closed,stage,amount\n1,2025-04-01,2025-04-02,Won,100\n2,2025-04-01,2025/13/45,Won,100\n"
     dataset = load(write(tmp_path, "plain.csv", text))
-    assert [(r.file, r.row, r.column) for r in dataset.rejects] == [("plain.csv", 3, "amount")]
+    assert [(r.file, r.row, r.column) for r in dataset.rejects] == [("plain.csv", 3, "closed")]
     assert_rows_add_up(dataset)
 
 
@@ -670,25 +684,26 @@ WON = (
 
 
 def test_two_linked_files_with_duplicate_and_orphan(tmp_path: Path) -> None:
-    # The smaller file is given first: the larger one (the leads) must still be the base.
+    # The smaller file is given first: the leads (no outcome column, the larger) must still be the base; won.csv is
+    # a bookings file (ids and a won date, no stage): an id it holds is won, its repeated rows add up.
     dataset = load(write(tmp_path, "won.csv", WON), write(tmp_path, "leads.csv", LEADS))
     assert dataset.link_key == "リードID"
     assert dataset.mapping["created"] == "問合せ日" and dataset.mapping["closed"] == "受注日"
-    rejects = sorted((r.as_dict() for r in dataset.rejects), key=lambda r: r["row"])
-    assert [pick(r, "file", "row", "column") for r in rejects] == [
-        {"file": "won.csv", "row": 4, "column": "リードID"},
-        {"file": "won.csv", "row": 5, "column": "リードID"},
+    assert [r.as_dict() for r in dataset.links] == [
+        {"file": "won.csv", "key": "リードID", "relation": "bookings", "matched": 4, "unmatched": 1}
     ]
-    assert "duplicate" in rejects[0]["reason"] and "leads.csv" in rejects[1]["reason"]
-    # read counts both files (6 + 5); 3 deal rows were attached to a lead: read = used + rejected + linked.
-    assert (dataset.rows_read, dataset.rows_used, dataset.rejected, dataset.rows_linked) == (11, 6, 2, 3)
+    rejects = [r.as_dict() for r in dataset.rejects]
+    assert [pick(r, "file", "row", "column") for r in rejects] == [{"file": "won.csv", "row": 5, "column": "リードID"}]
+    assert "leads.csv" in rejects[0]["reason"]
+    # read counts both files (6 + 5); 4 booking rows were attached to a lead: read = used + rejected + linked.
+    assert (dataset.rows_read, dataset.rows_used, dataset.rejected, dataset.rows_linked) == (11, 6, 1, 4)
     result = compute_kpis(dataset, by=["channel"])
     assert pick(result.totals, "records", "leads", "won", "open", "won_revenue") == {
         "records": 6,
         "leads": 6,
         "won": 3,
         "open": 3,
-        "won_revenue": 6_000_000,  # L2 counts once, with its first row
+        "won_revenue": 1_000_000 + 2_000_000 + 9_999_999 + 3_000_000,  # L2's two bookings add up
     }
     assert result.totals["lost"] is None and result.totals["win_rate"] is None
     channels = keyed(result, "channel")
@@ -696,7 +711,7 @@ def test_two_linked_files_with_duplicate_and_orphan(tmp_path: Path) -> None:
     by_month = periods(result)
     assert {p: (r["records"], r["won"]) for p, r in by_month.items()} == {
         "2025-04": (3, 1),
-        "2025-05": (3, 1),
+        "2025-05": (3, 1),  # L2 won on its first booking, 2025-05-10
         "2025-06": (0, 1),
     }
 
@@ -774,7 +789,7 @@ STAGES = (
     "id,作成日,受注日,フェーズ\n"
     "S1,2025-04-01,2025-04-10,受注\n"
     "S2,2025-04-02,2025-04-11,失注\n"
-    "S3,2025-04-03,2025-04-12,保留\n"
+    "S3,2025-04-03,2025-04-12,社内確認\n"
     "S4,2025-04-04,2025-04-13,Aヨミ\n"
     "S5,2025-04-05,2025-04-14,受注\n"
 )
@@ -782,8 +797,8 @@ STAGES = (
 
 def test_unknown_stage_values_are_noted_and_counted_open(tmp_path: Path) -> None:
     dataset = load(write(tmp_path, "stages.csv", STAGES))
-    assert dataset.stage_map["保留"] is None and dataset.stage_map["Aヨミ"] is None
-    [note] = [n for n in dataset.notes if "保留" in n]
+    assert dataset.stage_map["社内確認"] is None and dataset.stage_map["Aヨミ"] is None
+    [note] = [n for n in dataset.notes if "社内確認" in n]
     assert "Aヨミ" in note
     totals = compute_kpis(dataset).totals
     assert pick(totals, "records", "opportunities", "won", "lost", "open") == {
@@ -797,15 +812,15 @@ def test_unknown_stage_values_are_noted_and_counted_open(tmp_path: Path) -> None
 
 def test_stage_overrides(tmp_path: Path) -> None:
     path = write(tmp_path, "stages.csv", STAGES)
-    dataset = load(path, stage_map={"保留": "lost", "Aヨミ": "opportunity"}, stage_order=["Aヨミ", "保留"])
-    assert not [n for n in dataset.notes if "保留" in n or "Aヨミ" in n]
-    assert dataset.stage_order[:2] == ["Aヨミ", "保留"]
-    assert sorted(dataset.stage_order) == sorted(["受注", "失注", "保留", "Aヨミ"])
+    dataset = load(path, stage_map={"社内確認": "lost", "Aヨミ": "opportunity"}, stage_order=["Aヨミ", "社内確認"])
+    assert not [n for n in dataset.notes if "社内確認" in n or "Aヨミ" in n]
+    assert dataset.stage_order[:2] == ["Aヨミ", "社内確認"]
+    assert sorted(dataset.stage_order) == sorted(["受注", "失注", "社内確認", "Aヨミ"])
     totals = compute_kpis(dataset).totals
     assert pick(totals, "won", "lost", "open") == {"won": 2, "lost": 2, "open": 1}
     assert totals["win_rate"] == pytest.approx(0.5)
     # Marking a value as an MQL makes the MQL level exist: S4 is an MQL, the deals reached it too.
-    dataset = load(path, stage_map={"Aヨミ": "mql", "保留": "opportunity"})
+    dataset = load(path, stage_map={"Aヨミ": "mql", "社内確認": "opportunity"})
     totals = compute_kpis(dataset).totals
     assert pick(totals, "mql", "opportunities", "won") == {"mql": 5, "opportunities": 4, "won": 2}
 
@@ -846,9 +861,9 @@ def test_no_created_date_gives_no_cycle_and_undated_records(tmp_path: Path) -> N
 
 
 def test_nothing_usable_is_one_sentence(tmp_path: Path) -> None:
-    text = "id,created,closed,stage,amount\n1,2025-04-01,2025-04-02,Won,x\n2,2025-04-01,2025-04-02,Won,y\n"
+    text = "id,created,closed,stage,amount\n1,x,2025-04-02,Won,1\n2,y,2025-04-02,Won,2\n"
     with pytest.raises(IntakeError) as error:
-        load(write(tmp_path, "bad.csv", text), roles={"amount": "amount"})
+        load(write(tmp_path, "bad.csv", text), roles={"created": "created"})
     assert error.value.code == "no_usable_rows"
     assert "\n" not in str(error.value) and "bad.csv" in str(error.value)
 
@@ -893,27 +908,27 @@ JA_MULTILINE_ROWS = [
     [],  # line 2: blank
     ["商談ID", "作成日", "受注日", "フェーズ", "金額", "担当者", "メモ"],  # line 3: header
     ["D1", "2025/4/1", "2025/4/20", "受注", '"￥1,200,000"', "佐藤", '"初回訪問\n決裁者と面談"'],  # lines 4-5
-    ["D2", "2025/4/2", "2025/4/25", "受注", "不明", "鈴木", "単行メモ"],  # line 6: not an amount
+    ["D2", "不明", "2025/4/25", "受注", "100000", "鈴木", "単行メモ"],  # line 6: not a date
     ["D3", "2025/4/3", "", "提案", "500000", "佐藤", '"課題:\n・予算\n\n・時期"'],  # lines 7-10 (9 is inside)
     [],  # line 11: blank
     ["D4", "2025/4/5", "2025/5/1", "失注", "0", "鈴木", '"""至急""と言われた\n再提案"'],  # lines 12-13
     ["D5", "2025年13月40日", "", "提案", "300000", "佐藤", "メモ"],  # line 14: not a date
-    ["D6", "2025/4/8", "", "提案", "abc", "佐藤", '"最後の\n行"'],  # lines 15-16: not an amount
+    ["D6", "abc", "", "提案", "200000", "佐藤", '"最後の\n行"'],  # lines 15-16: not a date
 ]
-JA_MULTILINE_REJECTS = [(6, "金額"), (14, "作成日"), (15, "金額")]
+JA_MULTILINE_REJECTS = [(6, "作成日"), (14, "作成日"), (15, "作成日")]
 
 EN_MULTILINE_ROWS = [
     ["Deals export (CRM)"],  # line 1: title
     ["id", "created", "closed", "stage", "amount", "description"],  # line 2: header
     ["A1", "2025-04-01", "2025-04-20", "Closed Won", "1000", '"Met the buyer.\nNext: demo"'],  # lines 3-4
-    ["A2", "2025-04-02", "", "Prospecting", "TBD", "one line"],  # line 5: not an amount
+    ["A2", "TBD", "", "Prospecting", "100", "one line"],  # line 5: not a date
     [],  # line 6: blank
     ["A3", "2025-04-03", "", "Qualification", "2000", '"Line one\n""quoted"" line two\nline three"'],  # 7-9
     ["A4", "not-a-date", "", "Prospecting", "3000", "plain"],  # line 10: not a date
     ["A5", "2025-04-06", "2025-05-01", "Closed Lost", "0", '"\n"'],  # lines 11-12
-    ["A6", "2025-04-07", "", "Prospecting", "abc", '"x"'],  # line 13: not an amount
+    ["A6", "abc", "", "Prospecting", "200", '"x"'],  # line 13: not a date
 ]
-EN_MULTILINE_REJECTS = [(5, "amount"), (10, "created"), (13, "amount")]
+EN_MULTILINE_REJECTS = [(5, "created"), (10, "created"), (13, "created")]
 
 
 def csv_text(rows: list[list[str]], delimiter: str = ",", newline: str = "\n") -> str:
@@ -962,12 +977,12 @@ def test_without_multiline_cells_rows_are_numbered_as_before(tmp_path: Path) -> 
     rows = [[field.replace("\n", " ") for field in row] for row in EN_MULTILINE_ROWS]
     dataset = load(write(tmp_path, "flat.csv", csv_text(rows)))
     # line 3 A1, 4 A2 (reject), 5 blank, 6 A3, 7 A4 (reject), 8 A5, 9 A6 (reject)
-    assert reject_lines(dataset) == [(4, "amount"), (7, "created"), (9, "amount")]
+    assert reject_lines(dataset) == [(4, "created"), (7, "created"), (9, "created")]
     assert_rows_add_up(dataset)
     quoted = "\n".join(",".join(f'"{v}"' for v in line.split(",")) for line in BASIS.splitlines()) + "\n"
-    quoted += '"B3","2025-03-26","2025-04-11","Won","abc"\n'  # line 4
+    quoted += '"B3","abc","2025-04-11","Won","500"\n'  # line 4: not a date
     dataset = load(write(tmp_path, "quoted.csv", quoted))
-    assert reject_lines(dataset) == [(4, "amount")]
+    assert reject_lines(dataset) == [(4, "created")]
     assert_rows_add_up(dataset)
 
 
@@ -978,13 +993,13 @@ def test_quoted_line_break_next_to_stray_quotes(tmp_path: Path) -> None:
     text = (
         "id,created,stage,amount,size,note,size2\n"  # line 1
         '1,2025-04-01,Won,100,5" tv,"a\nb",7" tv\n'  # lines 2-3
-        '2,2025-04-02,Won,x,5" tv,c,7" tv\n'  # line 4: not an amount
+        '2,x,Won,200,5" tv,c,7" tv\n'  # line 4: not a date
         "3,2025-04-03,Won,300,,d,\n"  # line 5
-        "4,2025-04-04,Won,y,,e,\n"  # line 6: not an amount
+        "4,y,Won,400,,e,\n"  # line 6: not a date
         "5,2025-04-05,Won,500,,f,\n"  # line 7
     )
     dataset = load(write(tmp_path, "stray.csv", text))
-    assert reject_lines(dataset) == [(4, "amount"), (6, "amount")]
+    assert reject_lines(dataset) == [(4, "created"), (6, "created")]
     assert (dataset.rows_read, dataset.rows_used) == (5, 3)
     assert_rows_add_up(dataset)
 
@@ -992,10 +1007,11 @@ def test_quoted_line_break_next_to_stray_quotes(tmp_path: Path) -> None:
 def test_multiline_cells_in_linked_files_are_numbered_by_line(tmp_path: Path) -> None:
     leads_text = 'lead_id,created,note\nL1,2025-04-01,"a\nb"\nL2,2025-04-02,c\nL3,2025-04-03,d\nL4,2025-04-04,e\n'
     leads = write(tmp_path, "leads.csv", leads_text)  # the larger file: the base the other is linked to
-    won = "lead_id,closed,amount,note\n" + 'L1,2025-05-01,100,"x\n\ny"\n' + "L1,2025-05-02,200,dup\n"  # line 5: dup
+    won = "lead_id,closed,amount,note\n" + 'L1,2025-05-01,100,"x\n\ny"\n' + "L1,2025-05-02,200,second\n"
     won += '"X9",2025-05-03,300,"orphan\nrow"\n'  # lines 6-7: not in leads.csv
     dataset = load(leads, write(tmp_path, "won.csv", won))
-    assert sorted((r.file, r.row) for r in dataset.rejects) == [("won.csv", 5), ("won.csv", 6)]
+    assert sorted((r.file, r.row) for r in dataset.rejects) == [("won.csv", 6)]
+    assert compute_kpis(dataset).totals["won_revenue"] == 300  # L1's two bookings add up
     assert dataset.rows_read == dataset.rows_used + dataset.rejected + dataset.rows_linked
 
 
@@ -1007,11 +1023,13 @@ def test_xlsx_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
         ["商談ID", "作成日", "フェーズ", "金額", "メモ"],  # row 3
         ["D1", dt.datetime(2025, 4, 1), "受注", 100, "一行目\n二行目\n三行目"],  # row 4
         [None, None, None, None, None],  # row 5: blank
-        ["D2", dt.datetime(2025, 4, 2), "受注", "abc", "メモ\nメモ"],  # row 6: not an amount
+        ["D2", "abc", "受注", 200, "メモ\nメモ"],  # row 6: not a date
         ["D3", "not a date", "受注", 300, "x"],  # row 7: not a date
+        ["D4", dt.datetime(2025, 4, 4), "受注", 400, "y"],  # row 8
+        ["D5", dt.datetime(2025, 4, 5), "受注", 500, "z"],  # row 9
     ]
     dataset = load(write_xlsx(tmp_path, "deals.xlsx", {"商談": rows}))
-    assert reject_lines(dataset) == [(6, "金額"), (7, "作成日")]
+    assert reject_lines(dataset) == [(6, "作成日"), (7, "作成日")]
     assert_rows_add_up(dataset)
 
 

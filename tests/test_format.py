@@ -224,3 +224,59 @@ def test_figure_text_width_counts_cjk_as_one_em_and_the_rest_as_about_half():
     assert value_width_em("8,824万円") == pytest.approx(5 * 0.55 + 2)  # long: scaled with its card
     assert value_width_em("1.35億円") < LONG_VALUE_EM < value_width_em("8,824万円") < RANGE_VALUE_EM
     assert value_width_em("7,995–9,005万円") > RANGE_VALUE_EM  # a range: the smaller scale
+
+
+# ------------------------------------------------------------------------------------------------ currencies
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        (1234567, "USD", "$1,234,567"),
+        (-1234, "USD", "-$1,234"),
+        (999.6, "EUR", "€1,000"),
+        (0, "GBP", "£0"),
+        (1234567, "CNY", "CN¥1,234,567"),
+        (1234567, "JPY", "¥1,234,567"),
+        (1200, "CHF", "CHF 1,200"),  # a code without a symbol here is written out
+        (1200, "usd", "$1,200"),
+    ],
+)
+def test_exact_money_in_the_data_currency(value, currency, expected):
+    assert fmt_yen(value, "ja", currency) == expected
+    assert fmt_yen(value, "en", currency) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        (999, "USD", "$999"),
+        (850_000, "EUR", "€850.0K"),
+        (1_234_567, "USD", "$1.2M"),
+        (-1_234_567, "USD", "-$1.2M"),
+        (999_960, "USD", "$1.0M"),  # would round to 1,000.0K
+        (3_400_000_000, "GBP", "£3.4B"),
+        (12_500, "CNY", "CN¥12.5K"),
+    ],
+)
+def test_compact_money_in_other_currencies_uses_k_m_b_in_both_languages(value, currency, expected):
+    assert fmt_yen_compact(value, "ja", currency) == expected  # never 万 / 億 for a currency that is not yen
+    assert fmt_yen_compact(value, "en", currency) == expected
+
+
+def test_yen_stays_as_it_was_when_named():
+    assert fmt_yen_compact(1_235_000, "ja", "JPY") == "123.5万円"
+    assert fmt_yen_compact(120_000_000, "ja", "JPY") == "1.2億円"
+    assert fmt_yen_compact(1_234_567, "en", "JPY") == "¥1.2M"
+
+
+def test_value_by_metric_unit_in_a_currency():
+    assert fmt_value(1_234_567, "currency", "ja", currency="USD") == "$1,234,567"
+    assert fmt_value(1_234_567, "currency", "ja", compact=True, currency="USD") == "$1.2M"
+    assert fmt_value(None, "currency", "en", compact=True, currency="EUR") == "—"
+
+
+def test_outside_a_streamlit_run_money_is_yen():
+    from ui.format import current_currency
+
+    assert current_currency() == "JPY"
+    assert fmt_yen(1234567) == "¥1,234,567"
+    assert fmt_yen_compact(1_235_000, "ja") == "123.5万円"

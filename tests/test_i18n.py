@@ -10,9 +10,11 @@ import pytest
 
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
 from kpi_core.intake.stages import CANONICAL
+from kpi_core.messages import MESSAGES
 from kpi_core.metrics import PERIODS, load_catalog
+from ui.format import CURRENCIES
 from ui.i18n import lang_from_locale, metric_label, role_label, stage_label, t
-from ui.strings import STRINGS
+from ui.strings import STRINGS, UI_STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "home.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
@@ -109,6 +111,14 @@ def test_dynamic_key_families_are_complete():
         "caption.trend": ("period", "cohort", "sheet"),
         "data.shape": ("records", "periods"),
         "data.shape_option": ("auto", "records", "periods"),
+        "data.found_by": ("header", "values", "user"),
+        "data.date_order": ("auto", "dmy", "mdy"),
+        "data.date_reason": ("proven", "other_columns", "language", "convention", "user", "unknown"),
+        "data.currency_reason": ("cells", "header", "user", "none", "mixed"),
+        "currency": CURRENCIES,
+        "data.relation": ("many_to_one", "one_to_many", "one_to_one", "bookings"),
+        "data.stage_choice": (*CANONICAL, "none"),
+        "word.order": ("dmy", "mdy"),
     }
     missing = [f"{prefix}.{name}" for prefix, names in families.items() for name in names]
     assert [key for key in missing if key not in STRINGS] == []
@@ -137,3 +147,23 @@ def test_t_formats_and_picks_the_language():
 )
 def test_language_from_the_browser_locale(locale, lang):
     assert lang_from_locale(locale) == lang
+
+
+# ------------------------------------------------------------------------------------------------ one catalogue
+def test_both_catalogues_have_japanese_and_english_for_every_key():
+    for catalogue in (UI_STRINGS, MESSAGES):
+        for key, entry in catalogue.items():
+            assert set(entry) == {"ja", "en"}, key
+            assert all(isinstance(text, str) and text.strip() for text in entry.values()), key
+            assert _placeholders(entry["ja"]) == _placeholders(entry["en"]), key
+
+
+def test_no_key_is_defined_in_both_catalogues_with_different_text():
+    assert [key for key in set(UI_STRINGS) & set(MESSAGES) if UI_STRINGS[key] != MESSAGES[key]] == []
+
+
+def test_t_finds_the_engine_sentences():
+    assert set(MESSAGES) <= set(STRINGS)
+    assert t("warn.missing_amount", "ja") == MESSAGES["warn.missing_amount"]["ja"]
+    assert t("word.order.dmy", "en") == "day-first"
+    assert t("skip.summary_row", "ja", text="合計") == "集計行（合計）"

@@ -230,7 +230,7 @@ def test_maven_cohort(maven_frame: pd.DataFrame, maven_dataset) -> None:
 
 def test_maven_cli_json(maven_dir: Path, maven_frame: pd.DataFrame) -> None:
     payload = run_cli("kpis", maven_dir / MAVEN, "--json", "--by", "owner", "--period", "quarter")
-    assert payload["rows"] == {"read": 8800, "used": 8800, "rejected": 0, "linked": 0}
+    assert payload["rows"] == {"read": 8800, "used": 8800, "rejected": 0, "linked": 0, "skipped": 0}
     assert payload["rejects"] == []
     assert payload["mapping"]["owner"] == "sales_agent"
     assert_figures(payload["totals"], maven_totals(maven_frame), "cli totals")
@@ -378,7 +378,7 @@ def test_olist_fiscal_quarter(olist_frame: pd.DataFrame, olist_dataset) -> None:
 
 def test_olist_cli_json(olist_files: list[Path], olist_frame: pd.DataFrame) -> None:
     payload = run_cli("kpis", *olist_files, "--json", "--by", "channel")
-    assert payload["rows"] == {"read": 8842, "used": 8000, "rejected": 0, "linked": 842}
+    assert payload["rows"] == {"read": 8842, "used": 8000, "rejected": 0, "linked": 842, "skipped": 0}
     assert_figures(payload["totals"], olist_figures(olist_frame), "olist cli totals")
     by_channel = {row["key"]: row for row in payload["by"]["channel"]}
     keys = olist_frame["channel"].fillna("__blank__")

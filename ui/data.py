@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -11,10 +12,13 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset, quote_ident
 from kpi_core.metrics import Filters, KpiResult, compute_kpis
+from ui.format import CURRENCY_STATE_KEY, normalise_currency
+from ui.i18n import DEFAULT_LANG, current_lang
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
@@ -53,18 +57,31 @@ class SourceOptions:
     link_key: str | None = None
     shape: str | None = None
     sheets: dict[str, str] = field(default_factory=dict)  # file sha256 → sheet name
+    date_orders: dict[str, str] = field(default_factory=dict)  # date column → "dmy" / "mdy"
+    currency: str | None = None  # "JPY", "USD"…; None = detect
 
-    def load_options(self) -> LoadOptions:
-        return LoadOptions(
+    def load_options(self, lang: str | None = None) -> LoadOptions:
+        """The engine's options; `lang` (the UI language, for date columns whose order the values leave open) is
+        passed when the engine takes it."""
+        options = LoadOptions(
             roles=dict(self.roles),
             stage_map=dict(self.stage_map),
             stage_order=list(self.stage_order) or None,
             link_key=self.link_key,
             shape=self.shape,
         )
+        extra = {"date_orders": dict(self.date_orders), "currency": self.currency, "lang": lang}
+        known = {f.name for f in dataclasses.fields(LoadOptions)}
+        given = {name: value for name, value in extra.items() if name in known and value is not None}
+        return dataclasses.replace(options, **given) if given else options
 
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+
+
+def engine_takes_lang() -> bool:
+    """Whether LoadOptions has a `lang` field (an ambiguous date column then follows the UI language)."""
+    return "lang" in {f.name for f in dataclasses.fields(LoadOptions)}
 
 
 def sample_path(source: str) -> Path:
@@ -92,9 +109,13 @@ def sample_upload_key(source: str) -> tuple[str, str]:
     return _file_sha256(str(path), stat.st_mtime_ns, stat.st_size), path.name
 
 
-def dataset_key(files: list[tuple[str, str, str | None]], options: SourceOptions) -> str:
-    """A stable key from (content hash, display name, sheet) per file and the options."""
-    payload = json.dumps({"files": files, "options": options.key()}, sort_keys=True, ensure_ascii=False)
+def dataset_key(files: list[tuple[str, str, str | None]], options: SourceOptions, lang: str | None = None) -> str:
+    """A stable key from (content hash, display name, sheet) per file, the options and the language the data was
+    read in (when the engine takes one)."""
+    content: dict[str, object] = {"files": files, "options": options.key()}
+    if lang is not None:
+        content["lang"] = lang
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -105,7 +126,11 @@ def _load_cached(key: str, _inputs: tuple[FileInput, ...], _options: LoadOptions
 
 
 def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> tuple[str, Dataset]:
-    """(dataset key, Dataset) for a sample or the session's uploads. Raises IntakeError for unusable input."""
+    """(dataset key, Dataset) for a sample or the session's uploads. Raises IntakeError for unusable input.
+
+    Also remembers the currency of the figures for this session (the user's choice, else the data's), which the
+    money formatters of ui/format.py read."""
+    remember_currency(None)
     if source == "upload":
         if not uploads:
             raise IntakeError("No file uploaded yet.", code="no_file")
@@ -116,7 +141,32 @@ def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> t
         files = [(sha, name, options.sheets.get(sha))]
         inputs = (FileInput(name, sample_path(source), sheet=options.sheets.get(sha)),)
     key = dataset_key(files, options)
-    return key, _load_cached(key, inputs, options.load_options())
+    dataset = _load_cached(key, inputs, options.load_options())
+    if engine_takes_lang() and follows_language(dataset):
+        # Only a date column whose day/month order nothing in the data decides depends on the reader's language:
+        # such data is read again in it (and cached per language); any other file loads once for both languages.
+        lang = _session_lang()
+        key = dataset_key(files, options, lang)
+        dataset = _load_cached(key, inputs, options.load_options(lang))
+    remember_currency(options.currency or getattr(dataset, "currency", None))
+    return key, dataset
+
+
+def follows_language(dataset: Dataset) -> bool:
+    """Whether some date column of `dataset` was read in the order of the reader's language (nothing else told)."""
+    orders = (getattr(dataset, "evidence", None) or {}).get("date_order")
+    return isinstance(orders, dict) and any(isinstance(o, dict) and o.get("by") == "language" for o in orders.values())
+
+
+def _session_lang() -> str:
+    """The session's language; the default one outside a Streamlit run (the warm-up thread)."""
+    return current_lang() if get_script_run_ctx(suppress_warning=True) is not None else DEFAULT_LANG
+
+
+def remember_currency(code: str | None) -> None:
+    """Keep the currency of the loaded figures for this session (None: unknown, shown as yen)."""
+    if get_script_run_ctx(suppress_warning=True) is not None:  # not outside a Streamlit run
+        st.session_state[CURRENCY_STATE_KEY] = normalise_currency(code)
 
 
 # ------------------------------------------------------------------------------------------------ filters

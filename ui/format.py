@@ -6,11 +6,19 @@ import datetime as dt
 import math
 import numbers
 import re
+import sys
 from typing import Any
 
 MISSING = "—"
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAN, OKU = 10_000, 100_000_000
+
+# Money is shown in the currency the data's figures are in (Dataset.currency, or the user's choice on the Data
+# page), remembered for the session under this key as the language is; JPY when unknown or outside a run.
+CURRENCY_STATE_KEY = "v_currency"
+DEFAULT_CURRENCY = "JPY"
+CURRENCIES: tuple[str, ...] = ("JPY", "USD", "EUR", "GBP", "CNY")  # the Data page's choices
+CURRENCY_SYMBOLS: dict[str, str] = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "CNY": "CN¥"}
 
 # Formats for st.column_config, so numbers in a table read as they do in text and stay sortable numbers. Fixed
 # separators like fmt_int ("localized" would follow the browser's locale: 1.234 in German, 1,00,000 in India).
@@ -59,26 +67,57 @@ def fmt_number(value: float | None, lang: str = "ja", digits: int = 1) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def fmt_yen(value: float | None, lang: str = "ja") -> str:
-    """The exact amount: ¥1,234,567 (negative: -¥1,234)."""
+def current_currency() -> str:
+    """The currency of this session's figures ("JPY", "USD"…), set when the data is loaded; JPY by default."""
+    st = sys.modules.get("streamlit")  # never imported here: outside the app there is no session to read
+    if st is None:
+        return DEFAULT_CURRENCY
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        if get_script_run_ctx(suppress_warning=True) is None:
+            return DEFAULT_CURRENCY
+        code = st.session_state.get(CURRENCY_STATE_KEY)
+    except Exception:  # a bare run without a session
+        return DEFAULT_CURRENCY
+    return normalise_currency(code) or DEFAULT_CURRENCY
+
+
+def normalise_currency(code: object) -> str | None:
+    """ "usd" → "USD"; None / "" / anything that is not a 3-letter code → None."""
+    text = str(code or "").strip().upper()
+    return text if re.fullmatch(r"[A-Z]{3}", text) else None
+
+
+def currency_symbol(currency: str | None = None) -> str:
+    """¥ / $ / € / £ / CN¥; another code is written out before the figure ("CHF 1,200")."""
+    code = normalise_currency(currency) or current_currency()
+    return CURRENCY_SYMBOLS.get(code, f"{code} ")
+
+
+def fmt_yen(value: float | None, lang: str = "ja", currency: str | None = None) -> str:
+    """The exact amount in the session's currency: ¥1,234,567 / $1,234,567 (negative: -¥1,234)."""
     if _missing(value):
         return MISSING
+    symbol = currency_symbol(currency)
     amount = round(float(value))
-    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
+    return f"-{symbol}{-amount:,}" if amount < 0 else f"{symbol}{amount:,}"
 
 
-def fmt_yen_compact(value: float | None, lang: str = "ja") -> str:
-    """A short amount: 123.5万円 / 3,033万円 / 1.2億円 / 150億円 in Japanese, ¥123.5K / ¥1.2M / ¥3.4B in English.
+def fmt_yen_compact(value: float | None, lang: str = "ja", currency: str | None = None) -> str:
+    """A short amount: 123.5万円 / 3,033万円 / 1.2億円 / 150億円 in Japanese, ¥123.5K / ¥1.2M / ¥3.4B in English;
+    other currencies K / M / B in both languages ($1.2M, €850.0K), never 万 / 億.
 
     Japanese keeps one decimal below 1,000万 and below 100億, as a reader would write it.
     """
     if _missing(value):
         return MISSING
+    code = normalise_currency(currency) or current_currency()
     amount = float(value)
     sign, size = ("-" if amount < 0 else ""), abs(amount)
-    if lang == "ja":
+    if lang == "ja" and code == "JPY":
         if size < MAN:
-            return sign + fmt_yen(size)
+            return sign + fmt_yen(size, lang, code)
         if round(size / MAN, 1) < 1000:
             return f"{sign}{size / MAN:,.1f}万円"
         if round(size / MAN) < MAN:
@@ -87,11 +126,12 @@ def fmt_yen_compact(value: float | None, lang: str = "ja") -> str:
             return f"{sign}{size / OKU:,.1f}億円"
         return f"{sign}{size / OKU:,.0f}億円"
     if size < 1000:
-        return sign + fmt_yen(size)
+        return sign + fmt_yen(size, lang, code)
+    symbol = currency_symbol(code)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         if round(size / limit, 1) >= 1 and (suffix == "B" or round(size / limit, 1) < 1000):
-            return f"{sign}¥{size / limit:,.1f}{suffix}"
-    return sign + fmt_yen(size)
+            return f"{sign}{symbol}{size / limit:,.1f}{suffix}"
+    return sign + fmt_yen(size, lang, code)
 
 
 def fmt_pct(ratio: float | None, lang: str = "ja", digits: int = 1) -> str:
@@ -190,12 +230,12 @@ def fmt_period(key: str | None, period: str, lang: str = "ja") -> str:
     raise ValueError(f"unknown period {period!r}")
 
 
-def fmt_value(value: Any, unit: str, lang: str = "ja", *, compact: bool = False) -> str:
-    """Format by a metrics.yaml unit: count, currency, ratio or days."""
+def fmt_value(value: Any, unit: str, lang: str = "ja", *, compact: bool = False, currency: str | None = None) -> str:
+    """Format by a metrics.yaml unit: count, currency (the session's, or `currency`), ratio or days."""
     if unit == "count":
         return fmt_int(value, lang)
     if unit == "currency":
-        return fmt_yen_compact(value, lang) if compact else fmt_yen(value, lang)
+        return fmt_yen_compact(value, lang, currency) if compact else fmt_yen(value, lang, currency)
     if unit == "ratio":
         return fmt_pct(value, lang)
     if unit == "days":

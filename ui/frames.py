@@ -49,19 +49,30 @@ def first_level_measure(levels: Sequence[str]) -> str:
     return "records"
 
 
-def funnel_steps(figures: dict[str, Any], levels: Sequence[str], lang: str) -> pd.DataFrame:
-    """One row per funnel level with % of previous, % of first and the step after the biggest drop flagged."""
-    rows: list[dict[str, Any]] = []
-    first = previous = None
+def funnel_steps(
+    figures: dict[str, Any], levels: Sequence[str], lang: str, *, substages: Sequence[tuple[str, int]] = ()
+) -> pd.DataFrame:
+    """One row per funnel level with % of previous, % of first and the step after the biggest drop flagged.
+
+    `substages` ((raw stage name, count) in funnel order, from kpi_core.substages) become steps of their own
+    between the opportunity level and won: level "substage", labelled with the stage name as the data has it.
+    """
+    steps: list[tuple[str, str, Any]] = []  # (level, step label, count)
     for level in levels:
         count = figures.get(LEVEL_MEASURE[level])
         if count is None:
             continue
+        steps.append((level, stage_label(level, lang), count))
+        if level == "opportunity":
+            steps += [("substage", str(name), n) for name, n in substages]
+    rows: list[dict[str, Any]] = []
+    first = previous = None
+    for level, step, count in steps:
         rows.append(
             {
                 "order": len(rows),
                 "level": level,
-                "step": stage_label(level, lang),
+                "step": step,
                 "count": int(count),
                 "pct_prev": (count / previous) if previous else None,
                 "pct_first": (count / first) if first else None,

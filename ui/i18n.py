@@ -1,4 +1,5 @@
-"""Translation: `t(key, **fmt)` over the one table in ui/strings.py, plus metric, role and stage labels."""
+"""Translation: `t(key, **fmt)` over the one table in ui/strings.py (the app's texts and the engine's sentences of
+kpi_core/messages.py, merged there), plus metric, role and stage labels."""
 
 from __future__ import annotations
 

@@ -193,6 +193,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No period in this range has figures to draw: widen the period range.",
     },
     "funnel.table_title": {"ja": "期間別の数値（表）", "en": "Figures by period (table)"},
+    "funnel.lost_unplaced": {
+        "ja": "失注（{count}件）は「{stage}」の段階にだけ数えています："
+        "エクスポートには失注した時点の段階が残らないためです。",
+        "en": "Lost deals ({count}) are counted at {stage} only: the export does not keep the stage where they "
+        "were lost.",
+    },
     # ---------------------------------------------------------------- pipeline page
     "pipeline.needs_records": {
         "ja": "パイプラインには1行1案件のデータが必要です。月次集計表では見られません。"
@@ -327,11 +333,135 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.rejects_download": {"ja": "除外行をCSVで保存", "en": "Download rejected rows (CSV)"},
     "data.row": {"ja": "ファイル上の行", "en": "Row in the file"},
     "data.reason": {"ja": "理由", "en": "Reason"},
+    "data.rows_skipped": {"ja": "飛ばした行", "en": "Rows skipped"},
+    "data.rows_sum": {
+        "ja": "読み込んだ行 = 集計に使う行 {used} + 除外 {rejected} + 空行・集計行 {skipped}"
+        " + 結合した別ファイルの行 {linked}",
+        "en": "Rows read = used {used} + rejected {rejected} + blank or summary {skipped} + rows of linked files "
+        "{linked}",
+    },
+    "data.found_by": {"ja": "判定の根拠", "en": "Found by"},
+    "data.found_by.header": {"ja": "見出し", "en": "Header"},
+    "data.found_by.values": {"ja": "値", "en": "Values"},
+    "data.found_by.user": {"ja": "あなたが指定", "en": "You"},
+    "data.fit": {"ja": "合う値の割合", "en": "Values that fit"},
+    "data.alternatives": {"ja": "ほかの候補", "en": "Other candidates"},
+    "data.refused_fit": {
+        "ja": "列「{column}」は名前から{role}に見えますが、{role}として読める値が{fit}しかないため使っていません。"
+        "正しければ列の役割で選んでください。",
+        "en": "Column “{column}” looks like {role} by its name, but only {fit} of its values read as one, so it is "
+        "not used. Choose it in the roles if it is right.",
+    },
+    "data.reading_title": {"ja": "日付の順序と通貨", "en": "Date order and currency"},
+    "data.date_order_line": {
+        "ja": "「{column}」の日付：**{order}**（{reason}）{examples}",
+        "en": "Dates in “{column}”: **{order}** ({reason}){examples}",
+    },
+    "data.date_order_examples": {"ja": "。例：{examples}", "en": ". E.g. {examples}"},
+    "data.date_order.dmy": {"ja": "日→月の順（31/12/2025）", "en": "Day first (31/12/2025)"},
+    "data.date_order.mdy": {"ja": "月→日の順（12/31/2025）", "en": "Month first (12/31/2025)"},
+    "data.date_order.auto": {"ja": "自動判定", "en": "Detect"},
+    "data.date_reason.proven": {
+        "ja": "{count}件の値がこの順でしか読めません",
+        "en": "proven by {count} values that only read this way",
+    },
+    "data.date_reason.other_columns": {
+        "ja": "値からは決まらないため、同じファイルの他の日付列に合わせました",
+        "en": "the values do not show it: assumed from the file's other date columns",
+    },
+    "data.date_reason.language": {
+        "ja": "値からは決まらないため、表示言語に合わせました",
+        "en": "the values do not show it: taken from the display language",
+    },
+    "data.date_reason.convention": {
+        "ja": "値からは決まらないため、区切りの「.」（欧州式）から判断しました",
+        "en": "the values do not show it: taken from the dots, as Europe writes dates",
+    },
+    "data.date_reason.user": {"ja": "あなたが指定しました", "en": "you chose it"},
+    "data.date_reason.unknown": {"ja": "自動判定", "en": "detected"},
+    "data.date_order_choice": {"ja": "「{column}」の日付の順序", "en": "Date order of “{column}”"},
+    "data.currency_line": {
+        "ja": "金額の通貨：**{currency}**（{reason}）",
+        "en": "Amounts are in **{currency}** ({reason})",
+    },
+    "data.currency_reason.cells": {"ja": "セルの「{symbol}」から", "en": "from the “{symbol}” in the cells"},
+    "data.currency_reason.header": {"ja": "列名から", "en": "from the column name"},
+    "data.currency_reason.user": {"ja": "あなたが指定", "en": "you chose it"},
+    "data.currency_reason.none": {
+        "ja": "通貨の記号がないため円とみなしています",
+        "en": "no currency sign in the data: taken as yen",
+    },
+    "data.currency_reason.mixed": {"ja": "複数の通貨が混在：{counts}", "en": "several currencies: {counts}"},
+    "data.currency_choice": {"ja": "金額の通貨", "en": "Currency of the amounts"},
+    "data.currency_choice_help": {
+        "ja": "金額の表示に使う通貨です。換算はしません。",
+        "en": "The currency the amounts are shown in; nothing is converted.",
+    },
+    "data.currency_option.auto": {"ja": "自動判定", "en": "Detect"},
+    "currency.JPY": {"ja": "円（JPY）", "en": "Yen (JPY)"},
+    "currency.USD": {"ja": "米ドル（USD）", "en": "US dollar (USD)"},
+    "currency.EUR": {"ja": "ユーロ（EUR）", "en": "Euro (EUR)"},
+    "currency.GBP": {"ja": "英ポンド（GBP）", "en": "Pound sterling (GBP)"},
+    "currency.CNY": {"ja": "人民元（CNY）", "en": "Chinese yuan (CNY)"},
+    "data.skipped_title": {"ja": "飛ばした行（空行・集計行）", "en": "Skipped rows (blank and summary rows)"},
+    "data.skipped_sentence": {
+        "ja": "**{count} 行**は空行または「合計」などの集計行のため、数えずに飛ばしました。",
+        "en": "**{count} rows** are blank or summary rows (such as Total) and were skipped, not counted.",
+    },
+    "data.links_title": {"ja": "ファイルの結合", "en": "How the files are linked"},
+    "data.link_key_column": {"ja": "結合する列", "en": "Key"},
+    "data.relation": {"ja": "関係", "en": "Relation"},
+    "data.matched": {"ja": "一致した行", "en": "Matched rows"},
+    "data.unmatched": {"ja": "一致しなかった行", "en": "Unmatched rows"},
+    "data.relation.many_to_one": {"ja": "親ファイル（多対1）", "en": "Parent file (many to one)"},
+    "data.relation.one_to_many": {"ja": "明細ファイル（1対多）", "en": "Detail file (one to many)"},
+    "data.relation.one_to_one": {
+        "ja": "同じ案件の別の列（1対1）",
+        "en": "More columns of the same records (one to one)",
+    },
+    "data.relation.bookings": {
+        "ja": "受注一覧（一致した案件を受注に）",
+        "en": "Bookings (matched records count as won)",
+    },
+    "data.stage_choice.lead": {"ja": "① リード", "en": "1 · Lead"},
+    "data.stage_choice.mql": {"ja": "② MQL（マーケティング判定済み）", "en": "2 · MQL (marketing-qualified)"},
+    "data.stage_choice.sql": {"ja": "③ SQL（営業判定済み）", "en": "3 · SQL (sales-qualified)"},
+    "data.stage_choice.opportunity": {"ja": "④ 商談", "en": "4 · Opportunity"},
+    "data.stage_choice.won": {"ja": "⑤ 受注", "en": "5 · Won"},
+    "data.stage_choice.lost": {"ja": "失注（商談まで進んだ）", "en": "Lost (reached opportunity)"},
+    "data.stage_choice.disqualified": {"ja": "対象外（リードで終了）", "en": "Disqualified (stopped at lead)"},
+    "data.stage_choice.none": {"ja": "（未対応：段階に数えない）", "en": "(not mapped: in no stage)"},
+    # ---------------------------------------------------------------- intake notices (top of every page)
+    "intake.more": {
+        "ja": "ほかに {count} 件の注意があります（データページ）。",
+        "en": "+{count} more on the Data page.",
+    },
+    "intake.rows_rejected": {"ja": "{count} 行を読み取れず除外", "en": "{count} rows could not be read"},
+    "intake.rows_skipped": {
+        "ja": "空行・集計行 {count} 行は数えていません",
+        "en": "{count} summary or blank rows skipped",
+    },
+    "intake.rows_line": {"ja": "{parts}（データページに一覧があります）。", "en": "{parts}: see the Data page."},
+    "intake.rows_separator": {"ja": "、", "en": " / "},
+    "intake.open_data": {"ja": "データページで確認する", "en": "Check on the Data page"},
+    "intake.generic": {
+        "ja": "{where}：読み取りで確認が必要な点があります。データページで確認してください。",
+        "en": "{where}: something was read with an assumption; check it on the Data page.",
+    },
+    "intake.generic_count": {
+        "ja": "{where}：{count} 件の値の読み取りに確認が必要です。データページで確認してください。",
+        "en": "{where}: {count} values need a look; check them on the Data page.",
+    },
+    "intake.where_column": {"ja": "{file}の「{column}」", "en": "{file}, '{column}'"},
+    "intake.the_data": {"ja": "データ", "en": "The data"},
     # ---------------------------------------------------------------- column roles
     "role.id": {"ja": "ID", "en": "ID"},
     "role.created": {"ja": "作成日", "en": "Created date"},
     "role.closed": {"ja": "完了日", "en": "Close date"},
     "role.updated": {"ja": "最終更新日", "en": "Last updated"},
+    "role.expected_close": {"ja": "完了予定日", "en": "Expected close date"},
+    "role.lifecycle": {"ja": "ライフサイクル・リードステータス", "en": "Lifecycle stage / lead status"},
+    "role.closed_flag": {"ja": "完了フラグ（1 / はい）", "en": "Closed flag (1 / yes)"},
     "role.stage": {"ja": "フェーズ", "en": "Stage"},
     "role.amount": {"ja": "金額", "en": "Amount"},
     "role.owner": {"ja": "担当者", "en": "Owner"},
@@ -383,3 +513,14 @@ for _part in (GOAL_PAGE_STRINGS, PIVOT_PAGE_STRINGS):
     if _clash:
         raise KeyError(f"translation keys defined twice: {sorted(_clash)}")
     STRINGS.update(_part)
+
+# The engine's sentences (intake warnings, skipped rows, the words inside them) are one catalogue with the app's:
+# t("warn.amount_unreadable", …) finds them. A key may be in both only with the same text.
+from kpi_core.messages import MESSAGES  # noqa: E402
+
+UI_STRINGS: dict[str, dict[str, str]] = dict(STRINGS)  # the app's own texts, before the engine's are merged
+_differ = sorted(key for key, entry in MESSAGES.items() if key in STRINGS and STRINGS[key] != entry)
+if _differ:
+    raise KeyError(f"translation keys defined in ui/strings.py and kpi_core/messages.py with different text: {_differ}")
+for _key, _entry in MESSAGES.items():
+    STRINGS.setdefault(_key, dict(_entry))

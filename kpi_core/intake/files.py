@@ -6,13 +6,14 @@ import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import unicodedata
 import uuid
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -39,10 +40,14 @@ MAGIC_BYTES = 8 * 1024  # where magic numbers and NUL bytes are looked for
 SNIFF_BYTES = 1024 * 1024  # decoded text used to sniff delimiter and header
 CHUNK_BYTES = 4 * 1024 * 1024  # streaming unit: keeps memory flat for 10M-row files
 DELIMITERS = (",", ";", "\t", "|")  # tie order: earlier wins
+WRAP_MIN_SHARE = 0.8  # wrapped lines: the most common width among their unwrapped contents, at least this share
+
+_log = logging.getLogger(__name__)
 
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _NEWLINE_BYTES_RE = re.compile(rb"\r\n|\r|\n")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+_WRAPPED_RE = re.compile(r'\s*"((?:[^"]|"")*)"\s*')  # one quoted field, nothing else, on a line (or a record)
 _NUMBER_RE = re.compile(
     r"[+\-−▲△]?\(?[¥$€£]?\s*[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+\-]?\d+)?\)?\s*"
     r"(?:%|円|千円|万円|百万円|件|人|個|社)?"
@@ -71,6 +76,15 @@ _BINARY_MAGICS = (
 )
 
 
+@dataclass(frozen=True)
+class BadLine:
+    """A CSV line left out because it has more fields than the header."""
+
+    line: int  # 1-based line of the original file where the record starts, as a text editor numbers lines
+    fields: int  # how many fields the line has
+    expected: int  # how many the header has
+
+
 @dataclass
 class SourceFile:
     """A file ready for the next intake step: a UTF-8 CSV path for DuckDB or an xlsx frame."""
@@ -87,6 +101,8 @@ class SourceFile:
     encoding: str  # csv: "utf-8", "utf-8-sig", "cp932", "utf-16"; "" for xlsx
     skip_lines: int = 0  # csv: lines DuckDB must skip in csv_path to reach the header
     multiline: bool = False  # csv: a quoted field below the header holds a line break (one record, several lines)
+    unwrapped: bool = False  # csv: every line was one quoted field holding the row; csv_path is the unwrapped copy
+    bad_lines: list[BadLine] = field(default_factory=list)  # csv: lines DuckDB left out (set when the table is read)
 
 
 def open_source(
@@ -109,6 +125,7 @@ def open_source(
     except IntakeError:
         raise
     except Exception as exc:  # a parser or codec failure must reach the user as a sentence, not a traceback
+        _log.warning("could not open %s", name, exc_info=True)
         raise _unreadable(name) from exc
 
 
@@ -123,6 +140,7 @@ def list_sheets(name: str, data: bytes | Path) -> list[str]:
     except IntakeError:
         raise
     except Exception as exc:
+        _log.warning("could not list the sheets of %s", name, exc_info=True)
         raise _unreadable(name) from exc
 
 
@@ -234,18 +252,21 @@ def _contains_any(source: _Input, needles: tuple[bytes, ...]) -> bool:
 # ------------------------------------------------------------------------------------------------ csv
 
 
-def _open_csv(source: _Input, workdir: Path) -> SourceFile:
+def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFile:
     """Decode, sniff the delimiter, find the header and give DuckDB a UTF-8 file to read."""
     name = source.name
     encoding, has_quote = _detect_encoding(source)
     sample = _decode_sample(source, encoding)
     delimiter = _sniff_delimiter(sample)
     records = _read_records(sample, delimiter, SNIFF_ROWS)
+    if unwrap and has_quote and _mostly_one_field(records) and _unwrapped_sample(sample):
+        return _open_unwrapped(source, encoding, workdir)
     header_index, failure = _locate_header([fields for _, fields in records])
     if header_index is None:
         raise _table_failure(name, None, failure)
     header_line = records[header_index][0]
     columns = _column_names(records[header_index][1])
+    _check_width([fields for _, fields in records[header_index:]], name)
 
     if source.path is not None and encoding == "utf-8":
         # Already what DuckDB reads: no copy, so a 10M-row file costs no extra disk or time.
@@ -275,6 +296,110 @@ def _open_csv(source: _Input, workdir: Path) -> SourceFile:
         skip_lines=skip_lines,
         multiline=multiline,
     )
+
+
+def _check_width(rows: list[list[str]], name: str) -> None:
+    """Refuse a file whose header is narrower than most of its rows: every row would be left out as too wide.
+
+    ``rows`` starts with the header. One empty field past the header's width is a trailing delimiter, which DuckDB
+    accepts, so it does not count; a one-column file whose cells hold separators was saved one row per cell.
+    """
+    header, data = rows[0], [r for r in rows[1:] if any(v.strip() for v in r)]
+    width = len(header)
+    wider = [r for r in data if len(r) > width + 1 or (len(r) == width + 1 and r[-1].strip())]
+    if len(wider) >= 2 and len(wider) * 2 > len(data):
+        fields = Counter(len(r) for r in wider).most_common(1)[0][0]
+        raise IntakeError(
+            f"{name}: most rows have {fields} values but the header row names only {width} columns: "
+            "give every column a name in the header row (or remove the extra values) and upload again.",
+            code="too_many_fields",
+            file=name,
+        )
+    cells = [r[0] for r in rows if len(r) == 1 and r[0].strip()]
+    separated = [c for c in cells if any(d in c for d in DELIMITERS)]
+    if width == 1 and cells and cells[0] in separated and len(separated) >= 2 and len(separated) * 2 > len(cells):
+        raise IntakeError(
+            f"{name}: every line holds one quoted cell with separators inside: save it again as a normal CSV "
+            "(one value per column) and upload again.",
+            code="one_column",
+            file=name,
+        )
+
+
+# ------------------------------------------------------------------------------------ wrapped lines
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines with their endings (CRLF, LF or CR); unlike str.splitlines, never split at other control characters."""
+    return iter(io.StringIO(text, newline=""))
+
+
+def _mostly_one_field(records: list[tuple[int, list[str]]]) -> bool:
+    """Whether the non-blank records are mostly one field each (cheap test before looking for wrapped lines)."""
+    widths = Counter(len(fields) for _, fields in records if any(v.strip() for v in fields))
+    return bool(widths) and widths.most_common(1)[0][0] == 1
+
+
+def _unwrapped_records(lines: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """Each record with its outer quotes removed ('""' read as '"'), line endings kept, and whether it was one
+    quoted field. A quoted field may run over several lines (an odd number of '"' so far): they are one record."""
+    pending = ""
+    for line in lines:
+        pending += line
+        if pending.count('"') % 2:
+            continue
+        body = pending.rstrip("\r\n")
+        match = _WRAPPED_RE.fullmatch(body)
+        if match:
+            yield match.group(1).replace('""', '"') + pending[len(body) :], True
+        else:
+            yield pending, False
+        pending = ""
+    if pending:  # an unclosed quote: left as written
+        yield pending, False
+
+
+def _unwrapped_sample(sample: str) -> bool:
+    """Whether (almost) every non-blank line is one quoted field whose content splits on a delimiter the same way.
+
+    A title line or two above the table may be left unquoted; contents must share one width of at least 2 fields.
+    """
+    contents = []
+    others = 0
+    for text, wrapped in _unwrapped_records(_lines(sample)):
+        if wrapped:
+            contents.append(text)
+        elif text.strip():
+            others += 1
+    if len(contents) < 2 or others > max(3, (len(contents) + others) // 20):
+        return False
+    text = "".join(contents)
+    delimiter = _sniff_delimiter(text)
+    widths = Counter(len(fields) for _, fields in _read_records(text, delimiter, SNIFF_ROWS))
+    width, count = widths.most_common(1)[0]
+    return width >= 2 and count >= WRAP_MIN_SHARE * sum(widths.values())
+
+
+def _open_unwrapped(source: _Input, encoding: str, workdir: Path) -> SourceFile:
+    """Write the file with each line's outer quotes removed (line numbers unchanged) as UTF-8 and open that."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / f"source_{uuid.uuid4().hex}.csv"
+    try:
+        with (
+            source.open_binary() as raw,
+            io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="") as text,
+            target.open("w", encoding="utf-8", newline="") as out,
+        ):
+            for record, _ in _unwrapped_records(text):
+                out.write(record)
+        copy = _Input(source.name, None, target, target.stat().st_size)
+        opened = _open_csv(copy, workdir, unwrap=False)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    opened.encoding = encoding  # as the user's file is encoded
+    opened.unwrapped = True
+    return opened
 
 
 def _detect_encoding(source: _Input) -> tuple[str, bool]:
@@ -449,15 +574,17 @@ def record_start_lines(source: SourceFile, rowids: list[int]) -> dict[int, int]:
     """For data rows as DuckDB numbers them (0-based ``rowid`` below the header), the line of the original file
     where each record starts, counted as a text editor counts lines (1-based; CRLF, LF or CR each end a line).
 
-    A quoted field holding line breaks makes one record span several lines, and DuckDB skips empty lines: both
-    are counted here, with the CSV quoting rules ('"' quotes, '""' inside quotes, a quote after leading blanks
-    still opens a field, as DuckDB reads it). Reads the file up to the last row asked for; rows it cannot place
-    (a broken quote that swallows the rest of the file) are left out of the answer.
+    A quoted field holding line breaks makes one record span several lines, DuckDB skips empty lines, and a line
+    with too many fields (``source.bad_lines``) is no row: all are counted here, with the CSV quoting rules ('"'
+    quotes, '""' inside quotes, a quote after leading blanks still opens a field, as DuckDB reads it). Reads the
+    file up to the last row asked for; rows it cannot place (a broken quote that swallows the rest of the file) are
+    left out of the answer.
     """
     wanted = sorted({int(r) for r in rowids if r is not None and r >= 0})
     found: dict[int, int] = {}
     if source.kind != "csv" or source.csv_path is None or not wanted:
         return found
+    left_out = {bad.line for bad in source.bad_lines}
     limit = csv.field_size_limit()
     csv.field_size_limit(2**31 - 1)  # a long "Notes" cell is not an error here
     try:
@@ -471,9 +598,10 @@ def record_start_lines(source: SourceFile, rowids: list[int]) -> dict[int, int]:
             start, index, position = 1, -1, 0  # line (counted from the header line), record index (-1 = header)
             try:
                 for fields in reader:
-                    if fields:  # an empty line is no record, for DuckDB too
+                    line = source.header_row + start - 1
+                    if fields and line not in left_out:  # an empty line is no record, for DuckDB too
                         if index == wanted[position]:
-                            found[index] = source.header_row + start - 1
+                            found[index] = line
                             position += 1
                             if position == len(wanted):
                                 break
@@ -676,7 +804,7 @@ def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
     """Index of the first header-like row followed by data, else (None, "no_header" | "no_rows")."""
     # Only the top of the sheet matters; counting every row of a 10M-row file would dominate the cost.
     filled = [sum(1 for v in row if not _is_blank(v)) for row in rows[: max(HEADER_SEARCH_ROWS + 4, SNIFF_ROWS)]]
-    widest = max(filled[:SNIFF_ROWS], default=0)
+    widest = _widest(filled[:SNIFF_ROWS])
     if widest == 0:
         return None, "no_header" if _any_filled(rows, len(filled)) else "no_rows"
     min_cells = 2 if widest >= 2 else 1
@@ -700,6 +828,14 @@ def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
             continue
         return i, ""
     return None, "no_rows" if header_without_data else "no_header"
+
+
+def _widest(filled: list[int]) -> int:
+    """The most non-empty cells that a tenth of the rows with two or more (and at least two rows) reach: a few lines
+    with too many fields must not make the real header look too narrow. With fewer such rows: the widest row."""
+    wide = sorted((n for n in filled if n >= 2), reverse=True)
+    need = max(2, len(wide) // 10)
+    return wide[need - 1] if len(wide) >= need else max(filled, default=0)
 
 
 def _any_filled(rows: list[list[Any]], start: int) -> bool:

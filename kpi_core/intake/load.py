@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ import duckdb
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source
 from kpi_core.intake.findings import IntakeWarning, Link, Skipped
+from kpi_core.intake.inference import DateOrderChoice, choose_date_orders, read_amount_column
+from kpi_core.intake.link import LinkedSources, file_rejects, link_sources
 from kpi_core.intake.roles import (
     PERIOD_ROLES,
     RECORD_ROLES,
@@ -20,11 +23,14 @@ from kpi_core.intake.roles import (
     TRUE_FLAGS,
     detect_roles,
     detect_shape,
+    missing_headline_roles,
     parse_period_start,
-    roles_from_header,
+    stage_date_columns,
 )
-from kpi_core.intake.stages import LEVEL_RANK, LEVELS, map_stages, order_stages
+from kpi_core.intake.stages import LEVEL_RANK, LEVELS, canonical_stage, map_stages, order_stages, substage_rank
 from kpi_core.intake.tables import (
+    BadLine,
+    SourceTable,
     count_rows,
     file_row,
     load_source,
@@ -32,13 +38,14 @@ from kpi_core.intake.tables import (
     quote_literal,
     rows_as_file_lines,
 )
-from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
+from kpi_core.intake.values import ValueParseError, is_month_only, parse_amount, parse_count, parse_date
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SAMPLE_ROWS = 2000
 MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
+_AMOUNT_SAMPLE = 20_000  # distinct amount cells looked at for currency and decimal comma
 
 
 @dataclass
@@ -62,6 +69,7 @@ class LoadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES  # the upload limit; the command line reads local files of any size
     date_orders: dict[str, str] = field(default_factory=dict)  # column → "dmy" / "mdy" for a/b/yyyy dates
     currency: str | None = None  # "JPY", "USD", "EUR"…; None = detect from cells and headers
+    lang: str | None = None  # the reader's language: the day/month order of a column nothing else decides
 
 
 @dataclass
@@ -142,21 +150,31 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")  # never print to the user's terminal
     sources = [open_source(f.name, f.data, workdir=workdir, sheet=f.sheet, max_bytes=options.max_bytes) for f in inputs]
-    counts = [load_source(con, index, source) for index, source in enumerate(sources)]
+    tables = [load_source(con, index, source) for index, source in enumerate(sources)]
+    skipped = _take_skipped(con, sources, tables)
+    counts = [table.rows - table.skipped for table in tables]  # rows in src{i} once blank and total rows are out
     rejects: list[Reject] = []
-    link_key = None
+    link_key, links, booked, base, linked = None, [], {}, 0, None
     if len(sources) == 1:
         con.execute("CREATE VIEW source AS SELECT *, rowid AS __row_0 FROM src0")
         columns = list(sources[0].columns)
         column_file = dict.fromkeys(columns, 0)
     else:
-        link_key, columns, column_file, link_rejects = _link_sources(con, sources, counts, options)
-        rejects += link_rejects
+        linked = link_sources(con, sources, counts, options.link_key)
+        link_key, columns, column_file, booked = linked.key, linked.columns, linked.column_file, linked.booked
+        base = linked.base
+        rejects += [Reject(*r) for r in file_rejects(linked, sources)]
+        links = linked.links
     sample = _sample(con)
     shape = options.shape or detect_shape(columns, sample)
     _check_overrides(options.roles, columns, shape)
     refused: list[tuple[str, str]] = []
-    mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles, refused=refused)
+    evidence: dict[str, dict[str, object]] = {}
+    mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles, refused=refused, evidence=evidence)
+    stage_dates = stage_date_columns(columns, sample) if shape == "records" and "stage" not in mapping else {}
+    if len({canonical_stage(label) for label in stage_dates.values()}) < 2:
+        stage_dates = {}  # one dated stage (a won date alone) is a close date, as it always was
+    _expected_close_as_closed(mapping, evidence, options.roles, stage_dates)
     dataset = Dataset(
         con=con,
         shape=shape,
@@ -173,14 +191,16 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
             }
             for s, n in zip(sources, counts, strict=True)
         ],
-        rows_read=sum(counts),
+        rows_read=sum(table.rows + len(table.bad_lines) for table in tables),
         rows_used=0,
         rejected=0,
         rejects=[],
         link_key=link_key,
+        links=links,
         notes=[f"refused_role:{role}:{column}" for role, column in refused if role not in mapping],
+        evidence={**evidence, **({"stage_dates": stage_dates} if stage_dates else {})},
     )
-    builder = _RecordBuilder(con, sources, column_file, mapping, options)
+    builder = _RecordBuilder(con, sources, column_file, mapping, options, booked, base, stage_dates, linked)
     if shape == "records":
         if "created" not in mapping and "closed" not in mapping:
             # Totals are still right (a lead-scoring export has no dates); periods need a date column.
@@ -200,15 +220,22 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
                 code="no_period",
             )
         builder.build_periods(dataset)
+    dataset.warnings += builder.warnings
+    if shape == "records":
+        dataset.warnings += _missing_headline_warnings(dataset, sources[base].name, stage_dates, bool(booked))
     all_rejects = rejects + builder.rejects
-    rows_as_file_lines(all_rejects, sources, counts)
+    rows_as_file_lines([*all_rejects, *skipped], sources, [table.rows for table in tables])
+    # Lines with too many fields were never rows: they are numbered by their line in the file already.
+    for source, table in zip(sources, tables, strict=True):
+        all_rejects += [Reject(source.name, bad.line, "", _too_many_fields(bad)) for bad in table.bad_lines]
     file_order = {source.name: index for index, source in enumerate(sources)}
     all_rejects.sort(key=lambda r: (file_order.get(r.file, 0), r.row, r.column))
     dataset.rejected = len({(r.file, r.row) for r in all_rejects})
     dataset.rejects = all_rejects[:MAX_LISTED_REJECTS]
     dataset.rows_used = count_rows(con, dataset.table)
-    # Rows of the other files that were attached to a base record: read = used + rejected + linked.
-    dataset.rows_linked = dataset.rows_read - dataset.rows_used - dataset.rejected
+    dataset.skipped = sorted(skipped, key=lambda s: (file_order.get(s.file, 0), s.row))
+    # Rows of the other files that were attached to a base record: read = used + rejected + skipped + linked.
+    dataset.rows_linked = dataset.rows_read - dataset.rows_used - dataset.rejected - len(skipped)
     if dataset.rows_used == 0:
         raise IntakeError(
             f"{sources[0].name}: none of its {dataset.rows_read} rows could be used "
@@ -216,6 +243,59 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
             code="no_usable_rows",
         )
     return dataset
+
+
+def _missing_headline_warnings(
+    dataset: Dataset, file: str, stage_dates: dict[str, str], booked: bool
+) -> list[IntakeWarning]:
+    """A warning for each role a headline figure needs that no column holds (outcome, amount, created, closed).
+
+    A file with neither dates nor amounts (a lead-scoring export) still gets its totals: the warnings say which
+    figures stay blank, at the top of every page they affect.
+    """
+    mapping = {**dataset.mapping, **({"stage": "bookings"} if booked else {})}
+    if "closed_flag" in mapping:
+        mapping.setdefault("won_flag", mapping["closed_flag"])
+    missing = missing_headline_roles(mapping, stage_dates=stage_dates)
+    if booked or stage_dates:
+        missing = [role for role in missing if role != "closed"]  # the booking / outcome date is the close date
+    code = {"stage": "missing_outcome", "amount": "missing_amount", "created": "missing_created"}
+    return [IntakeWarning(file, None, code.get(role, f"missing_{role}")) for role in missing]
+
+
+def _expected_close_as_closed(
+    mapping: dict[str, str], evidence: dict[str, dict[str, object]], overrides: dict, stage_dates: dict[str, str]
+) -> None:
+    """Without a close-date column, an expected close date (完了予定日, Salesforce's CloseDate) is the close date
+    of the deals that are won or lost, as in Salesforce. Not when nothing says a deal is won: every dated
+    record would then count as won."""
+    outcome_known = bool({"stage", "won_flag", "closed_flag"} & set(mapping)) or bool(stage_dates)
+    if "closed" in mapping or "expected_close" not in mapping or "closed" in overrides or not outcome_known:
+        return
+    mapping["closed"] = mapping.pop("expected_close")
+    if "expected_close" in evidence:
+        evidence["closed"] = {**evidence.pop("expected_close"), "by": "expected_close"}
+
+
+def _take_skipped(
+    con: duckdb.DuckDBPyConnection, sources: list[SourceFile], tables: list[SourceTable]
+) -> list[Skipped]:
+    """Blank and summary rows (合計, Total…) out of every source table, listed with where they are in the file.
+
+    Row ids stay as they were after the delete, so every later row number still points at the right line.
+    """
+    skipped: list[Skipped] = []
+    for index, (source, table) in enumerate(zip(sources, tables, strict=True)):
+        if not table.skipped:
+            continue
+        rows = con.execute(f"SELECT rowid, reason, text FROM skip{index} ORDER BY rowid").fetchall()
+        skipped += [Skipped(source.name, file_row(source, row), reason, text) for row, reason, text in rows]
+        con.execute(f"DELETE FROM src{index} WHERE rowid IN (SELECT rowid FROM skip{index})")
+    return skipped
+
+
+def _too_many_fields(bad: BadLine) -> str:
+    return f"too many fields: {bad.fields}, the header has {bad.expected}"
 
 
 def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
@@ -238,106 +318,6 @@ def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: st
             )
 
 
-def _link_sources(
-    con: duckdb.DuckDBPyConnection, sources: list[SourceFile], counts: list[int], options: LoadOptions
-) -> tuple[str, list[str], dict[str, int], list[Reject]]:
-    """Join every file to the largest one on a shared id column; list duplicates and orphans."""
-    base = max(range(len(sources)), key=lambda i: counts[i])
-    order = [base] + [i for i in range(len(sources)) if i != base]
-    key = options.link_key or _find_link_key(con, sources, base)
-    if key is None:
-        names = ", ".join(s.name for s in sources)
-        raise IntakeError(
-            f"{names}: no shared id column links these files: choose the link column, or upload them one at a time.",
-            code="no_link",
-        )
-    for index in order:
-        if key not in sources[index].columns:
-            raise IntakeError(
-                f"{sources[index].name} has no column {key!r} to link on: rename it or choose another link column.",
-                code="no_link",
-                file=sources[index].name,
-            )
-    columns = list(sources[base].columns)
-    column_file = dict.fromkeys(columns, base)
-    select = [f"b.{quote_ident(c)}" for c in columns] + [f"b.rowid AS __row_{base}"]
-    joins = []
-    rejects: list[Reject] = []
-    qkey = quote_ident(key)
-    first_only = f"QUALIFY row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) ORDER BY rowid) = 1"
-    dup_sql = (
-        "SELECT rowid FROM src{i} WHERE {k} IS NOT NULL "
-        "QUALIFY row_number() OVER (PARTITION BY CAST({k} AS VARCHAR) ORDER BY rowid) > 1"
-    )
-    # A repeated id in the base file would count its linked rows twice: the first row is used, the rest listed.
-    for row in (r[0] for r in con.execute(dup_sql.format(i=base, k=qkey) + " ORDER BY 1").fetchall()):
-        reason = f"duplicate {key}: only the first row with this id is used"
-        rejects.append(Reject(sources[base].name, file_row(sources[base], row), key, reason))
-    for index in order[1:]:
-        alias = f"o{index}"
-        for column in sources[index].columns:
-            if column == key:
-                continue
-            name = column if column not in column_file else f"{column} ({sources[index].name})"
-            column_file[name] = index
-            columns.append(name)
-            select.append(f"{alias}.{quote_ident(column)} AS {quote_ident(name)}")
-        select.append(f"{alias}.__row AS __row_{index}")
-        joins.append(
-            f"LEFT JOIN (SELECT *, rowid AS __row FROM src{index} {first_only}) {alias} "
-            f"ON CAST(b.{qkey} AS VARCHAR) = CAST({alias}.{qkey} AS VARCHAR)"
-        )
-        # Ids missing from the base file and repeated ids are kept out and listed (an orphan first).
-        orphan_sql = (
-            f"SELECT rowid FROM src{index} o WHERE NOT EXISTS (SELECT 1 FROM src{base} b "
-            f"WHERE CAST(b.{qkey} AS VARCHAR) = CAST(o.{qkey} AS VARCHAR))"
-        )
-        listed: set[int] = set()
-        for sql, reason in (
-            (orphan_sql, f"{key} not found in {sources[base].name}"),
-            (dup_sql.format(i=index, k=qkey), f"duplicate {key}: only the first row with this id is used"),
-        ):
-            rows = [r[0] for r in con.execute(sql + " ORDER BY 1").fetchall() if r[0] not in listed]
-            listed.update(rows)
-            rejects += [Reject(sources[index].name, file_row(sources[index], r), key, reason) for r in rows]
-    con.execute(
-        f"CREATE VIEW source AS SELECT {', '.join(select)} FROM (SELECT *, rowid FROM src{base} {first_only}) b "
-        f"{' '.join(joins)}"
-    )
-    return key, columns, column_file, rejects
-
-
-def _find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], base: int) -> str | None:
-    """The shared column that identifies records: unique in the base file, named like an id where possible, and
-    whose values in the other files are mostly found in the base. An owner or channel column is never unique."""
-    shared = set(sources[base].columns)
-    for source in sources:
-        shared &= set(source.columns)
-    best: tuple[float, str] | None = None
-    for column in sorted(shared):
-        qcol = quote_ident(column)
-        distinct, present = con.execute(
-            f"SELECT count(DISTINCT CAST({qcol} AS VARCHAR)), count({qcol}) FROM src{base}"
-        ).fetchall()[0]
-        id_like = "id" in roles_from_header(column)
-        if not present or distinct < (0.5 if id_like else 0.95) * present:
-            continue
-        overlaps = []
-        for index in range(len(sources)):
-            if index == base:
-                continue
-            sql = (
-                f"SELECT count(DISTINCT CAST(o.{qcol} AS VARCHAR)) FILTER (WHERE CAST(o.{qcol} AS VARCHAR) IN "
-                f"(SELECT CAST({qcol} AS VARCHAR) FROM src{base})) / greatest(count(DISTINCT o.{qcol}), 1) "
-                f"FROM src{index} o"
-            )
-            overlaps.append(float(con.execute(sql).fetchall()[0][0] or 0))
-        score = min(overlaps) + (1.0 if id_like else 0.0)
-        if min(overlaps) >= 0.5 and (best is None or score > best[0]):
-            best = (score, column)
-    return best[1] if best else None
-
-
 def _case(column: str, values: dict[str, str], default: str) -> str:
     """CASE column WHEN 'raw' THEN sql … ELSE default END (raw values quoted as literals)."""
     if not values:
@@ -356,7 +336,15 @@ class _RecordBuilder:
         column_file: dict[str, int],
         mapping: dict[str, str],
         options: LoadOptions,
+        booked: dict[int, str] | None = None,
+        base: int = 0,
+        stage_dates: dict[str, str] | None = None,
+        link: LinkedSources | None = None,
     ) -> None:
+        self.lead_unit = bool(link and link.lead_unit)
+        self.link_key = link.key if link else None
+        self.stage_dates = stage_dates or {}  # column → stage label, for exports with a date per stage
+        self.base = base  # the file whose rows are the records
         self.con, self.sources, self.column_file, self.mapping, self.options = (
             con,
             sources,
@@ -365,14 +353,34 @@ class _RecordBuilder:
             options,
         )
         self.types = {row[0]: row[1] for row in con.execute("DESCRIBE source").fetchall()}
+        self.date_orders: dict[str, DateOrderChoice] = {}
+        self.month_only: dict[str, str] = {}  # date role → SQL: the cell gave a month, not a day
+        self.decimal_comma, self.amount_scale = False, 1.0
+        self._distinct_values: dict[str, list[object]] = {}
+        self._texts: dict[str, str] = {}  # role → SQL of its cleaned text
+        self.booked = booked or {}  # file index → SQL flag: the record is in a bookings file (won)
         self.rejects: list[Reject] = []
+        self.warnings: list[IntakeWarning] = []
+        self._warned: list[tuple[str, str, str]] = []  # (parsed-values table, column, warning code)
         self.rejected = 0
         self._bad_flags: list[tuple[str, str, str]] = []  # (flag expression, column, reason)
         self._joins: list[str] = []
 
     # -- expressions per kind of role --------------------------------------------------------------------------
-    def _parsed(self, role: str, parser: Callable[[object], object], sql_type: str, reason: str) -> str:
-        column = self.mapping[role]
+    def _parsed(
+        self,
+        role: str,
+        parser: Callable[[object], object],
+        sql_type: str,
+        reason: str,
+        *,
+        warn: str | None = None,
+        column: str | None = None,
+    ) -> str:
+        """SQL for the parsed value of a role's column (or of `column`, named `role` inside). A cell that cannot be
+        parsed rejects its row, or, with `warn` (a warning code), leaves the value null and is counted in a
+        warning: the record still counts."""
+        column = column or self.mapping[role]
         qcol = quote_ident(column)
         col_type = self.types.get(column, "VARCHAR").upper()
         if sql_type == "DATE" and col_type == "DATE":
@@ -380,11 +388,11 @@ class _RecordBuilder:
         if sql_type == "DATE" and col_type.startswith("TIMESTAMP"):
             return f"CAST(s.{qcol} AS DATE)"
         if sql_type == "DOUBLE" and (col_type in _NUMERIC_TYPES or col_type.startswith("DECIMAL")):
-            return f"CAST(s.{qcol} AS DOUBLE)"
+            scale = self.amount_scale if role in ("amount", "revenue") else 1.0
+            return f"CAST(s.{qcol} AS DOUBLE)" + (f" * {scale!r}" if scale != 1.0 else "")
         # Text (or Excel serial numbers for dates): parse each distinct value once.
-        distinct = [r[0] for r in self.con.execute(f"SELECT DISTINCT {qcol} FROM source").fetchall()]
-        raws, values, oks = [], [], []
-        for raw in distinct:
+        raws, values, oks, months = [], [], [], []
+        for raw in self._distinct(column):
             if raw is None:
                 continue
             try:
@@ -394,24 +402,112 @@ class _RecordBuilder:
             raws.append(str(raw))
             values.append(value)
             oks.append(ok)
+            months.append(ok and sql_type == "DATE" and is_month_only(raw))
         table = f"map_{role}"
         self.con.execute(
             f"CREATE TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::BOOLEAN[]) AS ok, "
-            f"unnest(?::{sql_type}[]) AS value",
-            [raws, oks, values],
+            f"unnest(?::{sql_type}[]) AS value, unnest(?::BOOLEAN[]) AS month_only",
+            [raws, oks, values, months],
         )
+        if any(months):
+            self.month_only[role] = f"coalesce({table}.month_only, false)"
+            examples = sorted(raw for raw, month in zip(raws, months, strict=True) if month)[:3]
+            name = self.sources[self.column_file.get(column, 0)].name
+            self.warnings.append(IntakeWarning(name, column, "month_precision", sum(months), examples))
         self._joins.append(f"LEFT JOIN {table} ON CAST(s.{qcol} AS VARCHAR) = {table}.raw")
-        self._bad_flags.append((f"({table}.ok IS FALSE)", column, reason))
+        if warn is None:
+            self._bad_flags.append((f"({table}.ok IS FALSE)", column, reason))
+        else:
+            self._warn_cells(table, column, warn)
         return f"{table}.value"
 
-    def _date(self, role: str) -> str:
-        return self._parsed(role, parse_date, "DATE", "not a date")
+    def _warn_cells(self, table: str, column: str, code: str) -> None:
+        """Note a column whose unparsed cells become a warning; counted once every reject is known."""
+        self._warned.append((table, column, code))
+
+    def _collect_warnings(self) -> None:
+        """Count, over the rows that are used, the cells that could not be parsed into each noted warning."""
+        for table, column, code in self._warned:
+            file_index = self.column_file.get(column, 0)
+            count, examples = self.con.execute(
+                f"SELECT count(*), list_sort(list_distinct(list(m.raw)))[:3] FROM source s {' '.join(self._joins)} "
+                f"JOIN {table} m ON CAST(s.{quote_ident(column)} AS VARCHAR) = m.raw "
+                f"WHERE m.ok IS FALSE AND NOT ({self._any_bad()})"
+            ).fetchall()[0]
+            if count:
+                name = self.sources[file_index].name
+                self.warnings.append(IntakeWarning(name, column, code, int(count), [str(e) for e in examples or []]))
+
+    def _distinct(self, column: str) -> list[object]:
+        """The distinct values of a source column (fetched once: date-order detection and parsing share them)."""
+        if column not in self._distinct_values:
+            sql = f"SELECT DISTINCT {quote_ident(column)} FROM source"
+            self._distinct_values[column] = [r[0] for r in self.con.execute(sql).fetchall()]
+        return self._distinct_values[column]
+
+    def choose_date_orders(self, dataset: Dataset, roles: Sequence[str]) -> None:
+        """Decide the day/month order of every mapped date column (and stage-date column) that holds text, from
+        all its values."""
+        columns = [self.mapping[role] for role in roles if role in self.mapping] + list(self.stage_dates)
+        text_columns = {
+            column: self._distinct(column)
+            for column in dict.fromkeys(columns)
+            if self.types.get(column, "VARCHAR").upper() == "VARCHAR"
+        }
+        self.date_orders = choose_date_orders(text_columns, self.options.date_orders, self.options.lang)
+        dataset.evidence["date_order"] = {column: c.as_evidence() for column, c in self.date_orders.items()}
+        for column, choice in self.date_orders.items():
+            name = self.sources[self.column_file.get(column, 0)].name
+            params = {"order": choice.order, "by": choice.by}
+            if choice.mixed:
+                minority = min(choice.day_first, choice.month_first)
+                self.warnings.append(IntakeWarning(name, column, "date_order_mixed", minority, [], params))
+            elif choice.assumed:
+                examples = list(choice.examples[:3])
+                self.warnings.append(
+                    IntakeWarning(name, column, "date_order_assumed", choice.ambiguous, examples, params)
+                )
+
+    def read_amounts(self, dataset: Dataset, role: str) -> None:
+        """Currency, decimal comma and unit (千円) of the amount column, as evidence and warnings."""
+        if role not in self.mapping:
+            return
+        column = self.mapping[role]
+        values = self._distinct(column)[:_AMOUNT_SAMPLE]
+        reading = read_amount_column(column, values, self.options.currency)
+        self.decimal_comma, self.amount_scale = reading.decimal_comma, reading.scale
+        dataset.currency = reading.currency
+        dataset.evidence["currency"] = reading.as_evidence()
+        name = self.sources[self.column_file.get(column, 0)].name
+        if reading.mixed:
+            currencies = ", ".join(sorted(reading.currency_counts))
+            count = sum(reading.currency_counts.values())
+            self.warnings.append(IntakeWarning(name, column, "currency_mixed", count, [], {"currencies": currencies}))
+        if reading.decimal_comma:
+            examples = sorted(str(v) for v in values if isinstance(v, str) and "," in v)[:3]
+            self.warnings.append(IntakeWarning(name, column, "decimal_comma", 0, examples))
+
+    def _amount_parser(self) -> Callable[[object], object]:
+        def parse(value: object) -> float | None:
+            amount = parse_amount(value, decimal_comma=self.decimal_comma)
+            return None if amount is None else amount * self.amount_scale
+
+        return parse
+
+    def _date(self, role: str, column: str | None = None) -> str:
+        column = column or self.mapping[role]
+        choice = self.date_orders.get(column)
+        order = choice.order if choice else "mdy"
+        parser = functools.partial(parse_date, order=order)
+        return self._parsed(role, parser, "DATE", "not a date", column=column)
 
     def _text(self, role: str) -> str:
         """Text with ASCII and full-width spaces collapsed, so "佐藤 健　" and "佐藤 健" are one rep.
 
         The clean-up runs once per distinct value; a column that needs none is used as it is (fast path).
         """
+        if role in self._texts:
+            return self._texts[role]
         qcol = quote_ident(self.mapping[role])
         raw = f"CAST(s.{qcol} AS VARCHAR)"
         clean = "NULLIF(trim(regexp_replace(raw, '[\\s\\x{3000}]+', ' ', 'g')), '')"
@@ -420,10 +516,10 @@ class _RecordBuilder:
             f"CREATE TABLE {table} AS SELECT raw, {clean} AS value FROM (SELECT DISTINCT {raw} AS raw FROM source s)"
         )
         dirty = self.con.execute(f"SELECT count(*) FROM {table} WHERE raw IS DISTINCT FROM value").fetchall()[0][0]
-        if not dirty:
-            return raw
-        self._joins.append(f"LEFT JOIN {table} ON {raw} = {table}.raw")
-        return f"{table}.value"
+        self._texts[role] = f"{table}.value" if dirty else raw
+        if dirty:
+            self._joins.append(f"LEFT JOIN {table} ON {raw} = {table}.raw")
+        return self._texts[role]
 
     # -- rejects -------------------------------------------------------------------------------------------------
     def _collect_rejects(self) -> None:
@@ -444,13 +540,30 @@ class _RecordBuilder:
     # -- records -------------------------------------------------------------------------------------------------
     def build_records(self, dataset: Dataset) -> None:
         m = self.mapping
-        exprs: dict[str, str] = {"row_no": "s.__row_0"}
-        exprs["id"] = f"CAST(s.{quote_ident(m['id'])} AS VARCHAR)" if "id" in m else "CAST(s.__row_0 + 1 AS VARCHAR)"
+        row = f"s.__row_{self.base}"
+        exprs: dict[str, str] = {"row_no": row}
+        exprs["id"] = f"CAST(s.{quote_ident(m['id'])} AS VARCHAR)" if "id" in m else f"CAST({row} + 1 AS VARCHAR)"
+        if self.lead_unit:  # a lead with several deals counts once as a lead; its contact-only row has no deal id
+            key = f"CAST(s.{quote_ident(self.link_key)} AS VARCHAR)"
+            exprs["id"] = f"coalesce({exprs['id']}, {key})"
+        exprs["lead_unit"] = "s.__lead_unit" if self.lead_unit else "1"
+        self.choose_date_orders(dataset, ("created", "closed", "updated"))
+        self.read_amounts(dataset, "amount")
         exprs["created"] = self._date("created") if "created" in m else "CAST(NULL AS DATE)"
         exprs["closed"] = self._date("closed") if "closed" in m else "CAST(NULL AS DATE)"
+        stage_date_exprs = {column: self._date(f"stagedate{i}", column) for i, column in enumerate(self.stage_dates)}
+        outcome_dates = [
+            expr
+            for column, expr in stage_date_exprs.items()
+            if canonical_stage(self.stage_dates[column]) in ("won", "lost") and column != m.get("closed")
+        ]
+        if outcome_dates:  # 受注日 / 失注日: the close date is the date of the outcome
+            exprs["closed"] = f"coalesce({', '.join([exprs['closed'], *outcome_dates])})"
         exprs["updated"] = self._date("updated") if "updated" in m else "CAST(NULL AS DATE)"
         exprs["amount"] = (
-            self._parsed("amount", parse_amount, "DOUBLE", "not an amount") if "amount" in m else "CAST(NULL AS DOUBLE)"
+            self._parsed("amount", self._amount_parser(), "DOUBLE", "not an amount", warn="amount_unreadable")
+            if "amount" in m
+            else "CAST(NULL AS DOUBLE)"
         )
         for role in sorted(TEXT_ROLES):
             exprs[role] = self._text(role) if role in m else "CAST(NULL AS VARCHAR)"
@@ -458,57 +571,119 @@ class _RecordBuilder:
             exprs[role] = (
                 self._parsed(role, parse_count, "DOUBLE", "not a count") if role in m else "CAST(NULL AS DOUBLE)"
             )
-        stage_expr = self._stage(dataset)
-        exprs["stage"] = stage_expr
-        if "won_flag" in m:
-            exprs["__won_flag"] = f"s.{quote_ident(m['won_flag'])}"
+        exprs["stage"] = self._stage(dataset, stage_date_exprs)
+        if "lifecycle" in m and "stage" in m:
+            exprs["__deal_stage"] = self._text("stage")
+            exprs["__lifecycle"] = self._text("lifecycle")
+        for role in ("won_flag", "closed_flag"):
+            if role in m:
+                exprs[f"__{role}"] = f"s.{quote_ident(m[role])}"
+        # A month-only date ("2024-10") places a record in its month; day counts from it would be made up.
+        exprs["__day_precise"] = (
+            " AND ".join(f"NOT {self.month_only[r]}" for r in ("created", "closed") if r in self.month_only) or "true"
+        )
+        # In a bookings / orders file means won, whatever the base file says (a booking is revenue).
+        exprs["__booked"] = " OR ".join(self.booked.values()) or "false"
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
         joins = " ".join(self._joins)
         self._collect_rejects()
-        has_stage = "stage" in m
-        # No stage column: a record with a won flag set, or else with a close date, is a won deal (a lead-scoring
-        # export's "Converted", a closed-deals export).
-        won = self._won_flag() if "won_flag" in m else "closed IS NOT NULL"
-        outcome, level, position = f"CASE WHEN {won} THEN 'won' ELSE 'open' END", "1", "NULL"
+        self._collect_warnings()
+        has_stage = "stage" in m or bool(self.stage_dates)
+        # No stage: a record with a won flag set (or, without one, a close date) is won; a closed flag set on a
+        # record that is not won is lost (Salesforce's IsClosed / IsWon); the rest is open.
+        won = self._flag("won_flag") if "won_flag" in m else "closed IS NOT NULL"
+        lost = f"WHEN {self._flag('closed_flag')} THEN 'lost' " if "closed_flag" in m else ""
+        outcome, level, position = f"CASE WHEN {won} THEN 'won' {lost}ELSE 'open' END", "1", "NULL"
         if has_stage:
             # CASE over the few stage values beats a join per query when `records` is a view over 10M rows.
             rows = self.con.execute("SELECT raw, level, outcome, position FROM stage_map").fetchall()
-            outcome = _case("p.stage", {r[0]: quote_literal(r[2]) for r in rows}, "'open'")
+            outcomes = {r[0]: quote_literal(r[2]) for r in rows}
             base = str(self._base_level(dataset))  # where an unknown stage value counts
-            level = _case("p.stage", {r[0]: base if r[1] is None else str(r[1]) for r in rows}, base)
+            levels = {r[0]: base if r[1] is None else str(r[1]) for r in rows}
             position = _case("p.stage", {r[0]: str(r[3]) for r in rows}, "NULL")
+            deal, life = (_case(f"p.{c}", outcomes, "'open'") for c in ("__deal_stage", "__lifecycle"))
+            deal_level, life_level = (_case(f"p.{c}", levels, base) for c in ("__deal_stage", "__lifecycle"))
+            if "__lifecycle" in exprs and self.column_file.get(m["lifecycle"], 0) != self.base:
+                # The status of a parent contact speaks for its contact row only: each deal has its own outcome.
+                level = f"CASE WHEN p.__deal_stage IS NULL THEN {life_level} ELSE {deal_level} END"
+                outcome = f"CASE WHEN p.__deal_stage IS NULL THEN {life} ELSE {deal} END"
+            elif "__lifecycle" in exprs:
+                # A deal stage and a lifecycle / lead status: one furthest level; a won anywhere wins, then a lost.
+                level = f"greatest({deal_level}, {life_level})"
+                outcome = (
+                    f"CASE WHEN 'won' IN ({deal}, {life}) THEN 'won' WHEN 'lost' IN ({deal}, {life}) THEN 'lost' "
+                    f"WHEN {level} <= {LEVEL_RANK['lead']} AND 'disqualified' IN ({deal}, {life}) "
+                    "THEN 'disqualified' ELSE 'open' END"
+                )
+            else:
+                outcome = _case("p.stage", outcomes, "'open'")
+                level = _case("p.stage", levels, base)
+        if self.booked:
+            dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "won"}]
+            outcome = f"CASE WHEN p.__booked THEN 'won' ELSE {outcome} END"
+            level = f"CASE WHEN p.__booked THEN {LEVEL_RANK['won']} ELSE {level} END"
         # Clean, typed data (the big-file case) stays a view over the loaded table: one copy of the data in memory.
         # Parsed text columns are joined once into a table instead, so figures never redo the joins.
         # No sort: row_no keeps the file order for whoever needs it.
         kind = "TABLE" if self._joins or len(self.sources) > 1 else "VIEW"
-        kept = "p.* EXCLUDE (__won_flag)" if "won_flag" in m else "p.*"
+        internal = [name for name in exprs if name.startswith("__")]
+        kept = f"p.* EXCLUDE ({', '.join(internal)})"
+        if has_stage and {"won_flag", "closed_flag"} & set(m):
+            self._flag_conflicts(select, joins, outcome)
         self.con.execute(
             f"""
             CREATE {kind} records AS
             SELECT {kept}, {level} AS level, {outcome} AS outcome, {position} AS stage_position,
                    regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
-                   CASE WHEN {outcome} = 'won' THEN date_diff('day', created, closed) END AS cycle_days
+                   CASE WHEN {outcome} = 'won' AND p.__day_precise THEN date_diff('day', created, closed) END
+                       AS cycle_days
             FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
             """
         )
 
-    def _won_flag(self) -> str:
-        """SQL that is true where the won-flag column says yes (1, true, yes, はい, ○ …)."""
-        column = self.mapping["won_flag"]
+    def _flag(self, role: str) -> str:
+        """SQL that is true where a flag column (won_flag, closed_flag) says yes (1, true, yes, はい, ○ …)."""
+        column = self.mapping[role]
         if self.types.get(column, "VARCHAR").upper() in _NUMERIC_TYPES | {"BOOLEAN"}:
-            return "coalesce(CAST(p.__won_flag AS DOUBLE) <> 0, false)"
+            return f"coalesce(CAST(p.__{role} AS DOUBLE) <> 0, false)"
         truthy = ", ".join(quote_literal(v) for v in sorted(TRUE_FLAGS))
-        return f"coalesce(lower(trim(CAST(p.__won_flag AS VARCHAR))) IN ({truthy}), false)"
+        return f"coalesce(lower(trim(CAST(p.__{role} AS VARCHAR))) IN ({truthy}), false)"
 
-    def _stage(self, dataset: Dataset) -> str:
-        if "stage" not in self.mapping:
+    def _flag_conflicts(self, select: str, joins: str, outcome: str) -> None:
+        """Records whose won / closed flag contradicts the stage, as a warning per flag (the stage is used)."""
+        for role in ("won_flag", "closed_flag"):
+            if role not in self.mapping:
+                continue
+            flag = self._flag(role)
+            contradicts = f"({flag}) <> (o = 'won')" if role == "won_flag" else f"({flag}) AND o = 'open'"
+            count, examples = self.con.execute(
+                f"SELECT count(*), list(id ORDER BY row_no)[:3] FROM (SELECT p.*, {outcome} AS o FROM "
+                f"(SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p) p WHERE {contradicts}"
+            ).fetchall()[0]
+            if count:
+                column = self.mapping[role]
+                name = self.sources[self.column_file.get(column, 0)].name
+                self.warnings.append(IntakeWarning(name, column, "flag_conflict", int(count), list(examples or [])))
+
+    def _stage(self, dataset: Dataset, stage_date_exprs: dict[str, str]) -> str:
+        """The stage text of each record (a stage column, a lifecycle column beside it, or the furthest stage with
+        a date), and the stage map over its values: level, outcome and position in the funnel."""
+        m = self.mapping
+        if "stage" in m:
+            texts = [self._text("stage")] + ([self._text("lifecycle")] if "lifecycle" in m else [])
+            text = texts[0] if len(texts) == 1 else f"coalesce({texts[0]}, {texts[1]})"
+        elif stage_date_exprs:
+            texts = [text := self._furthest_stage_with_a_date(stage_date_exprs)]
+        else:
             dataset.present_levels = ["lead", "won"]
-            dataset.can_lose = False
+            dataset.can_lose = "closed_flag" in m
             return "CAST(NULL AS VARCHAR)"
-        text = self._text("stage")
         joins = " ".join(self._joins)
-        counts = dict(self.con.execute(f"SELECT {text}, count(*) FROM source s {joins} GROUP BY 1").fetchall())
-        counts.pop(None, None)
+        counts: dict[str, int] = {}
+        for expr in texts:
+            for value, n in self.con.execute(f"SELECT {expr}, count(*) FROM source s {joins} GROUP BY 1").fetchall():
+                if value is not None:
+                    counts[value] = counts.get(value, 0) + int(n)
         stage_map = map_stages(counts, self.options.stage_map)
         order = list(self.options.stage_order or [])
         order = [v for v in order if v in stage_map] + [v for v in order_stages(stage_map, counts) if v not in order]
@@ -536,6 +711,21 @@ class _RecordBuilder:
         )
         return text
 
+    def _furthest_stage_with_a_date(self, stage_date_exprs: dict[str, str]) -> str:
+        """SQL for the label of the furthest stage a record has a date for: won, then lost, then the open stages
+        from the last to the first (a lost date means lost, whatever else is dated)."""
+
+        def furthest_first(column: str) -> tuple[int, int, int]:
+            label = self.stage_dates[column]
+            canon = canonical_stage(label) or "lead"
+            return (canon == "won", canon == "lost", LEVEL_RANK[canon] * 100 + (substage_rank(label) or 0))
+
+        whens = " ".join(
+            f"WHEN {stage_date_exprs[column]} IS NOT NULL THEN {quote_literal(self.stage_dates[column])}"
+            for column in sorted(self.stage_dates, key=furthest_first, reverse=True)
+        )
+        return f"CASE {whens} END"
+
     @staticmethod
     def _base_level(dataset: Dataset) -> int:
         """Where an unknown stage value counts: the first level the data has."""
@@ -544,6 +734,7 @@ class _RecordBuilder:
     # -- periods -------------------------------------------------------------------------------------------------
     def build_periods(self, dataset: Dataset) -> None:
         m = self.mapping
+        self.read_amounts(dataset, "revenue")
         exprs = {
             "row_no": "s.__row_0",
             "period_start": self._parsed("period", parse_period_start, "DATE", "not a month"),
@@ -553,10 +744,13 @@ class _RecordBuilder:
                 self._parsed(role, parse_count, "DOUBLE", "not a count") if role in m else "CAST(NULL AS DOUBLE)"
             )
         exprs["revenue"] = (
-            self._parsed("revenue", parse_amount, "DOUBLE", "not an amount")
+            self._parsed("revenue", self._amount_parser(), "DOUBLE", "not an amount")
             if "revenue" in m
             else "CAST(NULL AS DOUBLE)"
         )
+        # A daily or monthly funnel per channel / campaign: its text columns break the figures down.
+        for role in sorted(TEXT_ROLES & set(m)):
+            exprs[role] = self._text(role)
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
         self.con.execute(
             f"CREATE TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad "
