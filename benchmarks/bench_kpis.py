@@ -58,6 +58,17 @@ def generate_deals_csv(path: Path, rows: int) -> None:
     )
 
 
+def generate_ragged_copy(path: Path, source: Path) -> None:
+    """The same CSV with one line in the middle carrying two fields more than the header (rejected alone)."""
+    if path.exists():
+        return
+    with open(source, encoding="utf-8") as lines:
+        total = sum(1 for _ in lines)
+    with open(source, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as out:
+        for number, line in enumerate(src):
+            out.write(line.rstrip("\n") + ",extra,fields\n" if number == total // 2 else line)
+
+
 def generate_xlsx(path: Path, rows: int, source_csv: Path) -> None:
     """A .xlsx with a title line above the header, from the first `rows` deals (written with openpyxl)."""
     if path.exists():
@@ -145,6 +156,15 @@ def main() -> None:
             f"{pandas_s / engine_s:.1f}× | {recompute:.0f} ms |"
         )
         print(lines[-1], flush=True)
+        if size <= 2_000_000:
+            ragged = OUT / f"deals_{size}_ragged.csv"
+            generate_ragged_copy(ragged, path)
+            ragged_s, _ = best_of([*engine[:4], str(ragged), *engine[5:]], repeat)
+            lines.append(
+                f"| {size:,} rows CSV with one ragged line | {ragged_s:.2f} s | | | | "
+                f"{ragged_s / engine_s - 1:+.0%} vs clean | |"
+            )
+            print(lines[-1], flush=True)
     if args.xlsx_rows:
         xlsx = OUT / f"deals_{args.xlsx_rows}.xlsx"
         generate_xlsx(xlsx, args.xlsx_rows, OUT / f"deals_{args.sizes[0]}.csv")

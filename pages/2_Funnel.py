@@ -76,7 +76,9 @@ reach = (
     if dataset.shape == "records" and "opportunity" in levels
     else SubstageReach()
 )
-steps = funnel_steps(totals, levels, lang, substages=[(s.stage, s.count) for s in reach])
+steps = funnel_steps(
+    totals, levels, lang, substages=[(s.stage, s.count) for s in reach], lost_unplaced=bool(reach.lost_unplaced)
+)
 if len(steps) < 2:
     empty_state(t("funnel.needs_levels"), key="funnel", next_page="pages/1_Data.py", next_label=t("next.check_stages"))
     st.stop()

@@ -26,7 +26,6 @@ from ui.format import escape_markdown
 from ui.intake_notice import (
     MAX_SENTENCES,
     PAGE_CODES,
-    missing_role_warnings,
     page_warnings,
     rows_line,
     warning_text,
@@ -197,7 +196,7 @@ def test_the_words_inside_a_sentence_follow_the_language():
     assert "日→月→年の順" in warning_text(assumed, "ja") and "表示言語" in warning_text(assumed, "ja")
     assert "read day-first, as usual for the display language" in warning_text(assumed, "en")
     uncertain = IntakeWarning("a.csv", "Rep", "role_uncertain", params={"role": "owner", "fit": 0.62})
-    assert "担当者として" in warning_text(uncertain, "ja") and "62.0%" in warning_text(uncertain, "ja")
+    assert "担当者として" in warning_text(uncertain, "ja") and "62%" in warning_text(uncertain, "ja")
     mixed = IntakeWarning("a.csv", "Amount", "currency_mixed", params={"currencies": {"USD": 12, "JPY": 3}})
     assert "USD 12, JPY 3" in warning_text(mixed, "en")
 
@@ -261,10 +260,6 @@ def test_rows_line_and_missing_roles():
     )
     assert rows_line(dataset, "en") == "3 rows could not be read / 1 summary or blank rows skipped: see the Data page."
     assert rows_line(_dataset([]), "en") is None
-    bare = _dataset([], mapping={"id": "ID", "created": "C"})
-    assert [w.code for w in missing_role_warnings(bare)] == ["missing_outcome", "missing_amount", "missing_closed"]
-    told = _dataset([IntakeWarning("", None, "missing_amount")], mapping={"id": "ID"})
-    assert missing_role_warnings(told) == []  # the engine said it: not twice
 
 
 # ------------------------------------------------------------------------------------------------ the pages

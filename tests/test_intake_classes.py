@@ -370,3 +370,46 @@ def test_a_contact_list_counts_each_contact_once_as_a_lead(tmp_path: Path) -> No
     assert (figures["leads"], figures["mql"], figures["opportunities"]) == (4, 3, 4)
     assert (figures["won"], figures["lost"], figures["open"], figures["won_revenue"]) == (2, 1, 3, 300)
     assert dataset.rows_read == dataset.rows_used + dataset.rejected + len(dataset.skipped) + dataset.rows_linked
+
+
+def test_a_status_column_beside_the_stage_and_won_lost_times(tmp_path: Path) -> None:
+    # Pipedrive-style: the stage keeps the last pipeline step of a won deal; the status says won / lost / open;
+    # a lost deal's close date is its lost time; each record names its currency.
+    text = (
+        "Deal - ID,Deal - Value,Deal - Currency,Deal - Status,Deal - Stage,Deal - Owner,Deal - Deal created,"
+        "Deal - Won time,Deal - Lost time\n"
+        "1,1200,USD,won,Negotiations Started,Ann,2025-03-01 10:00:00,2025-04-02 11:00:00,\n"
+        "2,800,USD,lost,Proposal Made,Bob,2025-03-02 10:00:00,,2025-04-05 09:00:00\n"
+        "3,500,USD,open,Contact Made,Ann,2025-03-03 10:00:00,,\n"
+        "4,300,USD,open,Demo Scheduled,Bob,2025-03-04 10:00:00,,\n"
+    )
+    dataset = load(write(tmp_path, "pipedrive.csv", text))
+    assert (dataset.mapping["stage"], dataset.mapping["lifecycle"]) == ("Deal - Stage", "Deal - Status")
+    assert (dataset.currency, dataset.evidence["currency"]["by"]) == ("USD", "column")
+    result = compute_kpis(dataset)
+    figures = result.totals
+    assert (figures["won"], figures["lost"], figures["open"]) == (1, 1, 2)
+    assert (figures["won_revenue"], figures["open_pipeline_value"], figures["median_cycle_days"]) == (1200, 800, 32)
+    assert {row["period"]: row["lost"] for row in result.by_period}["2025-04"] == 1  # placed on its lost time
+
+
+def test_every_warning_renders_in_both_languages(tmp_path: Path) -> None:
+    from kpi_core.intake.findings import IntakeWarning
+    from kpi_core.messages import MESSAGES
+
+    params = {
+        "order": "dmy",
+        "by": "other_columns",
+        "role": "owner",
+        "fit": 0.5,
+        "currencies": {"USD": 2, "EUR": 1},
+        "proofs": 3,
+    }
+    for key in (k for k in MESSAGES if k.startswith("warn.")):
+        warning = IntakeWarning("f.csv", "Amount", key.removeprefix("warn."), 2, ["x", "y"], params)
+        for lang in ("ja", "en"):
+            text = warning.message(lang)
+            assert "{" not in text and "}" not in text, (key, lang, text)
+            assert "f.csv" in text or "{file}" not in MESSAGES[key][lang]
+    unknown = IntakeWarning("f.csv", "Amount", "something_new", 4)
+    assert unknown.message("en") == "f.csv, 'Amount': 4 values need a look; check them on the Data page."

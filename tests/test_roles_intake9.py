@@ -346,7 +346,8 @@ def test_a_better_fit_beats_the_column_order_and_is_recorded() -> None:
 
 def test_equal_fits_go_to_the_more_specific_synonym_then_the_first_column() -> None:
     stages = ["Closed Won", "Closed Lost", "Negotiation"]
-    assert detect({"Status": stages, "Deal Stage": stages}) == {"stage": "Deal Stage"}
+    # The more specific name is the stage; the other stage-like column is a second status signal.
+    assert detect({"Status": stages, "Deal Stage": stages}) == {"stage": "Deal Stage", "lifecycle": "Status"}
     assert detect({"Amount": [100, 200], "Amount (JPY)": [300, 400]}) == {"amount": "Amount"}
 
 

@@ -177,6 +177,15 @@ def test_value_past_the_sample_that_does_not_fit_keeps_its_row(workdir: Path) ->
         assert con.execute("SELECT amount FROM src0 WHERE id = 21999").fetchall() == [("219990",)]
 
 
+def test_file_the_strict_reader_refuses_still_loads(workdir: Path) -> None:
+    # '"x" y' (text after a closing quote) is refused by DuckDB's strict reader: the file is read as before the
+    # strict reader, where the line with a 4th field keeps its first three values (nothing is listed for it).
+    text = 'id,size,note\n1,"x" y,z\n2,a,b\n3,c,d,e\n'
+    _, con, table = read("quirky.csv", text.encode(), workdir)
+    assert (table.rows, table.bad_lines) == (3, [])
+    assert [r[0] for r in rows(con)] == [1, 2, 3]
+
+
 def test_most_rows_wider_than_the_header_is_refused(workdir: Path) -> None:
     text = "id,stage\n1,Won,100\n2,Lost,200\n3,Won,300\n"  # the amount column has no name
     with pytest.raises(IntakeError) as caught:
@@ -186,6 +195,21 @@ def test_most_rows_wider_than_the_header_is_refused(workdir: Path) -> None:
         "nameless.csv: most rows have 3 values but the header row names only 2 columns: give every column a name "
         "in the header row (or remove the extra values) and upload again."
     )
+
+
+def test_most_lines_wider_past_the_first_rows_is_refused(workdir: Path) -> None:
+    # 60 rows fit the header; the next 100 have a 4th value (a column added to the export without a name).
+    text = "id,stage,amount\n" + "".join(f"{i},Won,{i}\n" for i in range(60))
+    text += "".join(f"{i},Won,{i},web\n" for i in range(60, 160))
+    source = open_source("grown.csv", text.encode(), workdir=workdir)  # the first 50 rows look fine
+    with pytest.raises(IntakeError) as caught:
+        load_source(duckdb.connect(), 0, source)
+    assert caught.value.code == "too_many_fields"
+    assert caught.value.message == (
+        "grown.csv: 100 rows have more values than the 3 columns the header row names: give every column a name "
+        "in the header row (or remove the extra values) and upload again."
+    )
+    assert_clean(caught.value, "grown.csv")
 
 
 # ------------------------------------------------------------------------------ rows as one quoted cell

@@ -42,8 +42,9 @@ def _tooltips(columns: list[tuple[str, str]]) -> list[alt.Tooltip]:
 
 
 def funnel_chart(steps: pd.DataFrame, *, titles: dict[str, str]) -> alt.LayerChart:
-    """Horizontal funnel: one bar per level, labelled with count, % of previous and % of first; the step after
-    the biggest drop in the highlight colour (its label says so in words as well).
+    """Horizontal funnel: one bar per step (a level, or a sub-stage of the opportunity level), labelled with count,
+    % of previous and % of first; the step after the biggest drop in the highlight colour (its label says so in
+    words as well).
 
     `steps`: order, step, count, label, highlight, count_text, pct_prev_text, pct_first_text.
     """

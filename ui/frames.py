@@ -50,12 +50,19 @@ def first_level_measure(levels: Sequence[str]) -> str:
 
 
 def funnel_steps(
-    figures: dict[str, Any], levels: Sequence[str], lang: str, *, substages: Sequence[tuple[str, int]] = ()
+    figures: dict[str, Any],
+    levels: Sequence[str],
+    lang: str,
+    *,
+    substages: Sequence[tuple[str, int]] = (),
+    lost_unplaced: bool = False,
 ) -> pd.DataFrame:
     """One row per funnel level with % of previous, % of first and the step after the biggest drop flagged.
 
     `substages` ((raw stage name, count) in funnel order, from kpi_core.substages) become steps of their own
     between the opportunity level and won: level "substage", labelled with the stage name as the data has it.
+    With `lost_unplaced` (lost deals whose last stage the export does not keep), the step into the first
+    sub-stage holds every lost deal and is never named the biggest leak: it would be wrong with confidence.
     """
     steps: list[tuple[str, str, Any]] = []  # (level, step label, count)
     for level in levels:
@@ -83,6 +90,8 @@ def funnel_steps(
     frame = pd.DataFrame(rows, columns=["order", "level", "step", "count", "pct_prev", "pct_first"])
     frame["highlight"] = False
     drops = frame["pct_prev"].iloc[1:].dropna() if len(frame) > 1 else pd.Series(dtype="float64")
+    if lost_unplaced and substages:
+        drops = drops.drop(frame.index[frame["level"] == "substage"][:1], errors="ignore")
     if len(drops) and drops.min() < 1:
         frame.loc[drops.astype(float).idxmin(), "highlight"] = True
     frame["count_text"] = [fmt_int(v, lang) for v in frame["count"]]

@@ -41,6 +41,7 @@ SNIFF_BYTES = 1024 * 1024  # decoded text used to sniff delimiter and header
 CHUNK_BYTES = 4 * 1024 * 1024  # streaming unit: keeps memory flat for 10M-row files
 DELIMITERS = (",", ";", "\t", "|")  # tie order: earlier wins
 WRAP_MIN_SHARE = 0.8  # wrapped lines: the most common width among their unwrapped contents, at least this share
+WRAP_MAX_RECORD = 1024 * 1024  # characters one wrapped record may span over several lines
 
 _log = logging.getLogger(__name__)
 
@@ -299,10 +300,11 @@ def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFi
 
 
 def _check_width(rows: list[list[str]], name: str) -> None:
-    """Refuse a file whose header is narrower than most of its rows: every row would be left out as too wide.
+    """Refuse a table whose rows do not fit its header: most rows wider than the header (each would be left out
+    as a line with too many fields), or one column whose cells hold separators (rows saved as one quoted cell that
+    could not be unwrapped). ``rows`` are the sample's records from the header on.
 
-    ``rows`` starts with the header. One empty field past the header's width is a trailing delimiter, which DuckDB
-    accepts, so it does not count; a one-column file whose cells hold separators was saved one row per cell.
+    One empty field past the header's width is a trailing separator, which DuckDB reads, so it is not "wider".
     """
     header, data = rows[0], [r for r in rows[1:] if any(v.strip() for v in r)]
     width = len(header)
@@ -315,9 +317,10 @@ def _check_width(rows: list[list[str]], name: str) -> None:
             code="too_many_fields",
             file=name,
         )
-    cells = [r[0] for r in rows if len(r) == 1 and r[0].strip()]
+    cells = [r[0] for r in data if len(r) == 1]
     separated = [c for c in cells if any(d in c for d in DELIMITERS)]
-    if width == 1 and cells and cells[0] in separated and len(separated) >= 2 and len(separated) * 2 > len(cells):
+    header_separated = width == 1 and any(d in header[0] for d in DELIMITERS)
+    if header_separated and len(separated) >= 2 and len(separated) * 2 > len(cells):
         raise IntakeError(
             f"{name}: every line holds one quoted cell with separators inside: save it again as a normal CSV "
             "(one value per column) and upload again.",
@@ -342,21 +345,26 @@ def _mostly_one_field(records: list[tuple[int, list[str]]]) -> bool:
 
 def _unwrapped_records(lines: Iterable[str]) -> Iterator[tuple[str, bool]]:
     """Each record with its outer quotes removed ('""' read as '"'), line endings kept, and whether it was one
-    quoted field. A quoted field may run over several lines (an odd number of '"' so far): they are one record."""
-    pending = ""
+    quoted field. A quoted field may run over several lines (an odd number of '"' so far): they are one record,
+    up to WRAP_MAX_RECORD characters (a stray quote must not swallow the rest of the file)."""
+    pending: list[str] = []
+    size, odd = 0, False
     for line in lines:
-        pending += line
-        if pending.count('"') % 2:
+        pending.append(line)
+        size += len(line)
+        odd ^= line.count('"') % 2 == 1
+        if odd and size < WRAP_MAX_RECORD:
             continue
-        body = pending.rstrip("\r\n")
-        match = _WRAPPED_RE.fullmatch(body)
+        text = "".join(pending)
+        body = text.rstrip("\r\n")
+        match = None if odd else _WRAPPED_RE.fullmatch(body)
         if match:
-            yield match.group(1).replace('""', '"') + pending[len(body) :], True
+            yield match.group(1).replace('""', '"') + text[len(body) :], True
         else:
-            yield pending, False
-        pending = ""
-    if pending:  # an unclosed quote: left as written
-        yield pending, False
+            yield text, False
+        pending, size, odd = [], 0, False
+    if pending:  # an unclosed quote at the end: left as written
+        yield "".join(pending), False
 
 
 def _unwrapped_sample(sample: str) -> bool:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from kpi_core.messages import render
+from kpi_core.messages import MESSAGES, render
+
+MAX_EXAMPLES = 3  # example cells named in a sentence
+
+
+class _Params(dict):
+    """Sentence parameters where a placeholder nothing fills reads as its base parameter, or as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        base = key.removesuffix("_text")
+        return self[base] if base != key and base in self else ""
 
 
 @dataclass
@@ -38,16 +50,38 @@ class IntakeWarning:
     examples: list[str] = field(default_factory=list)
     params: dict[str, object] = field(default_factory=dict)
 
-    def message(self, lang: str = "en") -> str:
-        return render(
-            f"warn.{self.code}",
-            lang,
-            file=self.file,
-            column=self.column or "",
+    def message(self, lang: str = "en", escape: Callable[[str], str] = str) -> str:
+        """The sentence in `lang`. `escape` makes user text (file, column, example cells) inert for where it is
+        shown (Markdown on a page); a code without a sentence of its own is said generally, never a KeyError."""
+        params = _Params(self._sentence_params(lang, escape))
+        template = MESSAGES.get(f"warn.{self.code}")
+        if template is None:
+            where = render("intake.where_column", lang, **params) if self.column else params["file"]
+            key = "intake.generic_count" if self.count else "intake.generic"
+            return render(key, lang, where=where or render("intake.the_data", lang), count=params["count"])
+        return string.Formatter().vformat(template.get(lang) or template["en"], (), params)
+
+    def _sentence_params(self, lang: str, escape: Callable[[str], str]) -> dict[str, str]:
+        """The placeholders: user text escaped, counts with separators, the engine's codes in words."""
+        values = {
+            name: ", ".join(f"{escape(str(k))} {v:,}" for k, v in value.items())
+            if isinstance(value, Mapping)  # {"USD": 12, "JPY": 3} → "USD 12, JPY 3"
+            else escape(str(value))
+            for name, value in self.params.items()
+        }
+        values.update(
+            file=escape(self.file or ""),
+            column=escape(self.column or ""),
             count=f"{self.count:,}",
-            examples=", ".join(self.examples[:3]),
-            **self.params,
+            examples=", ".join(escape(str(e)) for e in self.examples[:MAX_EXAMPLES]),
         )
+        words = {"order": "word.order", "by": "word.order_reason", "role": "role"}
+        for name, prefix in words.items():
+            if name in self.params:
+                values[f"{'reason' if name == 'by' else name}_text"] = render(f"{prefix}.{self.params[name]}", lang)
+        if isinstance(self.params.get("fit"), int | float):
+            values["fit"] = f"{float(self.params['fit']) * 100:.0f}%"
+        return values
 
     def as_dict(self, lang: str = "en") -> dict[str, object]:
         return {

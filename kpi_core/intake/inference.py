@@ -4,6 +4,8 @@ and always overridable by the user."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
@@ -95,7 +97,7 @@ class AmountReading:
     """How an amount column's cells are read: currency, decimal comma, unit from the header."""
 
     currency: str | None
-    currency_by: str | None  # "user", "cells", "header" or None
+    currency_by: str | None  # "user", "cells", "header", "column" or None
     currency_counts: dict[str, int]
     mixed: bool
     decimal_comma: bool
@@ -112,18 +114,48 @@ class AmountReading:
         }
 
 
-def read_amount_column(header: str, values: Sequence[object], currency_override: str | None) -> AmountReading:
-    """The currency, decimal comma and unit of an amount column from its header and distinct values."""
+# Headers of a column that names each record's currency (Salesforce's CurrencyIsoCode, Pipedrive's "Currency").
+_CURRENCY_HEADERS = re.compile(r"(currency|currencycode|currencyisocode|isocurrency|通貨|wahrung|moneda|devise)$")
+_ISO_CODES = frozenset({*CURRENCIES, "AUD", "CAD", "CHF", "HKD", "INR", "KRW", "SGD", "TWD", "BRL", "MXN", "SEK"})
+
+
+def is_currency_header(key: str) -> bool:
+    """Whether a normalised header (roles.header_key) names a currency column."""
+    return bool(_CURRENCY_HEADERS.search(key))
+
+
+def currency_column_counts(columns: Mapping[str, Sequence[object]]) -> dict[str, int] | None:
+    """Records per ISO code in a currency column whose every value is an ISO code, or None when there is none.
+
+    `columns` maps a normalised currency header to its values."""
+    for values in columns.values():
+        codes = [str(v).strip().upper() for v in values if v is not None and str(v).strip()]
+        if codes and all(code in _ISO_CODES for code in codes):
+            return dict(Counter(codes).most_common())
+    return None
+
+
+def read_amount_column(
+    header: str,
+    values: Sequence[object],
+    currency_override: str | None,
+    currency_counts: dict[str, int] | None = None,
+) -> AmountReading:
+    """The currency, decimal comma and unit of an amount column from its header and distinct values, or from a
+    currency column beside it (`currency_counts`: records per ISO code)."""
     evidence = detect_currency(header, values)
     code, by = evidence.code, evidence.by
+    counts, mixed = dict(evidence.counts), evidence.mixed
+    if currency_counts:
+        code, by, counts, mixed = next(iter(currency_counts)), "column", currency_counts, len(currency_counts) > 1
     if currency_override:
         code, by = currency_override, "user"
     texts = [v for v in values if isinstance(v, str)]
     return AmountReading(
         currency=code,
         currency_by=by,
-        currency_counts=dict(evidence.counts),
-        mixed=evidence.mixed,
+        currency_counts=counts,
+        mixed=mixed,
         decimal_comma=bool(texts) and detect_decimal_comma(texts),
         scale=amount_scale_from_header(header),
     )

@@ -14,7 +14,13 @@ import duckdb
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.files import DEFAULT_MAX_BYTES, SourceFile, open_source
 from kpi_core.intake.findings import IntakeWarning, Link, Skipped
-from kpi_core.intake.inference import DateOrderChoice, choose_date_orders, read_amount_column
+from kpi_core.intake.inference import (
+    DateOrderChoice,
+    choose_date_orders,
+    currency_column_counts,
+    is_currency_header,
+    read_amount_column,
+)
 from kpi_core.intake.link import LinkedSources, file_rejects, link_sources
 from kpi_core.intake.roles import (
     PERIOD_ROLES,
@@ -23,6 +29,7 @@ from kpi_core.intake.roles import (
     TRUE_FLAGS,
     detect_roles,
     detect_shape,
+    header_key,
     missing_headline_roles,
     parse_period_start,
     stage_date_columns,
@@ -171,8 +178,10 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     refused: list[tuple[str, str]] = []
     evidence: dict[str, dict[str, object]] = {}
     mapping = detect_roles(columns, sample, shape=shape, overrides=options.roles, refused=refused, evidence=evidence)
-    stage_dates = stage_date_columns(columns, sample) if shape == "records" and "stage" not in mapping else {}
-    if len({canonical_stage(label) for label in stage_dates.values()}) < 2:
+    stage_dates = stage_date_columns(columns, sample) if shape == "records" else {}
+    if "stage" in mapping:  # the stage column says how far; a won / lost date still dates the outcome
+        stage_dates = {c: label for c, label in stage_dates.items() if canonical_stage(label) in ("won", "lost")}
+    elif len({canonical_stage(label) for label in stage_dates.values()}) < 2:
         stage_dates = {}  # one dated stage (a won date alone) is a close date, as it always was
     _expected_close_as_closed(mapping, evidence, options.roles, stage_dates)
     dataset = Dataset(
@@ -358,6 +367,7 @@ class _RecordBuilder:
         self.decimal_comma, self.amount_scale = False, 1.0
         self._distinct_values: dict[str, list[object]] = {}
         self._texts: dict[str, str] = {}  # role → SQL of its cleaned text
+        self._dates: dict[str, str] = {}  # column → SQL of its parsed dates
         self.booked = booked or {}  # file index → SQL flag: the record is in a bookings file (won)
         self.rejects: list[Reject] = []
         self.warnings: list[IntakeWarning] = []
@@ -474,18 +484,24 @@ class _RecordBuilder:
             return
         column = self.mapping[role]
         values = self._distinct(column)[:_AMOUNT_SAMPLE]
-        reading = read_amount_column(column, values, self.options.currency)
+        currency_columns = {header_key(c): self._cells(c) for c in self.types if is_currency_header(header_key(c))}
+        reading = read_amount_column(column, values, self.options.currency, currency_column_counts(currency_columns))
         self.decimal_comma, self.amount_scale = reading.decimal_comma, reading.scale
         dataset.currency = reading.currency
         dataset.evidence["currency"] = reading.as_evidence()
         name = self.sources[self.column_file.get(column, 0)].name
         if reading.mixed:
-            currencies = ", ".join(sorted(reading.currency_counts))
-            count = sum(reading.currency_counts.values())
-            self.warnings.append(IntakeWarning(name, column, "currency_mixed", count, [], {"currencies": currencies}))
+            counts = dict(sorted(reading.currency_counts.items(), key=lambda item: -item[1]))
+            params = {"currencies": counts}
+            self.warnings.append(IntakeWarning(name, column, "currency_mixed", sum(counts.values()), [], params))
         if reading.decimal_comma:
             examples = sorted(str(v) for v in values if isinstance(v, str) and "," in v)[:3]
             self.warnings.append(IntakeWarning(name, column, "decimal_comma", 0, examples))
+
+    def _cells(self, column: str) -> list[object]:
+        """A column's cells, one per record (few distinct values: a currency column), for counting."""
+        sql = f"SELECT {quote_ident(column)} FROM source s WHERE {quote_ident(column)} IS NOT NULL LIMIT 100000"
+        return [r[0] for r in self.con.execute(sql).fetchall()]
 
     def _amount_parser(self) -> Callable[[object], object]:
         def parse(value: object) -> float | None:
@@ -495,11 +511,13 @@ class _RecordBuilder:
         return parse
 
     def _date(self, role: str, column: str | None = None) -> str:
+        """SQL for a date column's parsed dates (parsed once: 受注日 may be the close date and a stage date)."""
         column = column or self.mapping[role]
-        choice = self.date_orders.get(column)
-        order = choice.order if choice else "mdy"
-        parser = functools.partial(parse_date, order=order)
-        return self._parsed(role, parser, "DATE", "not a date", column=column)
+        if column not in self._dates:
+            choice = self.date_orders.get(column)
+            parser = functools.partial(parse_date, order=choice.order if choice else "mdy")
+            self._dates[column] = self._parsed(role, parser, "DATE", "not a date", column=column)
+        return self._dates[column]
 
     def _text(self, role: str) -> str:
         """Text with ASCII and full-width spaces collapsed, so "佐藤 健　" and "佐藤 健" are one rep.

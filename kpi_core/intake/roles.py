@@ -524,6 +524,14 @@ def detect_roles(
             mapping[role] = best.column
             taken.add(best.column)
             note(role, best.column, "header", best.fit, [c.column for c in role_candidates])
+    # A second column named like a stage (Pipedrive's "Status" won / lost / open beside its "Stage") is a status
+    # of its own: it becomes the lifecycle signal, combined with the stage into one outcome.
+    if "lifecycle" in wanted and "stage" in mapping and "lifecycle" not in mapping and "lifecycle" not in overrides:
+        second = next((c for c in candidates.get("stage", []) if c.column not in taken), None)
+        if second is not None:
+            mapping["lifecycle"] = second.column
+            taken.add(second.column)
+            note("lifecycle", second.column, "header", second.fit, [c.column for c in candidates["stage"]])
     if refused is not None:
         refused += [(c.role, c.column) for c in refusals]
     if evidence is not None and refusals:
@@ -612,7 +620,7 @@ _PIPELINE_NOTE = re.compile(r"\s*[(（][^)）]*(?:pipeline|パイプライン)[^
 
 def _stage_label(header: str) -> str | None:
     """The stage named inside a stage-date header, without quotes or pipeline note, or None."""
-    text = unicodedata.normalize("NFKC", str(header)).replace("_", " ").strip()
+    text = _OBJECT_PREFIX.sub("", unicodedata.normalize("NFKC", str(header)).replace("_", " ").strip())
     for pattern in _STAGE_DATE_HEADERS:
         match = pattern.match(text)
         if match:

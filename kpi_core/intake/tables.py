@@ -105,12 +105,12 @@ def _create_from_csv(con: duckdb.DuckDBPyConnection, table: str, source: SourceF
     """
     try:
         return _read_strict(con, table, source)
-    except (duckdb.Error, _NotStrict):
+    except (duckdb.Error, _NotStrict, OSError, csv.Error):  # OSError, csv.Error: from the cleaned type sample
         _log.info("%s: strict CSV read failed, reading leniently", source.name, exc_info=True)
     con.execute(f"DROP TABLE IF EXISTS {table}")
     try:
         _read_lenient(con, table, source)
-    except duckdb.Error as exc:
+    except (duckdb.Error, OSError, csv.Error) as exc:
         raise _csv_failure(source) from exc
     return []
 
@@ -141,6 +141,7 @@ def _read_strict(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile)
                 types = _sample_types(con, source)
                 continue
             raise
+        _check_wide_lines(con, table, source)
         errors = con.execute(
             f"SELECT error_type, column_name, line_byte_position, column_idx, csv_line FROM {rejects}"
         ).fetchall()
@@ -161,6 +162,21 @@ def _read_strict(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile)
             continue
         return _bad_lines(source, too_many)
     raise _NotStrict(f"{source.name}: no stable column types after {MAX_READS} reads")
+
+
+def _check_wide_lines(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile) -> None:
+    """Refuse a file where more lines have too many fields than not (the header lacks names from some line on),
+    before millions of rejected lines are fetched: the file sniffing only sees its first lines."""
+    wide = con.execute(
+        f"SELECT count(DISTINCT line_byte_position) FROM {table}_rejects WHERE error_type = '{_TOO_MANY}'"
+    ).fetchall()[0][0]
+    if wide and wide > count_rows(con, table):
+        raise IntakeError(
+            f"{source.name}: {wide:,} rows have more values than the {len(source.columns)} columns the header row "
+            "names: give every column a name in the header row (or remove the extra values) and upload again.",
+            code="too_many_fields",
+            file=source.name,
+        )
 
 
 def _csv_options(
