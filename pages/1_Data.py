@@ -437,7 +437,7 @@ def currency_reason(dataset: Dataset, options: SourceOptions, code: str | None) 
     by = info.get("by")
     if by == "cells" and code:
         return t("data.currency_reason.cells", symbol=escape_markdown(currency_sign(code, info)))
-    if by in ("header", "user"):
+    if by in ("header", "user", "column"):
         return t(f"data.currency_reason.{by}")
     return t("data.currency_reason.none")
 

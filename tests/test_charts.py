@@ -142,3 +142,14 @@ def test_month_labels_step_by_whole_quarters():
     assert period_axis_values(frame)[:3] == ["2024年4月", "2024年7月", "2024年10月"]
     assert period_axis_values(frame.iloc[:12]) == labels[:12]
     assert period_axis_values(frame.iloc[:0]) == []
+
+
+def test_money_axes_follow_the_data_currency(monkeypatch):
+    import ui.charts as charts
+
+    assert "億" in charts.money_axis_expr("ja") and "¥" in charts.money_axis_expr("en")  # JPY outside a session
+    monkeypatch.setattr(charts, "current_currency", lambda: "USD")
+    monkeypatch.setattr(charts, "currency_symbol", lambda: "$")
+    for lang in ("ja", "en"):
+        expr = charts.money_axis_expr(lang)
+        assert expr.startswith("'$'") and "万" not in expr and "¥" not in expr

@@ -74,6 +74,7 @@ def test_a_table_saved_as_one_quoted_column_is_unwrapped(tmp_path: Path) -> None
     dataset = load(write(tmp_path, "wrapped.csv", "".join(f'"{line}"\n' for line in lines)))
     assert dataset.columns == ["id", "stage", "amount"]
     assert (totals(dataset)["won"], totals(dataset)["won_revenue"]) == (2, 400)
+    assert "unwrapped" in codes(dataset)
 
 
 # --------------------------------------------------------------------------------------------------- 2. values
@@ -204,6 +205,17 @@ def test_common_real_headers_give_won_revenue(tmp_path: Path, header: str, rows:
 def test_a_missing_headline_role_is_a_warning(tmp_path: Path) -> None:
     dataset = load(write(tmp_path, "nomoney.csv", "id,created,closed,stage\n1,2025-04-01,2025-04-20,Won\n"))
     assert "missing_amount" in codes(dataset)
+
+
+def test_a_doubtful_headline_role_is_a_warning(tmp_path: Path) -> None:
+    # 2 of the 5 stage values are known stages: the column is used (40 % fit), and the pages say it is doubtful.
+    text = "id,Status\n1,Won\n2,Lost\n3,Red\n4,Green\n5,Blue\n"
+    dataset = load(write(tmp_path, "doubt.csv", text))
+    [warning] = [w for w in dataset.warnings if w.code == "role_uncertain"]
+    assert (warning.column, warning.params) == ("Status", {"role": "stage", "fit": 0.4})
+    assert warning.message("en") == (
+        "doubt.csv: 'Status' is used as Stage, but only 40% of its values fit: check it on the Data page."
+    )
 
 
 # --------------------------------------------------------------------------------- 4. outcomes from several signals

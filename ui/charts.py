@@ -11,6 +11,7 @@ import math
 import altair as alt
 import pandas as pd
 
+from ui.format import currency_symbol, current_currency
 from ui.theme import HIGHLIGHT, MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS
 
 ROW_HEIGHT = 46
@@ -18,20 +19,22 @@ PERIOD_LABELS = 12  # at most this many labelled periods (and ticks) on a time a
 PERIOD_STEPS = (1, 2, 3, 4, 6, 12, 13, 26, 52)  # label every n-th period: months by quarter / half, weeks by quarter
 
 
-def yen_axis_expr(lang: str) -> str:
-    """A Vega label expression for yen axes: 1.2億 / 350万 in Japanese, ¥1.2M in English."""
-    if lang == "ja":
+def money_axis_expr(lang: str) -> str:
+    """A Vega label expression for money axes in the session's currency: 1.2億 / 350万 for yen in Japanese,
+    ¥1.2M / $1.2M / €850k otherwise (万 and 億 are for yen only)."""
+    if lang == "ja" and current_currency() == "JPY":
         return (
             "abs(datum.value) >= 1e8 ? format(datum.value / 1e8, ',.1~f') + '億' : "
             "abs(datum.value) >= 1e4 ? format(datum.value / 1e4, ',.0~f') + '万' : format(datum.value, ',')"
         )
-    return "'¥' + replace(format(datum.value, '.3~s'), 'G', 'B')"
+    symbol = currency_symbol().replace("'", "")
+    return f"'{symbol}' + replace(format(datum.value, '.3~s'), 'G', 'B')"
 
 
 def value_axis(unit: str, lang: str, title: str | None, ticks: int = 6) -> alt.Axis:
     """An axis formatted for a metrics.yaml unit, with about `ticks` ticks."""
     if unit == "currency":
-        return alt.Axis(title=title, labelExpr=yen_axis_expr(lang), tickCount=ticks)
+        return alt.Axis(title=title, labelExpr=money_axis_expr(lang), tickCount=ticks)
     if unit == "ratio":  # 0%, 10%, 20% … and 0.2%, 0.4% for small rates (".0%" would print 0%, 0%, 1%)
         return alt.Axis(title=title, format=".1~%", tickCount=ticks)
     return alt.Axis(title=title, format=",.0f", tickCount=ticks)

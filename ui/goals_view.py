@@ -32,6 +32,8 @@ from kpi_core.pacing import MIN_ANALOGUES, Forecast, forecast_goals, pacing_seri
 from ui.data import CACHE_TTL
 from ui.format import (
     MISSING,
+    currency_symbol,
+    current_currency,
     fmt_date,
     fmt_days,
     fmt_int,
@@ -179,14 +181,14 @@ def fmt_goal(value: float | None, unit: str, lang: str, *, compact: bool = False
 def fmt_yen_short(value: float, lang: str) -> str:
     """A goal amount in few characters: 1.44億円 / 120万円 (a target's digits kept) / ¥144M / ¥1.2M."""
     size, sign = abs(float(value)), "-" if value < 0 else ""
-    if lang == "ja":  # 1,000万 and above without decimals, as a reader writes it (8,892万円)
+    if lang == "ja" and current_currency() == "JPY":  # 1,000万 and above without decimals (8,892万円)
         for low, unit, word, digits in ((1e8, 1e8, "億円", 2), (1e7, 1e4, "万円", 0), (1e4, 1e4, "万円", 1)):
             if size >= low:
                 return f"{sign}{_trim(f'{size / unit:,.{digits}f}')}{word}"
         return fmt_yen(value, lang)
     for unit, word in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         if size >= unit:
-            return f"{sign}¥{_trim(f'{size / unit:,.1f}')}{word}"
+            return f"{sign}{currency_symbol()}{_trim(f'{size / unit:,.1f}')}{word}"
     return fmt_yen(value, lang)
 
 
@@ -736,7 +738,7 @@ def range_text(forecast: Forecast, lang: str, *, compact: bool = True) -> str:
     high = fmt_goal(forecast.high, unit, lang, compact=compact)
     for suffix in ("億円", "万円", "%", "日", " days", "B", "M", "K"):
         if low.endswith(suffix) and high.endswith(suffix):  # 1.17–1.5億円, ¥117.4–150.1M: the unit once
-            return f"{low[: -len(suffix)]}–{high.removeprefix('¥')}"
+            return f"{low[: -len(suffix)]}–{high.removeprefix(currency_symbol())}"
     return f"{low}–{high}"  # no spaces around the dash: the range must fit a headline figure
 
 

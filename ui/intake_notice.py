@@ -100,6 +100,7 @@ def draw_intake_notices(dataset: Dataset | None, page: str) -> None:
     """At the top of a page: the sentences of the warnings that affect its figures (at most three, the rest
     counted), and the rows that could not be read or were skipped, with a link to the Data page. Nothing when
     there is nothing to say."""
+    notice = st.container(key="intake_notice")  # always there: the page below keeps its place (see the Data page)
     if dataset is None:
         return
     lang = current_lang()
@@ -109,7 +110,7 @@ def draw_intake_notices(dataset: Dataset | None, page: str) -> None:
         return
     from ui.frame import current_params
 
-    with st.container(key="intake_notice"):
+    with notice:
         if sentences or dataset.rejected:
             body = [_bullets(sentences[:MAX_SENTENCES])] if sentences else []
             if len(sentences) > MAX_SENTENCES:
@@ -126,6 +127,8 @@ def draw_intake_notices(dataset: Dataset | None, page: str) -> None:
 def draw_data_page_notices(dataset: Dataset) -> None:
     """At the top of the Data page: every warning of the data (the headline roles it lacks among them), in one box."""
     sentences = [warning_text(w) for w in page_warnings(dataset, "data")]
-    if sentences:
-        with st.container(key="intake_notice"):
+    # Always one container, empty or not: the elements below keep their place when an upload adds warnings, so
+    # the previous run's cards are replaced in place rather than shown twice while the page reruns.
+    with st.container(key="intake_notice"):
+        if sentences:
             st.warning(_bullets(sentences), icon=":material/warning:")

@@ -40,7 +40,7 @@ from kpi_core.pivots import (
 )
 from ui.charts import value_axis
 from ui.export import neutralise_cell
-from ui.format import MISSING, MONTHS_EN, fmt_period, fmt_value
+from ui.format import MISSING, MONTHS_EN, currency_symbol, current_currency, fmt_period, fmt_value
 from ui.i18n import metric_label, role_label, t
 from ui.theme import NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
 
@@ -213,12 +213,13 @@ def lever_label(name: str, lang: str, levers: dict[str, Any]) -> str:
 def fmt_lever(value: float | None, unit: str, lang: str) -> str:
     """A lever value as the reader expects it: 29.8%, 108.1万円 / ¥1.08M (three digits: a unit price that moves
     by 0.4 % must not read the same before and after), 42."""
-    if unit == "currency" and lang == "en" and value is not None and math.isfinite(value) and abs(value) >= 1e3:
+    yen_words = lang == "ja" and current_currency() == "JPY"  # 万円 / 億円 are for yen only
+    if unit == "currency" and not yen_words and value is not None and math.isfinite(value) and abs(value) >= 1e3:
         size = abs(value)
         limit, suffix = next((lim, suf) for lim, suf in ((1e9, "B"), (1e6, "M"), (1e3, "K")) if size >= lim)
         scaled = size / limit
         digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
-        return f"{'-' if value < 0 else ''}¥{scaled:,.{digits}f}{suffix}"
+        return f"{'-' if value < 0 else ''}{currency_symbol()}{scaled:,.{digits}f}{suffix}"
     return fmt_value(value, unit if unit in ("count", "currency", "ratio") else "count", lang, compact=True)
 
 

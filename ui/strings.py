@@ -386,6 +386,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "data.currency_reason.cells": {"ja": "セルの「{symbol}」から", "en": "from the “{symbol}” in the cells"},
     "data.currency_reason.header": {"ja": "列名から", "en": "from the column name"},
+    "data.currency_reason.column": {"ja": "通貨の列から", "en": "from the currency column"},
     "data.currency_reason.user": {"ja": "あなたが指定", "en": "you chose it"},
     "data.currency_reason.none": {
         "ja": "通貨の記号がないため円とみなしています",

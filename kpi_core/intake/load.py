@@ -23,6 +23,7 @@ from kpi_core.intake.inference import (
 )
 from kpi_core.intake.link import LinkedSources, file_rejects, link_sources
 from kpi_core.intake.roles import (
+    HEADLINE_ROLES,
     PERIOD_ROLES,
     RECORD_ROLES,
     TEXT_ROLES,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
 SAMPLE_ROWS = 2000
 MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
+UNCERTAIN_FIT = 0.8  # a headline role's column with fewer fitting values is used, and said to be doubtful
 _AMOUNT_SAMPLE = 20_000  # distinct amount cells looked at for currency and decimal comma
 
 
@@ -229,9 +231,10 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
                 code="no_period",
             )
         builder.build_periods(dataset)
+    dataset.warnings += [IntakeWarning(s.name, None, "unwrapped") for s in sources if s.unwrapped]
     dataset.warnings += builder.warnings
     if shape == "records":
-        dataset.warnings += _missing_headline_warnings(dataset, sources[base].name, stage_dates, bool(booked))
+        dataset.warnings += _headline_role_warnings(dataset, sources[base].name, stage_dates, bool(booked))
     all_rejects = rejects + builder.rejects
     rows_as_file_lines([*all_rejects, *skipped], sources, [table.rows for table in tables])
     # Lines with too many fields were never rows: they are numbered by their line in the file already.
@@ -254,14 +257,27 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     return dataset
 
 
-def _missing_headline_warnings(
+def _headline_role_warnings(
     dataset: Dataset, file: str, stage_dates: dict[str, str], booked: bool
 ) -> list[IntakeWarning]:
-    """A warning for each role a headline figure needs that no column holds (outcome, amount, created, closed).
+    """A warning for each role a headline figure needs (outcome, amount, created, closed) that no column holds,
+    or whose column's values only partly fit it.
 
     A file with neither dates nor amounts (a lead-scoring export) still gets its totals: the warnings say which
     figures stay blank, at the top of every page they affect.
     """
+    doubtful = []
+    told = {w.column for w in dataset.warnings}  # an unreadable-amounts warning already counts the misfits
+    for role in HEADLINE_ROLES:
+        fit = (dataset.evidence.get(role) or {}).get("fit")
+        if (
+            role in dataset.mapping
+            and dataset.mapping[role] not in told
+            and isinstance(fit, float)
+            and fit < UNCERTAIN_FIT
+        ):
+            column = dataset.mapping[role]
+            doubtful.append(IntakeWarning(file, column, "role_uncertain", params={"role": role, "fit": fit}))
     mapping = {**dataset.mapping, **({"stage": "bookings"} if booked else {})}
     if "closed_flag" in mapping:
         mapping.setdefault("won_flag", mapping["closed_flag"])
@@ -269,7 +285,7 @@ def _missing_headline_warnings(
     if booked or stage_dates:
         missing = [role for role in missing if role != "closed"]  # the booking / outcome date is the close date
     code = {"stage": "missing_outcome", "amount": "missing_amount", "created": "missing_created"}
-    return [IntakeWarning(file, None, code.get(role, f"missing_{role}")) for role in missing]
+    return [IntakeWarning(file, None, code.get(role, f"missing_{role}")) for role in missing] + doubtful
 
 
 def _expected_close_as_closed(
