@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
         print(f"error: {exc}", file=err)
         return EXIT_BAD_INPUT
     if args.json:
-        json.dump(payload, out, ensure_ascii=False, default=str)
+        json.dump(payload, out, ensure_ascii=False, default=str, allow_nan=False)
         out.write("\n")
     else:
         out.write(getattr(args, "render", render_text)(payload))

@@ -18,6 +18,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file}: in '{column}', {count} of the amounts could not be read (e.g. {examples}); those records "
         "still count, with the amount unknown.",
     },
+    "warn.count_unreadable": {
+        "ja": "{file}: 「{column}」の{count}件の値が件数として読めません（例: {examples}）。"
+        "行は数え、その値は不明として扱います。",
+        "en": "{file}: in '{column}', {count} of the values could not be read as counts (e.g. {examples}); those rows "
+        "still count, with the value unknown.",
+    },
     "warn.date_order_proven": {
         "ja": "{file}: 「{column}」の日付は{order_text}で読みました"
         "（{proofs}件の値がそれを示します。例: {examples}）。",

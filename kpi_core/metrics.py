@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -356,7 +357,8 @@ CONVERSION_LEVELS_INV = {level: measure for measure, level in CONVERSION_LEVELS.
 
 
 def _plain(value: Any, unit: str) -> Any:
-    if value is None:
+    """A figure as plain JSON-safe Python: None for a missing or non-finite value (never NaN or Infinity)."""
+    if value is None or not math.isfinite(float(value)):
         return None
     if unit == "count":
         return int(value)

@@ -499,3 +499,23 @@ def test_the_stage_choices_read_as_funnel_levels():
         "Lost (reached opportunity)",
         "Disqualified (stopped at lead)",
     ]
+
+
+NON_FINITE = (
+    b"Deal ID,Created Date,Close Date,Stage,Amount,Owner,Calls\r\n"
+    b"N1,2025-04-01,2025-04-20,Closed Won,inf,Aoki,3\r\n"
+    b"N2,2025-04-02,2025-04-25,Closed Won,1000,Baba,nan\r\n"
+    b"N3,2025-04-03,,Prospecting,1e400,Aoki,-inf\r\n"
+    b"N4,2025-04-04,2025-05-02,Closed Lost,NaN,Baba,2\r\n"
+)
+
+
+@pytest.mark.parametrize("page", ["home.py", "pages/2_Funnel.py", PIPELINE, "pages/5_Pacing.py", "pages/6_Pivots.py"])
+def test_non_finite_numbers_never_crash_a_page(page):
+    at = open_page(DATA, lang="en")
+    upload(at, ("nonfinite.csv", NON_FINITE, CSV))
+    assert not at.exception
+    at.switch_page(page).run()
+    assert not at.exception
+    said = any("could not be read" in w.value for w in at.warning)
+    assert said == (page != "pages/2_Funnel.py")  # the funnel counts deals: no amount or activity on it

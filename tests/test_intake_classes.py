@@ -425,3 +425,18 @@ def test_every_warning_renders_in_both_languages(tmp_path: Path) -> None:
             assert "f.csv" in text or "{file}" not in MESSAGES[key][lang]
     unknown = IntakeWarning("f.csv", "Amount", "something_new", 4)
     assert unknown.message("en") == "f.csv, 'Amount': 4 values need a look; check them on the Data page."
+
+
+def test_non_finite_and_out_of_range_numbers_are_unknown_cells(tmp_path: Path) -> None:
+    text = "id,stage,amount,calls\n1,Won,inf,3\n2,Won,100,nan\n3,Lost,1e400,-inf\n4,Won,200,2\n5,Won,9e18,1\n"
+    dataset = load(write(tmp_path, "inf.csv", text))
+    assert dataset.rejected == 0
+    assert {k: v for k, v in codes(dataset).items() if k.endswith("unreadable")} == {
+        "amount_unreadable": 3,  # inf, 1e400 (read as inf), 9e18 (above any real amount)
+        "count_unreadable": 2,  # nan, -inf
+    }
+    figures = totals(dataset)
+    assert (figures["won"], figures["won_revenue"], figures["calls"]) == (4, 300, 6)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["kpis", str(tmp_path / "inf.csv"), "--json"], out=out, err=err) == 0
+    assert "NaN" not in out.getvalue() and "Infinity" not in out.getvalue()

@@ -26,13 +26,14 @@ MONEY = frozenset({"amount_unreadable", "missing_amount", "currency_mixed", "dec
 DATES = frozenset({"date_order_assumed", "date_order_mixed", "month_precision", "missing_created", "missing_closed"})
 EVERY_PAGE = frozenset({"missing_outcome", "role_uncertain"})
 FLAGS = frozenset({"flag_conflict"})
+ACTIVITY = frozenset({"count_unreadable"})  # calls, visits, proposals (goals and pivots use them as levers)
 PAGE_CODES: dict[str, frozenset[str]] = {
-    "home": MONEY | DATES | EVERY_PAGE | FLAGS,
+    "home": MONEY | DATES | EVERY_PAGE | FLAGS | ACTIVITY,
     "funnel": DATES | EVERY_PAGE | FLAGS,
     "pipeline": MONEY | DATES | EVERY_PAGE | FLAGS,
-    "goals": MONEY | DATES | EVERY_PAGE,
-    "pacing": MONEY | DATES | EVERY_PAGE,
-    "pivots": MONEY | DATES | EVERY_PAGE,
+    "goals": MONEY | DATES | EVERY_PAGE | ACTIVITY,
+    "pacing": MONEY | DATES | EVERY_PAGE | ACTIVITY,
+    "pivots": MONEY | DATES | EVERY_PAGE | ACTIVITY,
 }
 # The order sentences are shown in: what makes a figure wrong or missing first, assumptions after.
 SEVERITY: tuple[str, ...] = (
@@ -42,6 +43,7 @@ SEVERITY: tuple[str, ...] = (
     "missing_created",
     "missing_closed",
     "amount_unreadable",
+    "count_unreadable",
     "date_order_mixed",
     "role_uncertain",
     "flag_conflict",
@@ -74,7 +76,7 @@ def page_warnings(dataset: Dataset, page: str) -> list[IntakeWarning]:
     if page == "data":
         chosen = found
     else:
-        codes = PAGE_CODES.get(page, MONEY | DATES | EVERY_PAGE | FLAGS)
+        codes = PAGE_CODES.get(page, MONEY | DATES | EVERY_PAGE | FLAGS | ACTIVITY)
         chosen = [w for w in found if w.code in codes]
     return sorted(chosen, key=_rank)
 

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 SAMPLE_ROWS = 2000
 MAX_LISTED_REJECTS = 10_000  # all are counted; the list is capped so a broken 10M-row file stays usable
+MAX_NUMBER = 1e15  # 1,000兆: no deal, revenue or count reaches it; above it a cell is a typo or an attack
 UNCERTAIN_FIT = 0.8  # a headline role's column with fewer fitting values is used, and said to be doubtful
 _AMOUNT_SAMPLE = 20_000  # distinct amount cells looked at for currency and decimal comma
 
@@ -257,6 +258,18 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     return dataset
 
 
+def _in_range(number: float, cell: object) -> float:
+    """A number a figure can use: finite and below MAX_NUMBER (1e400, inf and a pasted serial number are not)."""
+    if not abs(number) < MAX_NUMBER:
+        raise ValueParseError(f"not a usable number: {cell!r}")
+    return number
+
+
+def _count(cell: object) -> float | None:
+    count = parse_count(cell)
+    return None if count is None else _in_range(count, cell)
+
+
 def _headline_role_warnings(
     dataset: Dataset, file: str, stage_dates: dict[str, str], booked: bool
 ) -> list[IntakeWarning]:
@@ -387,7 +400,7 @@ class _RecordBuilder:
         self.booked = booked or {}  # file index → SQL flag: the record is in a bookings file (won)
         self.rejects: list[Reject] = []
         self.warnings: list[IntakeWarning] = []
-        self._warned: list[tuple[str, str, str]] = []  # (parsed-values table, column, warning code)
+        self._warned: list[tuple[str, str, str, str]] = []  # (SQL: cell unreadable, SQL: its text, column, code)
         self.rejected = 0
         self._bad_flags: list[tuple[str, str, str]] = []  # (flag expression, column, reason)
         self._joins: list[str] = []
@@ -415,7 +428,15 @@ class _RecordBuilder:
             return f"CAST(s.{qcol} AS DATE)"
         if sql_type == "DOUBLE" and (col_type in _NUMERIC_TYPES or col_type.startswith("DECIMAL")):
             scale = self.amount_scale if role in ("amount", "revenue") else 1.0
-            return f"CAST(s.{qcol} AS DOUBLE)" + (f" * {scale!r}" if scale != 1.0 else "")
+            number = f"CAST(s.{qcol} AS DOUBLE)" + (f" * {scale!r}" if scale != 1.0 else "")
+            if col_type in _INTEGER_TYPES:
+                return number
+            # inf, nan and 1e400 (read by DuckDB as inf) are cells nobody can use: unknown, and said so.
+            readable = f"abs({number}) < {MAX_NUMBER!r}"
+            self._warned.append(
+                (f"(s.{qcol} IS NOT NULL AND NOT ({readable}))", f"CAST(s.{qcol} AS VARCHAR)", column, warn)
+            )
+            return f"CASE WHEN {readable} THEN {number} END"
         # Text (or Excel serial numbers for dates): parse each distinct value once.
         raws, values, oks, months = [], [], [], []
         for raw in self._distinct(column):
@@ -443,22 +464,17 @@ class _RecordBuilder:
         self._joins.append(f"LEFT JOIN {table} ON CAST(s.{qcol} AS VARCHAR) = {table}.raw")
         if warn is None:
             self._bad_flags.append((f"({table}.ok IS FALSE)", column, reason))
-        else:
-            self._warn_cells(table, column, warn)
+        else:  # counted once every reject is known
+            self._warned.append((f"({table}.ok IS FALSE)", f"{table}.raw", column, warn))
         return f"{table}.value"
 
-    def _warn_cells(self, table: str, column: str, code: str) -> None:
-        """Note a column whose unparsed cells become a warning; counted once every reject is known."""
-        self._warned.append((table, column, code))
-
     def _collect_warnings(self) -> None:
-        """Count, over the rows that are used, the cells that could not be parsed into each noted warning."""
-        for table, column, code in self._warned:
+        """Count, over the rows that are used, the cells that could not be read into each noted warning."""
+        for unreadable, raw, column, code in self._warned:
             file_index = self.column_file.get(column, 0)
             count, examples = self.con.execute(
-                f"SELECT count(*), list_sort(list_distinct(list(m.raw)))[:3] FROM source s {' '.join(self._joins)} "
-                f"JOIN {table} m ON CAST(s.{quote_ident(column)} AS VARCHAR) = m.raw "
-                f"WHERE m.ok IS FALSE AND NOT ({self._any_bad()})"
+                f"SELECT count(*), list_sort(list_distinct(list({raw})))[:3] FROM source s {' '.join(self._joins)} "
+                f"WHERE {unreadable} AND NOT ({self._any_bad()})"
             ).fetchall()[0]
             if count:
                 name = self.sources[file_index].name
@@ -522,7 +538,7 @@ class _RecordBuilder:
     def _amount_parser(self) -> Callable[[object], object]:
         def parse(value: object) -> float | None:
             amount = parse_amount(value, decimal_comma=self.decimal_comma)
-            return None if amount is None else amount * self.amount_scale
+            return None if amount is None else _in_range(amount * self.amount_scale, value)
 
         return parse
 
@@ -603,7 +619,9 @@ class _RecordBuilder:
             exprs[role] = self._text(role) if role in m else "CAST(NULL AS VARCHAR)"
         for role in ("calls", "visits", "proposals"):
             exprs[role] = (
-                self._parsed(role, parse_count, "DOUBLE", "not a count") if role in m else "CAST(NULL AS DOUBLE)"
+                self._parsed(role, _count, "DOUBLE", "not a count", warn="count_unreadable")
+                if role in m
+                else "CAST(NULL AS DOUBLE)"
             )
         exprs["stage"] = self._stage(dataset, stage_date_exprs)
         if "lifecycle" in m and "stage" in m:
@@ -775,10 +793,12 @@ class _RecordBuilder:
         }
         for role in ("leads", "mql", "sql", "opportunities", "won", "lost"):
             exprs[role] = (
-                self._parsed(role, parse_count, "DOUBLE", "not a count") if role in m else "CAST(NULL AS DOUBLE)"
+                self._parsed(role, _count, "DOUBLE", "not a count", warn="count_unreadable")
+                if role in m
+                else "CAST(NULL AS DOUBLE)"
             )
         exprs["revenue"] = (
-            self._parsed("revenue", self._amount_parser(), "DOUBLE", "not an amount")
+            self._parsed("revenue", self._amount_parser(), "DOUBLE", "not an amount", warn="amount_unreadable")
             if "revenue" in m
             else "CAST(NULL AS DOUBLE)"
         )
@@ -806,6 +826,7 @@ class _RecordBuilder:
 
 # Deal-type values that mean an existing customer (repeat, upsell, cross-sell, renewal).
 _EXISTING_PATTERN = "既存|existing|upsell|up-sell|cross|renew|repeat|リピート|アップセル|クロスセル|更新|追加"
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"}
 _NUMERIC_TYPES = {
     "TINYINT",
     "SMALLINT",
