@@ -440,3 +440,18 @@ def test_non_finite_and_out_of_range_numbers_are_unknown_cells(tmp_path: Path) -
     out, err = io.StringIO(), io.StringIO()
     assert main(["kpis", str(tmp_path / "inf.csv"), "--json"], out=out, err=err) == 0
     assert "NaN" not in out.getvalue() and "Infinity" not in out.getvalue()
+
+
+def test_a_record_exported_twice_counts_once(tmp_path: Path) -> None:
+    text = "id,created,stage,amount\nA,2025-04-01,Won,100\nB,2025-04-02,Won,200\nA,2025-04-01,Won,100\n"
+    dataset = load(write(tmp_path, "dup.csv", text))
+    assert [(r.row, r.column) for r in dataset.rejects] == [(4, "id")]
+    assert (totals(dataset)["won"], totals(dataset)["won_revenue"]) == (2, 300)
+
+
+def test_typed_dates_outside_1900_2100_are_unreadable(tmp_path: Path) -> None:
+    text = "id,created,closed,stage\n1,2025-04-01,2025-04-20,Won\n2,1800-01-01,2025-04-20,Won\n"
+    text += "3,2025-04-01,2999-01-01,Won\n"
+    dataset = load(write(tmp_path, "years.csv", text))
+    assert [(r.row, r.column) for r in dataset.rejects] == [(3, "created"), (4, "closed")]
+    assert totals(dataset)["median_cycle_days"] == 19  # never a cycle of −82,235 days

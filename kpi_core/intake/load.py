@@ -46,7 +46,15 @@ from kpi_core.intake.tables import (
     quote_literal,
     rows_as_file_lines,
 )
-from kpi_core.intake.values import ValueParseError, is_month_only, parse_amount, parse_count, parse_date
+from kpi_core.intake.values import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ValueParseError,
+    is_month_only,
+    parse_amount,
+    parse_count,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -422,10 +430,12 @@ class _RecordBuilder:
         column = column or self.mapping[role]
         qcol = quote_ident(column)
         col_type = self.types.get(column, "VARCHAR").upper()
-        if sql_type == "DATE" and col_type == "DATE":
-            return f"s.{qcol}"
-        if sql_type == "DATE" and col_type.startswith("TIMESTAMP"):
-            return f"CAST(s.{qcol} AS DATE)"
+        if sql_type == "DATE" and (col_type == "DATE" or col_type.startswith("TIMESTAMP")):
+            # Typed by DuckDB, yet a year of 1800 or 2999 is a typo, as it is in text (never a −82,235-day cycle).
+            day = f"CAST(s.{qcol} AS DATE)"
+            outside = f"coalesce({day} < DATE '{MIN_YEAR}-01-01' OR {day} > DATE '{MAX_YEAR}-12-31', false)"
+            self._bad_flags.append((outside, column, f"{reason} ({MIN_YEAR}–{MAX_YEAR})"))
+            return day
         if sql_type == "DOUBLE" and (col_type in _NUMERIC_TYPES or col_type.startswith("DECIMAL")):
             scale = self.amount_scale if role in ("amount", "revenue") else 1.0
             number = f"CAST(s.{qcol} AS DOUBLE)" + (f" * {scale!r}" if scale != 1.0 else "")
@@ -597,6 +607,8 @@ class _RecordBuilder:
             key = f"CAST(s.{quote_ident(self.link_key)} AS VARCHAR)"
             exprs["id"] = f"coalesce({exprs['id']}, {key})"
         exprs["lead_unit"] = "s.__lead_unit" if self.lead_unit else "1"
+        if "id" in m:
+            self._flag_repeated_ids(m["id"], row)
         self.choose_date_orders(dataset, ("created", "closed", "updated"))
         self.read_amounts(dataset, "amount")
         exprs["created"] = self._date("created") if "created" in m else "CAST(NULL AS DATE)"
@@ -692,6 +704,22 @@ class _RecordBuilder:
             FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
             """
         )
+
+    def _flag_repeated_ids(self, column: str, row: str) -> None:
+        """A record id seen again in the same file is the same record exported twice: the first row counts, the
+        others are rejected and listed (never counted twice)."""
+        qcol = quote_ident(column)
+        distinct, present = self.con.execute(f"SELECT count(DISTINCT {qcol}), count({qcol}) FROM source s").fetchall()[
+            0
+        ]
+        if distinct == present:
+            return
+        self.con.execute(
+            f"CREATE TABLE repeated_ids AS SELECT {row} AS r FROM source s WHERE {qcol} IS NOT NULL "
+            f"QUALIFY row_number() OVER (PARTITION BY CAST({qcol} AS VARCHAR) ORDER BY {row}) > 1"
+        )
+        reason = f"repeated {column}: the same record is already counted above"
+        self._bad_flags.append((f"coalesce({row} IN (SELECT r FROM repeated_ids), false)", column, reason))
 
     def _flag(self, role: str) -> str:
         """SQL that is true where a flag column (won_flag, closed_flag) says yes (1, true, yes, はい, ○ …)."""

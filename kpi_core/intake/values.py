@@ -321,7 +321,8 @@ def detect_decimal_comma(values: Iterable[object]) -> bool:
 
 # Dates
 
-_MIN_YEAR, _MAX_YEAR = 1900, 2100
+MIN_YEAR, MAX_YEAR = 1900, 2100  # a date outside is a typo (1800, 2999): unreadable
+_MIN_YEAR, _MAX_YEAR = MIN_YEAR, MAX_YEAR
 _EXCEL_MIN_SERIAL, _EXCEL_MAX_SERIAL = 20000, 80000
 # Excel's 1900 system counts a fake 1900-02-29, so for serials > 60 day 0 is 1899-12-30.
 _EXCEL_ORIGIN = dt.date(1899, 12, 30)
