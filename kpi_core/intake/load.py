@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -167,6 +168,8 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
 def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> Dataset:
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")  # never print to the user's terminal
+    # One dataset must not take the whole server's memory: DuckDB spills or stops at this limit instead.
+    con.execute(f"SET memory_limit = {quote_literal(os.environ.get('KPI_PIVOT_DUCKDB_MEMORY', '4GB'))}")
     sources = [open_source(f.name, f.data, workdir=workdir, sheet=f.sheet, max_bytes=options.max_bytes) for f in inputs]
     tables = [load_source(con, index, source) for index, source in enumerate(sources)]
     skipped = _take_skipped(con, sources, tables)
