@@ -455,3 +455,17 @@ def test_typed_dates_outside_1900_2100_are_unreadable(tmp_path: Path) -> None:
     dataset = load(write(tmp_path, "years.csv", text))
     assert [(r.row, r.column) for r in dataset.rejects] == [(3, "created"), (4, "closed")]
     assert totals(dataset)["median_cycle_days"] == 19  # never a cycle of −82,235 days
+
+
+def test_a_contact_list_with_at_most_one_deal_each(tmp_path: Path) -> None:
+    contacts = "contact_id,Create Date,Lead Source\nC1,2025-04-01,Web\nC2,2025-04-02,Event\nC3,2025-04-03,Web\n"
+    deals = "contact_id,Deal Stage,Amount,Close Date\nC1,Closed Won,100,2025-05-01\nC2,Closed Lost,0,2025-05-02\n"
+    dataset = load(write(tmp_path, "contacts.csv", contacts), write(tmp_path, "deals.csv", deals))
+    assert [(link.relation, link.matched, link.unmatched) for link in dataset.links] == [("many_to_one", 2, 1)]
+    assert dataset.rejected == 0  # C3 has no deal yet: a lead, not an error
+    figures = totals(dataset)
+    assert (figures["leads"], figures["opportunities"], figures["won"], figures["lost"]) == (3, 2, 1, 1)
+    assert {row["key"]: row["leads"] for row in compute_kpis(dataset, by=["channel"]).by["channel"]} == {
+        "Web": 2,
+        "Event": 1,
+    }

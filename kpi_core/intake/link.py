@@ -224,10 +224,14 @@ def _with_parent_leads(view: str, parents: list[int], key: str, base: int, linke
 
 
 def _relation(roles: set[str], unique: bool, base_unique: bool) -> str:
-    """How a file relates to the base: bookings, a parent of the base's rows, or one row per base row."""
+    """How a file relates to the base: bookings, a parent of the base's rows, or one row per base row.
+
+    A lead / contact list is a parent even when each has at most one deal: a contact without a deal is a lead,
+    not an error. Another file whose ids the base lacks (activity of unknown deals) is listed as rejected.
+    """
     if _is_bookings(roles):
         return "bookings"
-    if unique and not base_unique:
+    if unique and (not base_unique or roles & _LEAD_LIST_ROLES):
         return "many_to_one"
     return "one_to_one"
 

@@ -685,6 +685,9 @@ class _RecordBuilder:
             else:
                 outcome = _case("p.stage", outcomes, "'open'")
                 level = _case("p.stage", levels, base)
+        if self.lead_unit:  # a contact without any deal or status is a lead
+            dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "lead"}]
+            level = f"CASE WHEN p.stage IS NULL THEN {LEVEL_RANK['lead']} ELSE {level} END"
         if self.booked:
             dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "won"}]
             outcome = f"CASE WHEN p.__booked THEN 'won' ELSE {outcome} END"
