@@ -125,7 +125,7 @@ def rows_summary(dataset: Dataset, lang: str = "en") -> dict[str, Any]:
             "linked": dataset.rows_linked,
             "skipped": len(dataset.skipped),
         },
-        "rejects": [r.as_dict() for r in dataset.rejects],
+        "rejects": [r.as_dict(lang) for r in dataset.rejects],
         "skipped": [s.as_dict(lang) for s in dataset.skipped],
         "warnings": [w.as_dict(lang) for w in dataset.warnings],
         "links": [link.as_dict() for link in dataset.links],

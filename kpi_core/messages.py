@@ -11,6 +11,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     # Rows skipped before any figure: never an error, always counted and listed.
     "skip.blank_row": {"ja": "空の行", "en": "blank row"},
     "skip.summary_row": {"ja": "集計行（{text}）", "en": "summary row ({text})"},
+    # Rejected rows: why a row cannot be placed at all (listed on the Data page and in `rejects`).
+    "reject.not_a_date": {"ja": "日付として読めません：「{value}」", "en": "not a date: '{value}'"},
+    "reject.date_out_of_range": {
+        "ja": "1900〜2100年の外の日付です：「{value}」",
+        "en": "not a date (1900–2100): '{value}'",
+    },
+    "reject.not_a_month": {"ja": "年月として読めません：「{value}」", "en": "not a month: '{value}'"},
+    "reject.not_an_amount": {"ja": "金額として読めません：「{value}」", "en": "not an amount: '{value}'"},
+    "reject.not_a_count": {"ja": "件数として読めません：「{value}」", "en": "not a count: '{value}'"},
+    "reject.no_period": {"ja": "期間（月）が空です", "en": "no period"},
+    "reject.repeated_id": {
+        "ja": "「{column}」が同じ行が上にあるため、二重に数えないよう除外しました：「{value}」",
+        "en": "repeated {column}: the same record is already counted above: '{value}'",
+    },
+    "reject.duplicate_key": {
+        "ja": "「{key}」が重複しています。この値の最初の行だけを使います",
+        "en": "duplicate {key}: only the first row with this id is used",
+    },
+    "reject.key_not_found": {"ja": "「{key}」の値が{file}にありません", "en": "{key} not found in {file}"},
+    "reject.too_many_fields": {
+        "ja": "見出しより列が多い行です（{fields}列、見出しは{expected}列）",
+        "en": "too many fields: {fields}, the header has {expected}",
+    },
     # Warnings: a figure may be less complete or rests on an assumption the user can override.
     "warn.amount_unreadable": {
         "ja": "{file}: 「{column}」の{count}件の金額が読めません（例: {examples}）。"
@@ -149,6 +172,127 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "区切りの「.」（欧州式の書き方）",
         "en": "as dates written with dots usually are",
     },
+    # Goal-file problems ------------------------------------------------------------------------------------------
+    # kpi_core/goals.py (GoalsError / GoalProblem: line, field, code, params), kpi_core/formula.py (FormulaError)
+    # and kpi_core/asof.py (AsOfError). Values the user wrote arrive already cut to 40 characters.
+    "goalfile.at_line_field": {"ja": "{line}行目、{field}：{problem}", "en": "line {line}, {field}: {problem}"},
+    "goalfile.at_line": {"ja": "{line}行目：{problem}", "en": "line {line}: {problem}"},
+    "goalfile.at_field": {"ja": "{field}：{problem}", "en": "{field}: {problem}"},
+    "goalfile.in_source": {"ja": "{source}：{problem}", "en": "{source}: {problem}"},
+    "goalfile.and_more": {"ja": "{first}（ほか{count}件）", "en": "{first} (and {count} more)"},
+    "goalfile.more_problems": {
+        "ja": "ほかにも{count}件の問題があります。まず上の問題を直してください",
+        "en": "{count} more problems are not listed: fix the ones above first",
+    },
+    "goalfile.too_large": {
+        "ja": "目標ファイルが{size} KBあります。{limit} KB以内にしてください",
+        "en": "the goal file is {size} KB: a goal file may be at most {limit} KB",
+    },
+    "goalfile.empty": {
+        "ja": "目標ファイルが空です。少なくとも kgi が必要です",
+        "en": "the goal file is empty: it needs at least a kgi",
+    },
+    "goalfile.unreadable_file": {"ja": "目標ファイルを読み取れませんでした", "en": "the goal file could not be read"},
+    "goalfile.invalid_yaml": {"ja": "YAMLとして読めません（{problem}）", "en": "not valid YAML: {problem}"},
+    "goalfile.alias": {
+        "ja": "アンカーとエイリアス（& と *）は使えません。値をそのまま書いてください",
+        "en": "anchors and aliases (& and *) are not allowed: write each value out",
+    },
+    "goalfile.tag": {
+        "ja": "{tag} のようなタグは使えません。値をそのまま書いてください",
+        "en": "tags such as {tag} are not allowed: write plain values",
+    },
+    "goalfile.too_deep": {"ja": "入れ子が{limit}段を超えています", "en": "nested more than {limit} levels deep"},
+    "goalfile.too_many_items": {"ja": "項目が{limit}個を超えています", "en": "has more than {limit} entries"},
+    "goalfile.not_mapping": {"ja": "「キー: 値」の形で書いてください", "en": "must be a mapping (key: value lines)"},
+    "goalfile.key_not_text": {"ja": "項目名は文字で書いてください", "en": "a field name must be plain text"},
+    "goalfile.unknown_field": {
+        "ja": "使えない項目です。{allowed} のいずれかを使ってください",
+        "en": "unknown field: use {allowed}",
+    },
+    "goalfile.given_twice": {"ja": "2回書かれています", "en": "given twice"},
+    "goalfile.required": {"ja": "必須です", "en": "is required"},
+    "goalfile.kgi_required": {
+        "ja": "必須です。最終目標（name, metric, target, period）を書いてください",
+        "en": "is required: the final goal (name, metric, target, period)",
+    },
+    "goalfile.not_text": {"ja": "文字で書いてください", "en": "must be text"},
+    "goalfile.text_too_long": {
+        "ja": "{length}文字あります。{limit}文字以内にしてください",
+        "en": "is {length} characters long: at most {limit}",
+    },
+    "goalfile.not_a_number": {"ja": "数値で書いてください（{got}）", "en": "must be a number (got {got})"},
+    "goalfile.number_range": {
+        "ja": "-10^15 から 10^15 までの数値にしてください（{got}）",
+        "en": "must be a number from -10^15 to 10^15 (got {got})",
+    },
+    "goalfile.unreadable": {"ja": "値を読み取れません（{got}）", "en": "cannot be read (got {got})"},
+    "goalfile.not_one_of": {
+        "ja": "{options} のいずれかにしてください（{got}）",
+        "en": "must be one of {options} (got {got})",
+    },
+    "goalfile.not_list": {"ja": "リストで書いてください", "en": "must be a list"},
+    "goalfile.fiscal_year_start": {
+        "ja": "1〜12の月の数字にしてください（{got}）",
+        "en": "must be a month number from 1 to 12 (got {got})",
+    },
+    "goalfile.metric": {
+        "ja": "{problem}。{known} のいずれか、またはそれらの計算式を書いてください",
+        "en": "{problem}: use one of {known}, or a formula over them",
+    },
+    "goalfile.unknown_csf": {
+        "ja": "id が {id} の CSF がありません。csfs に定義してください",
+        "en": "no CSF has id {id}: define it under csfs",
+    },
+    "goalfile.id_twice": {"ja": "id {id} が2回使われています", "en": "id {id} is used twice"},
+    "goalfile.negative_kgi_target": {
+        "ja": "KGIの目標値は0以上にしてください（{got}）",
+        "en": "the KGI target must be 0 or more (got {got})",
+    },
+    "goalfile.negative_kpi_target": {
+        "ja": "KPI {kpi} の目標値は0以上にしてください（{got}）",
+        "en": "the target of KPI {kpi} must be 0 or more (got {got})",
+    },
+    "goalfile.ratio_target": {
+        "ja": "{metric} は率です。目標値は0〜1、または0%〜100%で書いてください（{got}）",
+        "en": "{metric} is a rate: its target must be from 0 to 1, or 0% to 100% (got {got})",
+    },
+    "goalfile.no_template": {
+        "ja": "テンプレート {name} はありません。{names} のいずれかを使ってください",
+        "en": "no template {name}: use one of {names}",
+    },
+    "formula.unknown_metric": {"ja": "「{names}」という指標はありません", "en": "unknown metric: {names}"},
+    "formula.not_a_formula": {"ja": "式として読めません：{formula}", "en": "not a formula: {formula}"},
+    "formula.not_allowed": {
+        "ja": "式に使えるのは + - * / ( )、数値と指標名だけです：{formula}",
+        "en": "only + - * / ( ) numbers and metric names are allowed: {formula}",
+    },
+    "formula.constant": {
+        "ja": "式の中の定数は数値だけです：{formula}",
+        "en": "only numbers are allowed as constants: {formula}",
+    },
+    "formula.constant_range": {
+        "ja": "式の中の数値は -10^15 から 10^15 までにしてください：{formula}",
+        "en": "numbers in a formula must be from -10^15 to 10^15: {formula}",
+    },
+    "formula.too_long": {
+        "ja": "式が{length}文字あります。{limit}文字以内にしてください",
+        "en": "the formula is {length} characters long: at most {limit}",
+    },
+    "formula.too_deep": {
+        "ja": "式が複雑すぎます（入れ子や続けた演算が{limit}段を超えています）",
+        "en": "the formula is too complex: more than {limit} levels of nesting or chained operations",
+    },
+    "asof.outside": {
+        "ja": "基準日 {date} はデータの期間（{first} – {last}）から外れています。"
+        "{low} から {high} までの日付を選んでください",
+        "en": "the as-of date {date} is outside the data ({first} – {last}): choose a date from {low} to {high}",
+    },
+    "asof.out_of_range": {
+        "ja": "基準日 {date} は使えません。{low} から {high} までの日付を選んでください",
+        "en": "the as-of date {date} cannot be used: choose a date from {low} to {high}",
+    },
+    # End of goal-file problems ------------------------------------------------------------------------------------
 }
 
 

@@ -30,6 +30,7 @@ from ui.frame import (
     page_frame,
     set_source_options,
     source_options,
+    upload_lost,
     uploads,
     use_source,
 )
@@ -138,6 +139,8 @@ def reset_options(source: str) -> None:
 
 def draw_upload(view: View) -> None:
     with st.container(key="upload_box", border=True):
+        if view.source == "upload" and upload_lost():  # the link's files are gone with the server's session
+            st.warning(t("data.upload_lost"), icon=":material/cloud_off:")
         st.file_uploader(
             t("data.upload_label"),
             type=["csv", "tsv", "txt", "xlsx", "xlsm"],
@@ -160,7 +163,8 @@ def draw_problem(view: View) -> None:
     """The one-sentence error, and what can be done about it here."""
     with st.container(key="data_error"):
         if view.source == "upload" and not uploads():
-            st.info(t("error.no_upload"), icon=":material/upload_file:")
+            if view.error_code != "upload_lost":  # that one is said above the uploader
+                st.info(t("error.no_upload"), icon=":material/upload_file:")
             return
         st.error(view.error or t("error.unknown"), icon=":material/error:")
         history = st.session_state.get(HISTORY_KEY, {}).get(view.source)
@@ -569,7 +573,8 @@ def draw_rejects(view: View, dataset: Dataset) -> None:
         st.success(t("data.no_rejects"), icon=":material/check_circle:")
         return
     st.markdown(t("data.rejects_sentence", count=fmt_int(dataset.rejected, view.lang)))
-    frame = pd.DataFrame([r.as_dict() for r in dataset.rejects], columns=["file", "row", "column", "reason"]).rename(
+    frame = pd.DataFrame([r.as_dict(view.lang) for r in dataset.rejects], columns=["file", "row", "column", "reason"])
+    frame = frame.rename(
         columns={
             "file": t("data.file"),
             "row": t("data.row"),

@@ -34,7 +34,7 @@ class LinkedSources:
     base: int
     columns: list[str]
     column_file: dict[str, int]
-    rejects: list[tuple[int, int, str]] = field(default_factory=list)  # (file index, row id, reason)
+    rejects: list[tuple[int, int, str, dict]] = field(default_factory=list)  # (file index, row id, code, params)
     links: list[Link] = field(default_factory=list)
     booked: dict[int, str] = field(default_factory=dict)  # file index → SQL flag "this record is in that file"
     original: dict[str, str] = field(default_factory=dict)  # a joined column's name → its name in its own file
@@ -151,11 +151,11 @@ def link_sources(
         f"SELECT rowid FROM src{{i}} WHERE {qkey} IS NOT NULL "
         f"QUALIFY row_number() OVER (PARTITION BY {as_text} ORDER BY rowid) > 1 ORDER BY 1"
     )
-    dup_reason = f"duplicate {key}: only the first row with this id is used"
+    duplicate = ("duplicate_key", {"key": key})
     base_rows = f"SELECT *, rowid FROM src{base}"
     if any(relation != "many_to_one" for relation in relations.values()):
         # A repeated id in the base would count the row it is paired with twice: listed, not used.
-        linked.rejects += [(base, row, dup_reason) for (row,) in con.execute(repeats.format(i=base)).fetchall()]
+        linked.rejects += [(base, row, *duplicate) for (row,) in con.execute(repeats.format(i=base)).fetchall()]
         base_rows += f" {first_only}"
     for index in others:
         source, alias, relation = sources[index], f"o{index}", relations[index]
@@ -182,12 +182,12 @@ def link_sources(
         )
         orphans = [r[0] for r in con.execute(orphan_sql).fetchall()]
         if relation != "many_to_one":
-            reason = f"{key} not found in {sources[base].name}"
-            linked.rejects += [(index, row, reason) for row in orphans]
+            missing = ("key_not_found", {"key": key, "file": sources[base].name})
+            linked.rejects += [(index, row, *missing) for row in orphans]
         listed = set(orphans)
         if relation != "bookings":  # several bookings of one id are added up; other repeats are listed
             dups = [r[0] for r in con.execute(repeats.format(i=index)).fetchall() if r[0] not in listed]
-            linked.rejects += [(index, row, dup_reason) for row in dups]
+            linked.rejects += [(index, row, *duplicate) for row in dups]
             listed.update(dups)
         linked.links.append(Link(source.name, key, relation, counts[index] - len(listed), len(orphans)))
     view = f"SELECT {', '.join(select)} FROM ({base_rows}) b {' '.join(joins)}"
@@ -256,9 +256,9 @@ def _bookings_by_key(con: duckdb.DuckDBPyConnection, index: int, source: SourceF
     return f"(SELECT {', '.join(parts)} FROM src{index} GROUP BY {qkey})"
 
 
-def file_rejects(linked: LinkedSources, sources: list[SourceFile]) -> list[tuple[str, int, str, str]]:
-    """Linking rejects as (file, row as a person sees it, column, reason)."""
+def file_rejects(linked: LinkedSources, sources: list[SourceFile]) -> list[tuple[str, int, str, str, dict]]:
+    """Linking rejects as (file, row as a person sees it, column, reason code, its parameters)."""
     return [
-        (sources[index].name, file_row(sources[index], row), linked.key, reason)
-        for index, row, reason in linked.rejects
+        (sources[index].name, file_row(sources[index], row), linked.key, code, params)
+        for index, row, code, params in linked.rejects
     ]

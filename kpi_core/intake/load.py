@@ -38,7 +38,6 @@ from kpi_core.intake.roles import (
 )
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS, canonical_stage, map_stages, order_stages, substage_rank
 from kpi_core.intake.tables import (
-    BadLine,
     SourceTable,
     count_rows,
     file_row,
@@ -56,6 +55,7 @@ from kpi_core.intake.values import (
     parse_count,
     parse_date,
 )
+from kpi_core.messages import render
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,15 +98,25 @@ class Reject:
     ``row`` is where a person finds the row in the file: for .xlsx the sheet row Excel shows; for CSV the line
     where the record starts, as a text editor numbers lines (title lines, blank lines and the extra lines of
     multi-line quoted cells all count, so in a CSV with multi-line cells it can be larger than Excel's row).
+    ``code`` names the reason's sentence in kpi_core.messages ("reject.<code>"), filled from ``params``.
     """
 
     file: str
     row: int
     column: str
-    reason: str
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+    @property
+    def reason(self) -> str:
+        """The reason in English (the command line's default language)."""
+        return self.message("en")
+
+    def message(self, lang: str = "en") -> str:
+        return render(f"reject.{self.code}", lang, **{k: str(v) for k, v in self.params.items()})
+
+    def as_dict(self, lang: str = "en") -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.message(lang)}
 
 
 @dataclass
@@ -251,7 +261,10 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     rows_as_file_lines([*all_rejects, *skipped], sources, [table.rows for table in tables])
     # Lines with too many fields were never rows: they are numbered by their line in the file already.
     for source, table in zip(sources, tables, strict=True):
-        all_rejects += [Reject(source.name, bad.line, "", _too_many_fields(bad)) for bad in table.bad_lines]
+        all_rejects += [
+            Reject(source.name, bad.line, "", "too_many_fields", {"fields": bad.fields, "expected": bad.expected})
+            for bad in table.bad_lines
+        ]
     file_order = {source.name: index for index, source in enumerate(sources)}
     all_rejects.sort(key=lambda r: (file_order.get(r.file, 0), r.row, r.column))
     dataset.rejected = len({(r.file, r.row) for r in all_rejects})
@@ -341,10 +354,6 @@ def _take_skipped(
         skipped += [Skipped(source.name, file_row(source, row), reason, text) for row, reason, text in rows]
         con.execute(f"DELETE FROM src{index} WHERE rowid IN (SELECT rowid FROM skip{index})")
     return skipped
-
-
-def _too_many_fields(bad: BadLine) -> str:
-    return f"too many fields: {bad.fields}, the header has {bad.expected}"
 
 
 def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
@@ -437,7 +446,7 @@ class _RecordBuilder:
             # Typed by DuckDB, yet a year of 1800 or 2999 is a typo, as it is in text (never a −82,235-day cycle).
             day = f"CAST(s.{qcol} AS DATE)"
             outside = f"coalesce({day} < DATE '{MIN_YEAR}-01-01' OR {day} > DATE '{MAX_YEAR}-12-31', false)"
-            self._bad_flags.append((outside, column, f"{reason} ({MIN_YEAR}–{MAX_YEAR})"))
+            self._bad_flags.append((outside, column, "date_out_of_range"))
             return day
         if sql_type == "DOUBLE" and (col_type in _NUMERIC_TYPES or col_type.startswith("DECIMAL")):
             scale = self.amount_scale if role in ("amount", "revenue") else 1.0
@@ -561,7 +570,7 @@ class _RecordBuilder:
         if column not in self._dates:
             choice = self.date_orders.get(column)
             parser = functools.partial(parse_date, order=choice.order if choice else "mdy")
-            self._dates[column] = self._parsed(role, parser, "DATE", "not a date", column=column)
+            self._dates[column] = self._parsed(role, parser, "DATE", "not_a_date", column=column)
         return self._dates[column]
 
     def _text(self, role: str) -> str:
@@ -594,7 +603,8 @@ class _RecordBuilder:
             )
             for row, raw in self.con.execute(sql).fetchall():
                 source = self.sources[file_index]
-                self.rejects.append(Reject(source.name, file_row(source, row or 0), column, f"{reason}: {raw!r}"))
+                params = {"value": raw, "column": column}
+                self.rejects.append(Reject(source.name, file_row(source, row or 0), column, reason, params))
         self.rejected = len({(r.file, r.row) for r in self.rejects})
 
     def _any_bad(self) -> str:
@@ -626,7 +636,7 @@ class _RecordBuilder:
             exprs["closed"] = f"coalesce({', '.join([exprs['closed'], *outcome_dates])})"
         exprs["updated"] = self._date("updated") if "updated" in m else "CAST(NULL AS DATE)"
         exprs["amount"] = (
-            self._parsed("amount", self._amount_parser(), "DOUBLE", "not an amount", warn="amount_unreadable")
+            self._parsed("amount", self._amount_parser(), "DOUBLE", "not_an_amount", warn="amount_unreadable")
             if "amount" in m
             else "CAST(NULL AS DOUBLE)"
         )
@@ -634,7 +644,7 @@ class _RecordBuilder:
             exprs[role] = self._text(role) if role in m else "CAST(NULL AS VARCHAR)"
         for role in ("calls", "visits", "proposals"):
             exprs[role] = (
-                self._parsed(role, _count, "DOUBLE", "not a count", warn="count_unreadable")
+                self._parsed(role, _count, "DOUBLE", "not_a_count", warn="count_unreadable")
                 if role in m
                 else "CAST(NULL AS DOUBLE)"
             )
@@ -724,8 +734,7 @@ class _RecordBuilder:
             f"CREATE TABLE repeated_ids AS SELECT {row} AS r FROM source s WHERE {qcol} IS NOT NULL "
             f"QUALIFY row_number() OVER (PARTITION BY CAST({qcol} AS VARCHAR) ORDER BY {row}) > 1"
         )
-        reason = f"repeated {column}: the same record is already counted above"
-        self._bad_flags.append((f"coalesce({row} IN (SELECT r FROM repeated_ids), false)", column, reason))
+        self._bad_flags.append((f"coalesce({row} IN (SELECT r FROM repeated_ids), false)", column, "repeated_id"))
 
     def _flag(self, role: str) -> str:
         """SQL that is true where a flag column (won_flag, closed_flag) says yes (1, true, yes, はい, ○ …)."""
@@ -823,16 +832,16 @@ class _RecordBuilder:
         self.read_amounts(dataset, "revenue")
         exprs = {
             "row_no": "s.__row_0",
-            "period_start": self._parsed("period", parse_period_start, "DATE", "not a month"),
+            "period_start": self._parsed("period", parse_period_start, "DATE", "not_a_month"),
         }
         for role in ("leads", "mql", "sql", "opportunities", "won", "lost"):
             exprs[role] = (
-                self._parsed(role, _count, "DOUBLE", "not a count", warn="count_unreadable")
+                self._parsed(role, _count, "DOUBLE", "not_a_count", warn="count_unreadable")
                 if role in m
                 else "CAST(NULL AS DOUBLE)"
             )
         exprs["revenue"] = (
-            self._parsed("revenue", self._amount_parser(), "DOUBLE", "not an amount", warn="amount_unreadable")
+            self._parsed("revenue", self._amount_parser(), "DOUBLE", "not_an_amount", warn="amount_unreadable")
             if "revenue" in m
             else "CAST(NULL AS DOUBLE)"
         )
@@ -846,7 +855,7 @@ class _RecordBuilder:
         )
         # A row without a period (a blank line, a note) cannot be placed: it is rejected, not dropped silently.
         period_column = quote_ident(m["period"])
-        self._bad_flags.append((f"(s.{period_column} IS NULL)", m["period"], "no period"))
+        self._bad_flags.append((f"(s.{period_column} IS NULL)", m["period"], "no_period"))
         self._collect_rejects()
         self.con.execute(
             "CREATE TABLE periods AS SELECT * EXCLUDE (__bad) FROM parsed WHERE NOT __bad AND period_start IS NOT NULL "
