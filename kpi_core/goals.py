@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from kpi_core.asof import check_as_of
 from kpi_core.business_days import (
     DEFAULT_CALENDAR,
     PERIODS_PER_YEAR,
@@ -18,8 +19,9 @@ from kpi_core.business_days import (
     period_bounds,
     period_label,
 )
-from kpi_core.formula import FormulaError, evaluate, formula_names
+from kpi_core.formula import FormulaError, evaluate, formula_names, shown
 from kpi_core.intake.load import Dataset
+from kpi_core.messages import render
 from kpi_core.metrics import BREAKDOWN_ROLES, Filters, compute_kpis, finish_metrics, load_catalog
 
 KGI_PERIODS = ("year", "quarter", "month")
@@ -39,25 +41,101 @@ TEMPLATE_DIR = Path(__file__).with_name("templates")
 TEMPLATE_LANGS = ("ja", "en")
 
 
+# Limits of a goal file, checked while it is read (never after building something large).
+MAX_DOCUMENT_BYTES = 256 * 1024  # the whole file, UTF-8
+MAX_DEPTH = 20  # nested mappings / lists
+MAX_ITEMS = 200  # entries of one mapping or list: KPIs, CSFs, actions, ...
+MAX_TEXT_CHARS = 1_000  # one text value (names, definitions, actions)
+MAX_NUMBER_CHARS = 40  # a number as written (a 400-digit target is refused before it is converted)
+MAX_NUMBER = 1e15  # targets, baselines: finite and within ±MAX_NUMBER
+MAX_PROBLEMS = 50  # problems listed; the rest are counted
+SHOWN_CHARS = 40  # an echoed value is cut to this many characters, with …
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence of kpi_core.messages, rendered in the reader's language only when shown (params may nest)."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        params = {k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        return render(self.code, lang, **params)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True)
+class GoalProblem:
+    """One problem of a goal file: its line (1-based, None when unknown), field path (kpis[0].target, or "") and
+    sentence (``code`` in kpi_core.messages, filled from ``params``)."""
+
+    line: int | None
+    where: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str = "en") -> str:
+        """One line: "line 11, kpis[0].target: must be a number (got 'fifty')" (in ja: "11行目、kpis[0].target：…")."""
+        problem = Phrase(self.code, self.params).render(lang)
+        if self.line and self.where:
+            return render("goalfile.at_line_field", lang, line=self.line, field=self.where, problem=problem)
+        if self.line:
+            return render("goalfile.at_line", lang, line=self.line, problem=problem)
+        if self.where:
+            return render("goalfile.at_field", lang, field=self.where, problem=problem)
+        return problem
+
+
 class GoalsError(ValueError):
-    """A goal file that cannot be used: every problem with its line and field; str() is the first one."""
+    """A goal file that cannot be used: every problem with its line and field (GoalProblem: code + params).
 
-    def __init__(self, problems: list[tuple[int | None, str, str]], *, source: str | None = None) -> None:
-        self.problems = problems
+    str() is one line in `lang` (the first problem, "(and N more)"); lines(lang) lists every problem in ja / en;
+    ``code`` / ``params`` are the first problem's. GoalFileError is the same class.
+    """
+
+    def __init__(self, problems: list[GoalProblem], *, source: str | None = None, lang: str = "en") -> None:
+        self.problems = list(problems) or [GoalProblem(None, "", "goalfile.unreadable_file")]
         self.source = source
-        first = self._sentence(problems[0]) + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-        super().__init__(f"{source}: {first}" if source else first)
+        self.lang = lang
+        super().__init__(self.message(lang))
 
-    @staticmethod
-    def _sentence(problem: tuple[int | None, str, str]) -> str:
-        line, where, message = problem
-        place = ", ".join(p for p in (f"line {line}" if line else "", where) if p)
-        return f"{place}: {message}" if place else message
+    def __reduce__(self):  # picklable although its constructor does not take the message
+        return (_goals_error, (self.problems, self.source, self.lang))
+
+    @property
+    def code(self) -> str:
+        return self.problems[0].code
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.problems[0].params
+
+    def message(self, lang: str | None = None) -> str:
+        """The first problem as one line, with the file name and how many more there are."""
+        lang = lang or self.lang
+        first = self.problems[0].message(lang)
+        if len(self.problems) > 1:
+            first = render("goalfile.and_more", lang, first=first, count=len(self.problems) - 1)
+        return render("goalfile.in_source", lang, source=self.source, problem=first) if self.source else first
+
+    def lines(self, lang: str | None = None) -> list[str]:
+        """Every problem as one sentence in `lang` (default: the language the error was raised in)."""
+        return [p.message(lang or self.lang) for p in self.problems]
 
     @property
     def messages(self) -> list[str]:
-        """Every problem as one sentence."""
-        return [self._sentence(p) for p in self.problems]
+        """Every problem as one sentence (in the error's language, English unless asked otherwise)."""
+        return self.lines()
+
+
+GoalFileError = GoalsError
+
+
+def _goals_error(problems: list[GoalProblem], source: str | None, lang: str) -> GoalsError:
+    return GoalsError(problems, source=source, lang=lang)
 
 
 # --- the model ---------------------------------------------------------------------------------------------------
@@ -137,7 +215,7 @@ def metric_inputs(metric: str) -> set[str]:
     names = formula_names(metric)
     unknown = sorted(names - set(catalog.names))
     if unknown:
-        raise FormulaError(f"unknown metric: {', '.join(unknown)}")
+        raise FormulaError("unknown_metric", names=_cut(", ".join(unknown)))
     return names
 
 
@@ -208,99 +286,293 @@ _KPI_FIELDS = ("id", "name", "department", "metric", "target", "per", "owner", "
                "definition", "csfs")  # fmt: skip
 _CSF_FIELDS = ("id", "name", "lever", "actions")
 _TOP_FIELDS = ("fiscal_year_start", "currency", "kgi", "kpis", "csfs")
+_TAG = "tag:yaml.org,2002:"
+_NUMBER_TAGS = (f"{_TAG}int", f"{_TAG}float")
+_TEXT_LIKE_TAGS = (*_NUMBER_TAGS, f"{_TAG}timestamp")  # read as written where text is expected
+_STRING_TAGS = (f"{_TAG}merge", f"{_TAG}value")  # "<<" and "=" are plain text here (no merge keys: no aliases)
+
+
+def _cut(text: str, limit: int = SHOWN_CHARS) -> str:
+    """User text on one line, cut to `limit` characters with …."""
+    raw = str(text)
+    text = " ".join(raw[: 8 * limit].split())
+    return text if len(text) <= limit and len(raw) <= 8 * limit else text[: limit - 1] + "…"
+
+
+def _echo(value: Any) -> str:
+    """A value as echoed in a sentence: strings quoted, everything cut to SHOWN_CHARS."""
+    if isinstance(value, str):
+        return shown(value, SHOWN_CHARS)
+    if isinstance(value, _Collection):
+        return _cut(value.source)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _cut(repr(value))
+
+
+def _source(node: yaml.Node) -> str:
+    """The text of a node as written (at most a few hundred characters of it)."""
+    start, end = node.start_mark, node.end_mark
+    buffer = getattr(start, "buffer", None)
+    if not isinstance(buffer, str) or end is None:
+        return str(getattr(node, "value", ""))
+    return buffer[start.index : min(end.index, start.index + 4 * SHOWN_CHARS)]
+
+
+@dataclass(frozen=True)
+class _Collection:
+    """A list or mapping where a single value was expected (never constructed: only its text is kept)."""
+
+    source: str
+
+
+_UNREADABLE = object()  # a value whose problem is already reported
+
+
+class _Refused(Exception):
+    """Raised while composing: the document uses what goal files may not (aliases, tags, depth, size)."""
+
+    def __init__(self, mark: yaml.Mark | None, where: str, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.problem = GoalProblem(mark.line + 1 if mark is not None else None, where, code, params)
+
+
+class _GoalLoader(yaml.SafeLoader):
+    """A SafeLoader that composes plain YAML only: it refuses anchors, aliases and every explicit tag (so nothing is
+    ever constructed from them: no billion laughs, no recursive alias, no !!python/...), nesting deeper than
+    MAX_DEPTH and mappings or lists of more than MAX_ITEMS entries, each at its line and field path."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._paths: list[str] = []
+        self._depth = 0
+
+    def _here(self, parent: yaml.Node | None, index: Any) -> str:
+        base = self._paths[-1] if self._paths else ""
+        if isinstance(parent, yaml.SequenceNode):
+            return f"{base}[{index}]"
+        if isinstance(parent, yaml.MappingNode) and isinstance(index, yaml.ScalarNode):
+            return _join(base, _key_text(index.value))
+        return base
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        here = self._here(parent, index)
+        event = self.peek_event()
+        if isinstance(parent, yaml.SequenceNode) and index >= MAX_ITEMS:
+            raise _Refused(event.start_mark, self._paths[-1], "goalfile.too_many_items", limit=MAX_ITEMS)
+        if isinstance(parent, yaml.MappingNode) and index is None and len(parent.value) >= MAX_ITEMS:
+            raise _Refused(event.start_mark, self._paths[-1], "goalfile.too_many_items", limit=MAX_ITEMS)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(event.start_mark, here, "goalfile.alias")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+            raise _Refused(event.start_mark, here, "goalfile.tag", tag=_cut(tag))
+        collection = isinstance(event, yaml.CollectionStartEvent)
+        if collection and self._depth >= MAX_DEPTH:
+            raise _Refused(event.start_mark, here, "goalfile.too_deep", limit=MAX_DEPTH)
+        self._paths.append(here)
+        self._depth += collection
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= collection
+            self._paths.pop()
+
+
+def _key_text(key: Any) -> str:
+    text = str(key)
+    return text if len(text) <= SHOWN_CHARS and text.isprintable() and " " not in text else shown(text)
+
+
+def check_document_size(size: int, *, source: str | None = None, lang: str = "en") -> None:
+    """GoalsError when a goal file of `size` bytes is over MAX_DOCUMENT_BYTES (a command checks before reading)."""
+    if size > MAX_DOCUMENT_BYTES:
+        params = {"size": f"{math.ceil(size / 1024):,}", "limit": f"{MAX_DOCUMENT_BYTES // 1024:,}"}
+        raise GoalsError([GoalProblem(None, "", "goalfile.too_large", params)], source=source, lang=lang)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of a goal file, or GoalsError (one problem) when it is too large, not YAML or not plain."""
+    check_document_size(len(text.encode("utf-8", "surrogatepass")))
+    loader = None
+    try:
+        loader = _GoalLoader(text)  # a character YAML does not allow (NUL, …) is refused here: ReaderError
+        return loader.get_single_node()
+    except _Refused as exc:
+        raise GoalsError([exc.problem]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        position = getattr(exc, "position", None)  # a ReaderError: a character YAML does not allow
+        if line is None and isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0]
+        raise GoalsError([GoalProblem(line, "", "goalfile.invalid_yaml", {"problem": _cut(problem, 200)})]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 class _Reader:
-    """Walks the composed YAML nodes, building the model and collecting (line, field, message) problems."""
+    """Walks the composed YAML nodes, building the model and collecting problems (line, field, code, params)."""
 
     def __init__(self) -> None:
-        self.problems: list[tuple[int | None, str, str]] = []
+        self.problems: list[GoalProblem] = []
+        self.more = 0  # problems beyond MAX_PROBLEMS, counted only
         self._constructor = yaml.SafeLoader("")
 
-    def fail(self, node: yaml.Node | None, where: str, message: str) -> None:
-        self.problems.append((node.start_mark.line + 1 if node is not None else None, where, message))
+    def fail(self, node: yaml.Node | None, where: str, code: str, **params: Any) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.more += 1
+            return
+        self.problems.append(GoalProblem(node.start_mark.line + 1 if node is not None else None, where, code, params))
 
-    def value(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+    def value(self, node: yaml.Node, where: str, *, as_text: bool = False) -> Any:
+        """The value of a scalar (plain YAML types only: the loader refused every tag); a _Collection for a list or
+        mapping; with as_text, numbers and dates as written. _UNREADABLE (reported) when it cannot be read."""
+        if not isinstance(node, yaml.ScalarNode):
+            return _Collection(_source(node))
+        if node.tag in _STRING_TAGS or (as_text and node.tag in _TEXT_LIKE_TAGS):
+            return node.value
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError):  # e.g. the date 2024-13-45
+            self.fail(node, where, "goalfile.unreadable", got=_cut(node.value))
+            return _UNREADABLE
 
     def mapping(self, node: yaml.Node, where: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node] | None:
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, where, "must be a mapping (key: value lines)")
+            self.fail(node, where, "goalfile.not_mapping")
             return None
         fields: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = self.value(key_node)
-            name = f"{where}.{key}" if where else str(key)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, where, "goalfile.key_not_text")
+                continue
+            key = key_node.value
+            name = _join(where, _key_text(key))
             if key not in allowed:
-                self.fail(key_node, name, f"unknown field: use {', '.join(allowed)}")
+                self.fail(key_node, name, "goalfile.unknown_field", allowed=", ".join(allowed))
             elif key in fields:
-                self.fail(key_node, name, "given twice")
+                self.fail(key_node, name, "goalfile.given_twice")
             else:
                 fields[key] = value_node
         return fields
 
-    def text(self, fields: dict[str, yaml.Node], key: str, where: str, parent: yaml.Node, *, required: bool) -> str:
+    def text(
+        self,
+        fields: dict[str, yaml.Node],
+        key: str,
+        where: str,
+        parent: yaml.Node,
+        *,
+        required: bool,
+        limit: int | None = MAX_TEXT_CHARS,
+    ) -> str:
         node = fields.get(key)
-        value = None if node is None else self.value(node)
+        name = _join(where, key)
+        value = None if node is None else self.value(node, name, as_text=True)
+        if value is _UNREADABLE:
+            return ""
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.fail(node or parent, _join(where, key), "is required")
+                self.fail(node or parent, name, "goalfile.required")
             return ""
-        if isinstance(value, bool | list | dict):
-            self.fail(node, _join(where, key), "must be text")
+        if isinstance(value, bool | _Collection):
+            self.fail(node, name, "goalfile.not_text")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if limit is not None and len(text) > limit:
+            self.fail(node, name, "goalfile.text_too_long", length=f"{len(text):,}", limit=f"{limit:,}")
+            return ""
+        return text
 
     def number(
-        self, fields: dict[str, yaml.Node], key: str, where: str, parent: yaml.Node, *, required: bool
+        self,
+        fields: dict[str, yaml.Node],
+        key: str,
+        where: str,
+        parent: yaml.Node,
+        *,
+        required: bool,
+        wrong: str = "goalfile.number_range",
     ) -> float | None:
+        """A finite number within ±MAX_NUMBER ("25%" is 0.25); `wrong` is the sentence for one out of range."""
         node = fields.get(key)
-        value = None if node is None else self.value(node)
+        name = _join(where, key)
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            self.fail(node, name, wrong, got=_cut(node.value))  # e.g. 400 digits: never converted
+            return None
+        value = None if node is None else self.value(node, name)
+        if value is _UNREADABLE:
+            return None
         if value is None:
             if required:
-                self.fail(node or parent, _join(where, key), "is required")
+                self.fail(node or parent, name, "goalfile.required")
             return None
-        if isinstance(value, str) and value.strip().endswith("%"):
+        if isinstance(value, str) and value.strip().endswith("%") and len(value) <= MAX_NUMBER_CHARS:
             with contextlib.suppress(ValueError):
                 value = float(value.strip()[:-1].replace(",", "")) / 100
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            self.fail(node, _join(where, key), f"must be a number (got {value!r})")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(node, name, "goalfile.not_a_number", got=_echo(value))
+            return None
+        if not abs(value) <= MAX_NUMBER:  # NaN, infinities and anything too large (a large int compares exactly)
+            self.fail(node, name, wrong, got=_echo(value))
             return None
         return value
 
     def choice(self, fields: dict[str, yaml.Node], key: str, where: str, options: tuple[str, ...], default: str) -> str:
         node = fields.get(key)
-        value = None if node is None else self.value(node)
+        name = _join(where, key)
+        value = None if node is None else self.value(node, name, as_text=True)
+        if value is _UNREADABLE:
+            return default
         if value is None:
             return default
-        if value not in options:
-            self.fail(node, _join(where, key), f"must be one of {', '.join(options)} (got {value!r})")
+        if not isinstance(value, str) or value not in options:
+            self.fail(node, name, "goalfile.not_one_of", options=", ".join(options), got=_echo(value))
             return default
-        return str(value)
+        return value
 
-    def metric(self, node: yaml.Node | None, where: str, value: str) -> None:
+    def metric(self, node: yaml.Node | None, where: str, value: str) -> bool:
+        """Whether `value` is a metric name or a formula over them (else the problem is reported)."""
         if not value:
-            return
+            return False
         try:
             metric_inputs(value)
         except FormulaError as exc:
-            names = ", ".join(metric_names())
-            self.fail(node, where, f"{exc.args[0] if exc.args else exc}: use one of {names}, or a formula over them")
+            if exc.code in ("unknown_metric", "not_a_formula"):
+                problem = Phrase(f"formula.{exc.code}", exc.params)
+                self.fail(node, where, "goalfile.metric", problem=problem, known=", ".join(metric_names()))
+            else:  # too long, too deep, not arithmetic: the formula's own sentence
+                self.fail(node, where, f"formula.{exc.code}", **exc.params)
+            return False
+        return True
 
     def text_list(self, fields: dict[str, yaml.Node], key: str, where: str) -> list[str]:
         node = fields.get(key)
-        if node is None or (isinstance(node, yaml.ScalarNode) and self.value(node) is None):
+        name = _join(where, key)
+        if node is None or (isinstance(node, yaml.ScalarNode) and self.value(node, name, as_text=True) is None):
             return []
         if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, _join(where, key), "must be a list")
+            self.fail(node, name, "goalfile.not_list")
             return []
         items = []
         for i, item in enumerate(node.value):
-            value = self.value(item)
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
-                self.fail(item, f"{_join(where, key)}[{i}]", "must be text")
+            value = self.value(item, f"{name}[{i}]", as_text=True)
+            if value is _UNREADABLE:
                 continue
-            items.append(str(value).strip())
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                self.fail(item, f"{name}[{i}]", "goalfile.not_text")
+                continue
+            text = str(value).strip()
+            if len(text) > MAX_TEXT_CHARS:
+                self.fail(
+                    item, f"{name}[{i}]", "goalfile.text_too_long", length=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}"
+                )
+                continue
+            items.append(text)
         return items
 
 
@@ -308,30 +580,34 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def load_goals(text: str, *, source: str | None = None) -> Goals:
-    """Read a goal file; GoalsError names the line and field of every problem (and `source`, the file name)."""
+def load_goals(text: str, *, source: str | None = None, lang: str = "en") -> Goals:
+    """Read a goal file; GoalsError names the line and field of every problem (and `source`, the file name), one
+    sentence each in `lang` (str() and messages; lines(lang) in the other language).
+
+    Refused before anything large is built: files over MAX_DOCUMENT_BYTES, anchors / aliases and tags, nesting over
+    MAX_DEPTH, more than MAX_ITEMS entries in a list or mapping; then per field: text over MAX_TEXT_CHARS, formulas
+    over kpi_core.formula's limits, numbers that are not finite or beyond ±MAX_NUMBER, negative targets and rate
+    targets outside 0–1 (0–100 %).
+    """
     try:
         return _load_goals(text)
     except GoalsError as exc:
-        if source is None:
+        if source is None and lang == "en":
             raise
-        raise GoalsError(exc.problems, source=source) from None
+        raise GoalsError(exc.problems, source=source, lang=lang) from None
 
 
 def _load_goals(text: str) -> Goals:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise GoalsError([(mark.line + 1 if mark else None, "", f"not valid YAML: {problem}")]) from exc
+    root = _compose(text)
     if root is None:
-        raise GoalsError([(1, "", "the goal file is empty: it needs at least a kgi")])
+        raise GoalsError([GoalProblem(1, "", "goalfile.empty")])
     reader = _Reader()
     goals = _read_goals(reader, root)
     if reader.problems or goals is None:
-        problems = sorted(reader.problems, key=lambda p: p[0] or 0)  # in file order
-        raise GoalsError(problems or [(1, "", "the goal file could not be read")])
+        problems = sorted(reader.problems, key=lambda p: p.line or 0)  # in file order
+        if reader.more:
+            problems.append(GoalProblem(None, "", "goalfile.more_problems", {"count": reader.more}))
+        raise GoalsError(problems or [GoalProblem(1, "", "goalfile.unreadable_file")])
     return goals
 
 
@@ -339,15 +615,16 @@ def _read_goals(r: _Reader, root: yaml.Node) -> Goals | None:
     top = r.mapping(root, "", _TOP_FIELDS)
     if top is None:
         return None
-    fiscal = r.number(top, "fiscal_year_start", "", root, required=False)
+    fiscal = r.number(top, "fiscal_year_start", "", root, required=False, wrong="goalfile.fiscal_year_start")
     if fiscal is not None and (fiscal != int(fiscal) or not 1 <= fiscal <= 12):
-        r.fail(top["fiscal_year_start"], "fiscal_year_start", "must be a month number from 1 to 12")
+        r.fail(top["fiscal_year_start"], "fiscal_year_start", "goalfile.fiscal_year_start", got=_echo(fiscal))
+        fiscal = None
     currency = r.text(top, "currency", "", root, required=False) or "JPY"
     kgi = _read_kgi(r, top.get("kgi"), root)
     csfs = _read_list(r, top, "csfs", root, _read_csf)
     kpis = _read_list(r, top, "kpis", root, _read_kpi)
-    _check_ids(r, top.get("kpis"), "kpis", [k for k in kpis if k is not None])
-    _check_ids(r, top.get("csfs"), "csfs", [c for c in csfs if c is not None])
+    _check_ids(r, top.get("kpis"), "kpis", kpis)
+    _check_ids(r, top.get("csfs"), "csfs", csfs)
     known_csfs = {c.id for c in csfs if c is not None}
     kpi_nodes = top["kpis"].value if isinstance(top.get("kpis"), yaml.SequenceNode) else []
     for i, kpi in enumerate(kpis):
@@ -357,7 +634,7 @@ def _read_goals(r: _Reader, root: yaml.Node) -> Goals | None:
             if ref not in known_csfs:
                 node = _field_node(kpi_nodes[i], "csfs")
                 item = node.value[j] if isinstance(node, yaml.SequenceNode) else node
-                r.fail(item, f"kpis[{i}].csfs[{j}]", f"no CSF has id {ref!r}: define it under csfs")
+                r.fail(item, f"kpis[{i}].csfs[{j}]", "goalfile.unknown_csf", id=shown(ref, SHOWN_CHARS))
     if kgi is None:
         return None
     return Goals(
@@ -379,38 +656,56 @@ def _field_node(node: yaml.Node, key: str) -> yaml.Node | None:
 
 def _read_list(r: _Reader, top: dict[str, yaml.Node], key: str, root: yaml.Node, read) -> list[Any]:
     node = top.get(key)
-    if node is None or (isinstance(node, yaml.ScalarNode) and r.value(node) is None):
+    if node is None or (isinstance(node, yaml.ScalarNode) and r.value(node, key, as_text=True) is None):
         return []
     if not isinstance(node, yaml.SequenceNode):
-        r.fail(node, key, "must be a list")
+        r.fail(node, key, "goalfile.not_list")
         return []
     return [read(r, item, f"{key}[{i}]") for i, item in enumerate(node.value)]
 
 
 def _check_ids(r: _Reader, node: yaml.Node | None, key: str, items: list[Any]) -> None:
+    """Each id once; `items` parallel to the list's nodes (None where an item could not be read)."""
     seen: set[str] = set()
     nodes = node.value if isinstance(node, yaml.SequenceNode) else []
     for i, item in enumerate(items):
+        if item is None or not item.id:
+            continue
         if item.id in seen:
             r.fail(
                 _field_node(nodes[i], "id") if i < len(nodes) else node,
                 f"{key}[{i}].id",
-                f"id {item.id!r} is used twice",
+                "goalfile.id_twice",
+                id=shown(item.id, SHOWN_CHARS),
             )
         seen.add(item.id)
 
 
+def _check_target(r: _Reader, node: yaml.Node | None, where: str, target: float, kpi: str | None, metric: str) -> None:
+    """A target is 0 or more; a rate's (win_rate, existing_share) is from 0 to 1 ("25%" was read as 0.25)."""
+    got = _cut(_source(node)) if node is not None else _echo(target)
+    if target < 0:
+        if kpi is None:
+            r.fail(node, where, "goalfile.negative_kgi_target", got=got)
+        else:
+            r.fail(node, where, "goalfile.negative_kpi_target", kpi=shown(kpi, SHOWN_CHARS), got=got)
+    elif metric and metric_unit(metric) == "ratio" and target > 1:
+        r.fail(node, where, "goalfile.ratio_target", metric=metric, got=got)
+
+
 def _read_kgi(r: _Reader, node: yaml.Node | None, root: yaml.Node) -> Kgi | None:
     if node is None:
-        r.fail(root, "kgi", "is required: the final goal (name, metric, target, period)")
+        r.fail(root, "kgi", "goalfile.kgi_required")
         return None
     fields = r.mapping(node, "kgi", _KGI_FIELDS)
     if fields is None:
         return None
     name = r.text(fields, "name", "kgi", node, required=True)
-    metric = r.text(fields, "metric", "kgi", node, required=True)
-    r.metric(fields.get("metric"), "kgi.metric", metric)
+    metric = r.text(fields, "metric", "kgi", node, required=True, limit=None)
+    valid_metric = r.metric(fields.get("metric"), "kgi.metric", metric)
     target = r.number(fields, "target", "kgi", node, required=True)
+    if target is not None:
+        _check_target(r, fields.get("target"), "kgi.target", target, None, metric if valid_metric else "")
     period = r.choice(fields, "period", "kgi", KGI_PERIODS, "year")
     baseline = r.number(fields, "baseline", "kgi", node, required=False)
     return Kgi(name=name, metric=metric, target=target or 0, period=period, baseline=baseline)
@@ -420,15 +715,20 @@ def _read_kpi(r: _Reader, node: yaml.Node, where: str) -> Kpi | None:
     fields = r.mapping(node, where, _KPI_FIELDS)
     if fields is None:
         return None
-    metric = r.text(fields, "metric", where, node, required=True)
-    before = len(r.problems)
-    r.metric(fields.get("metric"), f"{where}.metric", metric)
-    valid_metric = bool(metric) and len(r.problems) == before
+    kpi_id = r.text(fields, "id", where, node, required=True)
+    name = r.text(fields, "name", where, node, required=True)
+    metric = r.text(fields, "metric", where, node, required=True, limit=None)
+    valid_metric = r.metric(fields.get("metric"), f"{where}.metric", metric)
+    target = r.number(fields, "target", where, node, required=True)
+    if target is not None:
+        _check_target(
+            r, fields.get("target"), f"{where}.target", target, kpi_id or where, metric if valid_metric else ""
+        )
     return Kpi(
-        id=r.text(fields, "id", where, node, required=True),
-        name=r.text(fields, "name", where, node, required=True),
+        id=kpi_id,
+        name=name,
         metric=metric,
-        target=r.number(fields, "target", where, node, required=True) or 0,
+        target=target or 0,
         department=r.text(fields, "department", where, node, required=False),
         per=r.choice(fields, "per", where, KPI_PERS, "month"),
         owner=r.text(fields, "owner", where, node, required=False),
@@ -444,14 +744,11 @@ def _read_csf(r: _Reader, node: yaml.Node, where: str) -> Csf | None:
     fields = r.mapping(node, where, _CSF_FIELDS)
     if fields is None:
         return None
-    lever = r.text(fields, "lever", where, node, required=False)
+    csf_id = r.text(fields, "id", where, node, required=True)
+    name = r.text(fields, "name", where, node, required=True)
+    lever = r.text(fields, "lever", where, node, required=False, limit=None)
     r.metric(fields.get("lever"), f"{where}.lever", lever)
-    return Csf(
-        id=r.text(fields, "id", where, node, required=True),
-        name=r.text(fields, "name", where, node, required=True),
-        lever=lever or None,
-        actions=r.text_list(fields, "actions", where),
-    )
+    return Csf(id=csf_id, name=name, lever=lever or None, actions=r.text_list(fields, "actions", where))
 
 
 def goals_as_dict(goals: Goals) -> dict[str, Any]:
@@ -500,7 +797,8 @@ def template_text(name: str, lang: str = "ja") -> str:
     path = TEMPLATE_DIR / f"{name}_{lang}.yaml"
     if lang not in TEMPLATE_LANGS or "/" in name or not path.is_file():
         names = ", ".join(f"{t['name']}_{lg}" for t in list_templates() for lg in t["langs"])
-        raise GoalsError([(None, "", f"no template {name}_{lang}: use one of {names}")])
+        problem = GoalProblem(None, "", "goalfile.no_template", {"name": _cut(f"{name}_{lang}"), "names": names})
+        raise GoalsError([problem])
     return path.read_text(encoding="utf-8")
 
 
@@ -574,7 +872,7 @@ def kpi_gaps(
     business_days_total, actual, target, expected (the target pro-rated by business days for volumes; the target
     itself for rates), gap (actual − expected), attainment, status (STATUS_THRESHOLDS), better, time_degree.
     """
-    as_of = as_of or dt.date.today()
+    as_of = check_as_of(as_of or dt.date.today())  # AsOfError for 9999-12-31 and the like, not an OverflowError
     fiscal_start = fiscal_start or goals.fiscal_year_start
     since = since or fiscal_year_start_date(as_of, fiscal_start)
     filters = filters or Filters()
@@ -667,7 +965,7 @@ def kpi_breakdown(
     if dataset.shape != "records" or role not in BREAKDOWN_ROLES or role not in dataset.mapping:
         return []
     kpi = goals.kpi(kpi_id)
-    as_of = as_of or dt.date.today()
+    as_of = check_as_of(as_of or dt.date.today())
     start, end = period_bounds(as_of, kpi.per, goals.fiscal_year_start)
     result = compute_kpis(
         dataset,
@@ -725,7 +1023,7 @@ def trailing_window(as_of: dt.date, months: int = 12) -> tuple[dt.date, dt.date]
 def historical_figures(dataset: Dataset, as_of: dt.date, months: int = 12, fiscal_start: int = 4) -> dict[str, Any]:
     """Engine figures over the trailing window (see trailing_window), plus the window and how many of its months
     the data covers (from the month of its first date: a file that starts later covers fewer)."""
-    start, end = trailing_window(as_of, months)
+    start, end = trailing_window(check_as_of(as_of), months)
     result = compute_kpis(dataset, period="month", filters=Filters(start=start, end=end), fiscal_start=fiscal_start)
     first = first_date(dataset)
     covered = 0

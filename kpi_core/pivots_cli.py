@@ -8,7 +8,7 @@ from typing import Any
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
 from kpi_core.cli import add_input_arguments, load_from_args, rows_summary
 from kpi_core.pivots import format_change, format_value, parse_setting, pivots_for_goals
-from kpi_core.plan_cli import finite, parse_as_of, read_goals
+from kpi_core.plan_cli import check_data_as_of, finite, parse_as_of, read_goals
 
 TARGET_MODES = ("even", "catch_up")
 
@@ -47,10 +47,12 @@ def run_pivots(args: argparse.Namespace) -> dict[str, Any]:
     """The `pivots` payload: rows summary, goals, KGI, identity checks, shortfalls with pivots, Goodhart, what-if."""
     as_of = parse_as_of(args.as_of)
     settings = [parse_setting(item) for item in args.set]  # bad --set fails before the files are read
-    goals = read_goals(args.goals)
+    goals = read_goals(args.goals, args.lang)
     if args.fiscal_start != 4 and args.fiscal_start != goals.fiscal_year_start:
         goals.fiscal_year_start = args.fiscal_start  # an explicit --fiscal-start wins over the file
     dataset = load_from_args(args)
+    if args.as_of:
+        as_of = check_data_as_of(as_of, dataset, args.lang)
     report = pivots_for_goals(
         goals, dataset, as_of, settings=settings, calendar=args.calendar, target_mode=args.target_mode
     )

@@ -8,12 +8,15 @@ import math
 from pathlib import Path
 from typing import Any
 
+from kpi_core.asof import AsOfError, check_as_of
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
 from kpi_core.cli import UsageError, add_input_arguments, load_from_args, rows_summary
 from kpi_core.goals import (
     STATUS_THRESHOLDS,
     Goals,
+    GoalsError,
     backward_plan,
+    check_document_size,
     consistency_check,
     current_gaps,
     gap_summary,
@@ -21,6 +24,7 @@ from kpi_core.goals import (
     load_goals,
     load_template,
 )
+from kpi_core.intake.load import Dataset
 from kpi_core.pacing import forecast_goals
 
 TEMPLATE_PREFIX = "template:"
@@ -42,19 +46,24 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return plan
 
 
-def read_goals(spec: str) -> Goals:
-    """A goal file path, or template:NAME_LANG (e.g. template:marketing_en)."""
+def read_goals(spec: str, lang: str = "en") -> Goals:
+    """A goal file path, or template:NAME_LANG (e.g. template:marketing_en); GoalsError (one line in `lang`: the
+    file, the line and field) when it cannot be used."""
     if spec.startswith(TEMPLATE_PREFIX):
-        name, _, lang = spec[len(TEMPLATE_PREFIX) :].rpartition("_")
-        return load_template(name, lang)
+        name, _, template_lang = spec[len(TEMPLATE_PREFIX) :].rpartition("_")
+        try:
+            return load_template(name, template_lang)
+        except GoalsError as exc:
+            raise GoalsError(exc.problems, lang=lang) from None
     path = Path(spec)
     if not path.is_file():
         raise UsageError(f"{spec}: no such goal file (or write template:sales_ja, template:marketing_en, ...)")
+    check_document_size(path.stat().st_size, source=path.name, lang=lang)  # before it is read into memory
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{spec}: not a UTF-8 text file: save the goal file as UTF-8") from exc
-    return load_goals(text, source=path.name)
+    return load_goals(text, source=path.name, lang=lang)
 
 
 def parse_as_of(text: str | None) -> dt.date:
@@ -67,13 +76,23 @@ def parse_as_of(text: str | None) -> dt.date:
         raise UsageError(f"--as-of {text!r}: write the date as YYYY-MM-DD") from exc
 
 
+def check_data_as_of(as_of: dt.date, dataset: Dataset, lang: str = "en") -> dt.date:
+    """An --as-of the data can be measured at (within a year of its dates), else UsageError with the sentence."""
+    try:
+        return check_as_of(as_of, dataset)
+    except AsOfError as exc:
+        raise UsageError(f"--as-of: {exc.message(lang)}") from exc
+
+
 def run_plan(args: argparse.Namespace) -> dict[str, Any]:
     """The `plan` payload: rows summary, the KGI and KPIs (gap, forecast, status), consistency, backward plan."""
     as_of = parse_as_of(args.as_of)
-    goals = read_goals(args.goals)
+    goals = read_goals(args.goals, args.lang)
     if args.fiscal_start != 4 and args.fiscal_start != goals.fiscal_year_start:
         goals.fiscal_year_start = args.fiscal_start  # an explicit --fiscal-start wins over the file
     dataset = load_from_args(args)
+    if args.as_of:
+        as_of = check_data_as_of(as_of, dataset, args.lang)
     rows = kpi_gaps(goals, dataset, as_of=as_of, calendar=args.calendar)
     forecasts = forecast_goals(goals, dataset, as_of=as_of, calendar=args.calendar)
     items = []
