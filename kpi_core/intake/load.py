@@ -666,42 +666,7 @@ class _RecordBuilder:
         self._collect_rejects()
         self._collect_warnings()
         has_stage = "stage" in m or bool(self.stage_dates)
-        # No stage: a record with a won flag set (or, without one, a close date) is won; a closed flag set on a
-        # record that is not won is lost (Salesforce's IsClosed / IsWon); the rest is open.
-        won = self._flag("won_flag") if "won_flag" in m else "closed IS NOT NULL"
-        lost = f"WHEN {self._flag('closed_flag')} THEN 'lost' " if "closed_flag" in m else ""
-        outcome, level, position = f"CASE WHEN {won} THEN 'won' {lost}ELSE 'open' END", "1", "NULL"
-        if has_stage:
-            # CASE over the few stage values beats a join per query when `records` is a view over 10M rows.
-            rows = self.con.execute("SELECT raw, level, outcome, position FROM stage_map").fetchall()
-            outcomes = {r[0]: quote_literal(r[2]) for r in rows}
-            base = str(self._base_level(dataset))  # where an unknown stage value counts
-            levels = {r[0]: base if r[1] is None else str(r[1]) for r in rows}
-            position = _case("p.stage", {r[0]: str(r[3]) for r in rows}, "NULL")
-            deal, life = (_case(f"p.{c}", outcomes, "'open'") for c in ("__deal_stage", "__lifecycle"))
-            deal_level, life_level = (_case(f"p.{c}", levels, base) for c in ("__deal_stage", "__lifecycle"))
-            if "__lifecycle" in exprs and self.column_file.get(m["lifecycle"], 0) != self.base:
-                # The status of a parent contact speaks for its contact row only: each deal has its own outcome.
-                level = f"CASE WHEN p.__deal_stage IS NULL THEN {life_level} ELSE {deal_level} END"
-                outcome = f"CASE WHEN p.__deal_stage IS NULL THEN {life} ELSE {deal} END"
-            elif "__lifecycle" in exprs:
-                # A deal stage and a lifecycle / lead status: one furthest level; a won anywhere wins, then a lost.
-                level = f"greatest({deal_level}, {life_level})"
-                outcome = (
-                    f"CASE WHEN 'won' IN ({deal}, {life}) THEN 'won' WHEN 'lost' IN ({deal}, {life}) THEN 'lost' "
-                    f"WHEN {level} <= {LEVEL_RANK['lead']} AND 'disqualified' IN ({deal}, {life}) "
-                    "THEN 'disqualified' ELSE 'open' END"
-                )
-            else:
-                outcome = _case("p.stage", outcomes, "'open'")
-                level = _case("p.stage", levels, base)
-        if self.lead_unit:  # a contact without any deal or status is a lead
-            dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "lead"}]
-            level = f"CASE WHEN p.stage IS NULL THEN {LEVEL_RANK['lead']} ELSE {level} END"
-        if self.booked:
-            dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "won"}]
-            outcome = f"CASE WHEN p.__booked THEN 'won' ELSE {outcome} END"
-            level = f"CASE WHEN p.__booked THEN {LEVEL_RANK['won']} ELSE {level} END"
+        outcome, level, position = self._outcome_level_position(dataset, has_stage, "__lifecycle" in exprs)
         # Clean, typed data (the big-file case) stays a view over the loaded table: one copy of the data in memory.
         # Parsed text columns are joined once into a table instead, so figures never redo the joins.
         # No sort: row_no keeps the file order for whoever needs it.
@@ -720,6 +685,48 @@ class _RecordBuilder:
             FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
             """
         )
+
+    def _outcome_level_position(self, dataset: Dataset, has_stage: bool, two_stages: bool) -> tuple[str, str, str]:
+        """SQL for each record's outcome, funnel level and stage position from every signal the data has: a stage
+        (and a lifecycle / lead status beside it), won / closed flags, a close date, a bookings file."""
+        m = self.mapping
+        # No stage: a record with a won flag set (or, without one, a close date) is won; a closed flag set on a
+        # record that is not won is lost (Salesforce's IsClosed / IsWon); the rest is open.
+        won = self._flag("won_flag") if "won_flag" in m else "closed IS NOT NULL"
+        lost = f"WHEN {self._flag('closed_flag')} THEN 'lost' " if "closed_flag" in m else ""
+        outcome, level, position = f"CASE WHEN {won} THEN 'won' {lost}ELSE 'open' END", "1", "NULL"
+        if has_stage:
+            # CASE over the few stage values beats a join per query when `records` is a view over 10M rows.
+            rows = self.con.execute("SELECT raw, level, outcome, position FROM stage_map").fetchall()
+            outcomes = {r[0]: quote_literal(r[2]) for r in rows}
+            base = str(self._base_level(dataset))  # where an unknown stage value counts
+            levels = {r[0]: base if r[1] is None else str(r[1]) for r in rows}
+            position = _case("p.stage", {r[0]: str(r[3]) for r in rows}, "NULL")
+            deal, life = (_case(f"p.{c}", outcomes, "'open'") for c in ("__deal_stage", "__lifecycle"))
+            deal_level, life_level = (_case(f"p.{c}", levels, base) for c in ("__deal_stage", "__lifecycle"))
+            if two_stages and self.column_file.get(m["lifecycle"], 0) != self.base:
+                # The status of a parent contact speaks for its contact row only: each deal has its own outcome.
+                level = f"CASE WHEN p.__deal_stage IS NULL THEN {life_level} ELSE {deal_level} END"
+                outcome = f"CASE WHEN p.__deal_stage IS NULL THEN {life} ELSE {deal} END"
+            elif two_stages:
+                # A deal stage and a lifecycle / lead status: one furthest level; a won anywhere wins, then a lost.
+                level = f"greatest({deal_level}, {life_level})"
+                outcome = (
+                    f"CASE WHEN 'won' IN ({deal}, {life}) THEN 'won' WHEN 'lost' IN ({deal}, {life}) THEN 'lost' "
+                    f"WHEN {level} <= {LEVEL_RANK['lead']} AND 'disqualified' IN ({deal}, {life}) "
+                    "THEN 'disqualified' ELSE 'open' END"
+                )
+            else:
+                outcome = _case("p.stage", outcomes, "'open'")
+                level = _case("p.stage", levels, base)
+        if self.lead_unit:  # a contact without any deal or status is a lead
+            dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "lead"}]
+            level = f"CASE WHEN p.stage IS NULL THEN {LEVEL_RANK['lead']} ELSE {level} END"
+        if self.booked:
+            dataset.present_levels = [lv for lv in LEVELS if lv in {*dataset.present_levels, "won"}]
+            outcome = f"CASE WHEN p.__booked THEN 'won' ELSE {outcome} END"
+            level = f"CASE WHEN p.__booked THEN {LEVEL_RANK['won']} ELSE {level} END"
+        return outcome, level, position
 
     def _flag_repeated_ids(self, column: str, row: str) -> None:
         """A record id seen again in the same file is the same record exported twice: the first row counts, the
