@@ -189,9 +189,9 @@ else:
     for index, kpi in enumerate(goals.kpis):
         trend = trend_frame(rows, kpi.id, lang)
         with columns[index % len(columns)]:
-            st.markdown(f"**{status_text(current[kpi.id]['status'], lang)} · {kpi.name.replace('*', chr(92) + '*')}**")
+            st.markdown(f"**{status_text(current[kpi.id]['status'], lang)} · {escape_markdown(kpi.name)}**")
             if not len(trend) or trend["actual"].notna().sum() == 0:
-                st.info(t("goals.no_trend", name=kpi.name), icon=":material/info:")
+                st.info(t("goals.no_trend", name=escape_markdown(kpi.name)), icon=":material/info:")
                 continue
             show_chart(
                 target_trend_chart(trend, titles=trend_titles, unit=unit_of(kpi.metric), lang=lang),
@@ -220,7 +220,7 @@ else:
         kpi_id = left.selectbox(
             t("goals.breakdown_kpi"),
             kpi_ids,
-            format_func=lambda i: goals.kpi(i).name,
+            format_func=lambda i: goals.kpi(i).name,  # a selectbox option is plain text: the name as typed
             key="goals_breakdown_kpi",
         )
         role = right.selectbox(
@@ -240,7 +240,12 @@ else:
                     frame, titles={**titles, "name": role_label(role), "period": t("goals.col.target")}, lang=lang
                 ),
                 key="goals_breakdown",
-                caption=t("goals.breakdown_caption", kpi=kpi.name, role=role_label(role), scope=view.scope_text()),
+                caption=t(
+                    "goals.breakdown_caption",
+                    kpi=escape_markdown(kpi.name),
+                    role=role_label(role),
+                    scope=view.scope_text(),
+                ),
                 data=frame.drop(columns=["order", "label"]),
                 large=view.workshop,
             )
@@ -265,7 +270,7 @@ if plan.get("status") == "not_applicable" or not len(steps):
     st.info(t("goals.backward_na"), icon=":material/info:")
 else:
     volumes = steps[steps["unit"] == "count"]
-    listed = " → ".join(f"{row['step']} {row['needed_text']}" for row in steps.to_dict("records"))
+    listed = " → ".join(f"{escape_markdown(row['step'])} {row['needed_text']}" for row in steps.to_dict("records"))
     st.markdown(
         t("goals.backward_sentence", kgi=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True), steps=listed)
     )

@@ -8,7 +8,7 @@ import logging
 import streamlit as st
 
 from kpi_core.goals import STATUS_THRESHOLDS
-from ui.format import fmt_pct
+from ui.format import escape_markdown, fmt_pct
 from ui.frame import page_frame
 from ui.goals_state import current_goals, draw_goal_controls
 from ui.goals_view import (
@@ -112,7 +112,8 @@ with st.columns([2, 1])[0]:
         goal_ids[1] if len(goal_ids) > 1 else "kgi",
         st.segmented_control,
         label=t("pacing.goal_choice"),
-        format_func=lambda i: "KGI" if i == "kgi" else names.get(i, i),
+        # segmented-control options are Markdown: a goal name is escaped (the chart's axis title is plain text)
+        format_func=lambda i: "KGI" if i == "kgi" else escape_markdown(names.get(i, i)),
     )
 forecast = forecasts[chosen]
 series = cached_pacing_series(gk, dataset, chosen)
@@ -131,7 +132,7 @@ chart_titles = {
 caption_key = "pacing.chart_caption" if chosen_unit in ("count", "currency") else "pacing.chart_caption_rate"
 caption = t(
     caption_key,
-    name=names.get(chosen, chosen).replace("*", "\\*"),
+    name=escape_markdown(names.get(chosen, chosen)),
     period=period_text(forecast.period, forecast.per, lang),
     calendar=t(f"pacing.cal_words.{calendar}"),
     scope=view.scope_text(),
@@ -172,7 +173,7 @@ for kpi in goals.kpis:
                 f"{kpi.id}_forecast",
                 t(
                     "pacing.kpi_forecast",
-                    name=kpi.name,
+                    name=escape_markdown(kpi.name),  # a metric label is Markdown
                     period=period_text(forecast.period, forecast.per, lang),
                     target=fmt_goal(forecast.target, kpi_unit, lang, compact=True),
                 ),

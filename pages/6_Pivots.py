@@ -131,7 +131,7 @@ if best is not None:
     figures.append(
         Figure(
             "best_pivot",
-            t("pivots.head.best", lever=lever_label(best[1].lever, lang, levers)),
+            t("pivots.head.best", lever=md(lever_label(best[1].lever, lang, levers))),
             " / ".join(fmt_lever(c.required, c.unit, lang) for c in best[1].changes),
             delta=fmt_change(best[1].change_pct),
             delta_color="off",
@@ -257,8 +257,8 @@ for index, shortfall in enumerate(report.shortfalls):
                         caption=t(
                             "pivots.chart.caption_pair",
                             months=pivot.evidence.months,
-                            x=x_label,
-                            y=y_label,
+                            x=md(x_label),
+                            y=md(y_label),
                             x_required=x_required,
                             y_required=y_required,
                         ),

@@ -125,9 +125,12 @@ def test_a_bad_file_gives_one_sentence_not_a_traceback():
 
 
 def test_my_files_without_an_upload_says_what_to_do():
+    # "My files" chosen in this session before any upload (a link that opens on src=upload with nothing in the
+    # session is a lost upload instead: tests/test_plain_text.py)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update({"src": "upload", "lang": "en"})
+    at.query_params.update({"lang": "en"})
     at.run()
+    at.selectbox(key="w_src").set_value("upload").run()
     assert not at.exception
     assert any("No file uploaded yet" in i.value for i in at.info)
 

@@ -243,10 +243,35 @@ def fmt_value(value: Any, unit: str, lang: str = "ja", *, compact: bool = False,
     return MISSING if _missing(value) else str(value)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+# Every ASCII punctuation character but the slash, backslash-escaped (CommonMark: then a literal character): no
+# construct of CommonMark, GFM, math or Streamlit's directives can start from user text. A slash starts nothing
+# once `<` is escaped ("Proposal/Price Quote" stays as it is in the Markdown source).
+_MARKDOWN_SPECIAL = re.compile(r"([!-.:-@\[-`{-~])")
+# Line endings of CommonMark (and Unicode's): a line break in user text must not start a heading, list or table.
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Streamlit also rewrites text after parsing, where a backslash escape is already gone: it links bare addresses
+# (https://…, www.…, name@host), draws :material_icon:, :streamlit: and :emoji: shortcodes, and turns -> <= -- into
+# arrows and dashes; before parsing it reads ":material/" as an icon. An invisible word joiner at these places
+# breaks each pattern and nothing else.
+WORD_JOINER = "\u2060"
+_JOIN_AT = re.compile(
+    r"(?<=:)(?=//|[\w+-]+[:/])"  # scheme://, :shortcode:, :material/icon:
+    r"|(?<=[Ww][Ww][Ww])(?=\.)"  # www.
+    r"|(?<=@)"  # name@host
+    r"|(?<=[<>~=-])(?=[<>~=-])"  # -> <- <-> <= >= ~= --
+)
 
 
 def escape_markdown(text: object) -> str:
-    """User text (file names, stage values) made inert for st.markdown / st.caption / st.error: no links,
-    emphasis, colour directives, icons or math; the reader sees the characters as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """User text (file, sheet and column names, cell values, goal names…) made inert for every place Streamlit
+    reads Markdown (st.markdown / st.caption / st.info / st.warning / st.error, widget and st.metric labels, help,
+    segmented-control options): no images, links or bare-address links, HTML, math, colour directives, icons,
+    emoji or emphasis, and no line breaks; the reader sees the characters as typed (a word joiner, which shows as
+    nothing, keeps an address or a shortcode from being rewritten)."""
+    joined = _JOIN_AT.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", str(text)))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
+
+
+def unescape_markdown(text: str) -> str:
+    """The text escape_markdown was given (line breaks as spaces): for tests and for comparing what is shown."""
+    return re.sub(r"\\(.)", r"\1", text).replace(WORD_JOINER, "")

@@ -49,6 +49,9 @@ OPTIONS_KEY = "source_options"
 DATE_BOUNDS_KEY = "v_date_bounds"
 PAGE_KEY = "v_page"
 LANG_EPOCH_KEY = "v_lang_epoch"
+# Set when a session starts on a link that says src=upload but holds no uploads: the files this view was made from
+# were uploaded in a session that is gone (the server restarted or the session expired), not "not uploaded yet".
+UPLOAD_LOST_KEY = "upload_lost"
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         )
         st.session_state[LANG_STATE_KEY] = lang
         nav_area = st.container(key="nav")
+        _notice_lost_uploads()
         source = url_choice(
             "src",
             SOURCES,
@@ -215,6 +219,8 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
             label=t("frame.source"),
             format_func=lambda s, lang=lang: source_label(s, lang),
         )
+    if source != "upload" or uploads():  # another source chosen, or files uploaded again: nothing is missing now
+        st.session_state.pop(UPLOAD_LOST_KEY, None)
     view = View(page, lang, source, None, None, Filters(), "month", 4, workshop)
     _load_into(view)
     with nav_area:
@@ -236,6 +242,20 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         _draw_load_problem(view)
         st.stop()
     return view
+
+
+def _notice_lost_uploads() -> None:
+    """On a session's first run (before the source is read from the URL): a URL with src=upload and no uploads in
+    the session means the files were uploaded in a session the server no longer has."""
+    if canonical_key("src") in st.session_state or uploads():
+        return
+    if st.query_params.get_all("src")[-1:] == ["upload"]:
+        st.session_state[UPLOAD_LOST_KEY] = True
+
+
+def upload_lost() -> bool:
+    """Whether the view uses uploaded files this session no longer holds (see UPLOAD_LOST_KEY)."""
+    return bool(st.session_state.get(UPLOAD_LOST_KEY)) and not uploads()
 
 
 def _forget_widgets_on_page_or_language_change(page: str) -> None:
@@ -276,7 +296,9 @@ def _load_into(view: View) -> None:
     """Load the chosen source into `view`, or set `view.error` to one sentence."""
     files = uploads()
     if view.source == "upload" and not files:
-        view.error = t("error.no_upload")
+        lost = upload_lost()
+        view.error = t("error.upload_lost") if lost else t("error.no_upload")
+        view.error_code = "upload_lost" if lost else "no_file"
         return
     options = source_options(view.source)
     try:
@@ -404,7 +426,9 @@ def _exit_workshop() -> None:
 def _draw_load_problem(view: View) -> None:
     """The error sentence and the next step, instead of a blank page."""
     with st.container(key="load_problem"):
-        if view.source == "upload" and not uploads():
+        if view.error_code == "upload_lost":  # the view's files were lost with the server's session: say so
+            st.warning(view.error, icon=":material/cloud_off:")
+        elif view.source == "upload" and not uploads():
             st.info(view.error or t("error.no_upload"))
         else:
             st.error(view.error or t("error.unknown"))

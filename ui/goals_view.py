@@ -34,6 +34,7 @@ from ui.format import (
     MISSING,
     currency_symbol,
     current_currency,
+    escape_markdown,
     fmt_date,
     fmt_days,
     fmt_int,
@@ -621,16 +622,20 @@ def backward_chart(frame: pd.DataFrame, *, titles: dict[str, str]) -> alt.LayerC
 
 # ------------------------------------------------------------------------------------------------ sentences
 def consistency_sentence(check: dict[str, Any], lang: str) -> str:
-    """The plan's consistency as one sentence with its numbers (markdown; user text is not part of it)."""
+    """The plan's consistency as one sentence with its numbers, for Markdown (a metric written as a formula in the
+    goal file is user text: escaped)."""
+
     status = check["status"]
     kgi_unit = unit_of(check["kgi_metric"])
     kgi = fmt_goal(check["kgi_target"], kgi_unit, lang, compact=True)
     if status == "not_applicable":
-        return t("goals.consistency.not_applicable", lang, metric=metric_label(check["kgi_metric"], lang))
+        return t(
+            "goals.consistency.not_applicable", lang, metric=escape_markdown(metric_label(check["kgi_metric"], lang))
+        )
     terms = []
     for term in check["terms"]:
         unit = unit_of(term["metric"])
-        name = metric_label(term["metric"], lang)
+        name = escape_markdown(metric_label(term["metric"], lang))
         if term["source"] == "kpi":
             text = f"{name} {fmt_goal(term['target'], unit, lang, compact=True)}"
             scale = term.get("scale") or 1.0
@@ -992,8 +997,6 @@ def _apply_table(view: View, key: str, goals: Goals) -> None:
 
 
 def escape_user(text: object) -> str:
-    from ui.format import escape_markdown
-
     return escape_markdown(text)
 
 

@@ -66,6 +66,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "まだファイルが読み込まれていません。データページでCSVまたはExcelファイルをアップロードしてください。",
         "en": "No file uploaded yet: upload a CSV or Excel file on the Data page.",
     },
+    "error.upload_lost": {
+        "ja": "サーバーの再起動またはセッションの期限切れで、アップロードしたファイルはサーバーに残っていないため、"
+        "データページでもう一度アップロードしてください。",
+        "en": "The uploaded files are no longer on the server (it restarted or the session expired): upload them "
+        "again on the Data page.",
+    },
     "error.unknown": {
         "ja": "データを読み込めませんでした。データページで確認してください。",
         "en": "The data could not be loaded: check it on the Data page.",
@@ -244,6 +250,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "違っていれば下の表で直すと、すぐに全ページに反映されます。",
         "en": "Upload CSV or Excel files: column roles and stages are detected for you. Fix them in the tables "
         "below and every page follows at once.",
+    },
+    "data.upload_lost": {
+        "ja": "サーバーの再起動またはセッションの期限切れで、アップロードしたファイルはサーバーに残っていないため、"
+        "ここでもう一度アップロードしてください。",
+        "en": "The uploaded files are no longer on the server (it restarted or the session expired): upload them "
+        "again here.",
     },
     "data.upload_label": {"ja": "CSV / Excelファイル（複数可）", "en": "CSV / Excel files (one or more)"},
     "data.upload_help": {
