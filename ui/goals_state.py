@@ -12,6 +12,7 @@ import hashlib
 
 import streamlit as st
 
+from kpi_core.asof import AsOfError, check_as_of
 from kpi_core.goals import Goals, load_goals, template_text
 from ui.frame import View
 from ui.i18n import t
@@ -98,9 +99,16 @@ def draw_calendar(view: View) -> str:
 
 
 def draw_goal_controls(view: View) -> tuple[dt.date, str]:
-    """The as-of date and calendar side by side, as every goal page (goals, pacing, pivots) starts."""
+    """The as-of date and calendar side by side, as every goal page (goals, pacing, pivots) starts. An as-of date
+    the data cannot be measured at (`?asof=9999-12-31`) is said in one sentence and the page stops there."""
     with st.container(horizontal=True, key="goal_controls"):
-        return draw_as_of(view), draw_calendar(view)
+        as_of, calendar = draw_as_of(view), draw_calendar(view)
+    try:
+        check_as_of(as_of, bounds=view.bounds)
+    except AsOfError as exc:
+        st.error(exc.message(view.lang), icon=":material/event_busy:")
+        st.stop()
+    return as_of, calendar
 
 
 def _date_parser(raw: list[str]) -> dt.date | None:

@@ -46,7 +46,7 @@ from ui.format import (
 )
 from ui.frame import View
 from ui.goals_state import goals_text
-from ui.i18n import metric_label, role_label, t
+from ui.i18n import current_lang, metric_label, role_label, t
 from ui.show import figure_card
 from ui.theme import MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
 
@@ -939,7 +939,7 @@ def _store(view: View, text: str, done: str) -> None:
     try:
         store_goals(view, text)
     except GoalsError as exc:
-        _say("error", t("goals.editor.errors"), exc.messages)
+        _say("error", t("goals.editor.errors"), exc.lines(current_lang()))
         return
     _say("success", done)
 
