@@ -56,7 +56,7 @@ if dataset.shape == "records":
 else:  # a monthly sheet has no creation dates to build cohorts from
     basis = "sheet"
 cohort = basis == "cohort"
-roles = [r for r in BREAKDOWNS if r in dataset.mapping] if dataset.shape == "records" else []
+roles = [r for r in BREAKDOWNS if r in dataset.mapping]  # a period sheet per channel breaks down too
 # One engine pass gives totals, periods and the breakdown chosen below (read from the view state ahead of its widget).
 breakdown = url_value("by", roles[0], choice_parser(roles)) if roles else None
 if st.session_state.get(widget_key("by")) in roles:  # the widget's new value, before it is drawn

@@ -187,3 +187,22 @@ def test_exported_images_get_a_fixed_width_but_small_multiples_keep_theirs():
     facet = funnel_small_multiples(funnel_steps_by(ROWS, LEVELS, "ja"), titles=titles)
     assert "width" not in facet.to_dict()
     assert _render(chart_png, facet).startswith(b"\x89PNG")
+
+
+def test_a_daily_funnel_per_channel_breaks_down_by_channel():
+    from test_app_expected import upload
+
+    daily = (
+        "date,channel,sessions,leads,mqls,customers\r\n"
+        "2025-04-01,Paid Search,900,30,10,2\r\n2025-04-01,Organic,500,20,8,1\r\n"
+        "2025-04-02,Paid Search,800,25,9,0\r\n2025-05-01,Organic,700,40,12,3\r\n"
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"lang": "en"})
+    at.run()
+    at = at.switch_page("pages/1_Data.py").run()
+    upload(at, ("daily.csv", daily.encode(), "text/csv"))
+    at.switch_page(FUNNEL).run()
+    assert not at.exception
+    assert at.segmented_control(key="w_by").options == ["Channel"]
+    assert metric_values(at)["Leads"] == "115"  # 30 + 20 + 25 + 40, by hand

@@ -105,8 +105,6 @@ class View:
     def kpis(self, *, by: tuple[str, ...] = (), by_period_and: tuple[str, ...] = (), cohort: bool = False) -> KpiResult:
         """The engine's figures for this view (cached)."""
         assert self.dataset is not None and self.dataset_key is not None
-        if self.dataset.shape != "records":
-            by, by_period_and = (), ()
         return sources.cached_kpis(
             self.dataset_key,
             self.dataset,
