@@ -382,19 +382,23 @@ def expected_wins_within(
     timing = win_timing(dataset, as_of, filters)
     frame = open_records_at(dataset, as_of, filters)
     snapshot = data_as_of(dataset)
-    count = value = open_value = 0.0
-    priced = 0
-    for amount, level, age in frame.itertuples(index=False):
-        if pd.isna(amount) and unit_price is not None:
-            amount, priced = unit_price, priced + 1
-        if not pd.isna(amount):
-            open_value += float(amount)
+    amounts = pd.to_numeric(frame["amount"], errors="coerce")
+    priced = int(amounts.isna().sum()) if unit_price is not None else 0
+    if unit_price is not None:
+        amounts = amounts.fillna(unit_price)
+    # Open records share few (level, age) pairs (300k open deals, a few hundred pairs): one probability per pair.
+    pairs = (
+        pd.DataFrame({"level": frame["level"], "age": frame["age_days"], "amount": amounts})
+        .groupby(["level", "age"], dropna=False)
+        .agg(n=("level", "size"), value=("amount", "sum"))
+    )
+    count = value = 0.0
+    for (level, age), row in pairs.iterrows():
         p = timing.probability(int(level), None if pd.isna(age) else float(age), days)
-        if p is None:
-            continue
-        count += p
-        if not pd.isna(amount):
-            value += float(amount) * p
+        if p is not None:
+            count += p * int(row["n"])
+            value += p * float(row["value"])
+    open_value = float(amounts.sum())
     return PipelineExpectation(
         as_of=as_of,
         days=int(days),

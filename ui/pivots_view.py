@@ -9,7 +9,7 @@ import html
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ import streamlit as st
 from kpi_core.goals import Goals
 from kpi_core.intake.load import Dataset
 from kpi_core.metrics import Filters
+from kpi_core.pacing import Forecast
 from kpi_core.pivots import (
     SUSTAINABILITY_MODEL,
     DriverModel,
@@ -81,10 +82,14 @@ def cached_pivot_report(
     settings: tuple[str, ...],
     roles: RoleKey = (),
     target_mode: str = DEFAULT_TARGET_MODE,
+    _forecasts: Callable[[], dict[str, Forecast]] | None = None,
 ) -> PivotReport:
     """kpi_core.pivots.pivots_for_goals, cached by (dataset key, goal YAML hash, as-of, calendar, settings, role
     filters, how the month's share of the KGI is set).
 
+    `_forecasts` (not part of the key) gives the pacing forecasts of the same data, goals, as-of, calendar and role
+    filters (shared_forecasts), asked for only on a cache miss: the engine then does not forecast again (most of a
+    report's time on big data).
     Raises PivotInputError (not cached) when a setting cannot be applied."""
     return pivots_for_goals(
         _goals,
@@ -94,7 +99,21 @@ def cached_pivot_report(
         calendar=calendar,
         filters=role_filters(roles),
         target_mode=target_mode,
+        forecasts=_forecasts() if _forecasts is not None else None,
     )
+
+
+def shared_forecasts(
+    key: str, dataset: Dataset, goals_text: str, as_of: dt.date, calendar: str, roles: RoleKey = ()
+) -> dict[str, Forecast]:
+    """The pacing forecasts (kpi_core.pacing.forecast_goals) from the cache the Goals and Pacing pages fill: keyed
+    by (dataset key, goal YAML hash, as-of, calendar, role filters), so they are computed once for every page, every
+    what-if setting and target mode, and every session on the same data."""
+    from ui.goals_view import GoalKey, cached_forecasts  # the goal pages' cache (imported late: it imports the frame)
+
+    canonical = tuple(sorted((role, tuple(sorted(values))) for role, values in roles))  # as ui.data.filters_key
+    gk = GoalKey(key, text_hash(goals_text), goals_text, as_of.isoformat(), calendar, canonical)
+    return cached_forecasts(gk, dataset)
 
 
 RoleKey = tuple[tuple[str, tuple[Any, ...]], ...]
@@ -155,21 +174,22 @@ def pivot_page(
     target_mode: str = DEFAULT_TARGET_MODE,
 ) -> PivotPage:
     """The report for the page, the baseline what-if and, when `settings` are given and valid, their what-if."""
+    forecasts = functools.partial(shared_forecasts, key, dataset, goals_text, as_of, calendar, roles)
     report_for = functools.partial(
         cached_pivot_report, key, dataset, text_hash(goals_text), goals, as_of.isoformat(), calendar
     )
     try:
-        report = report_for((NEUTRAL_SETTING,), roles, target_mode)
+        report = report_for((NEUTRAL_SETTING,), roles, target_mode, forecasts)
     except PivotInputError:  # no model has a unit price: no what-if, the rest of the report still stands
         try:
-            report = report_for((), roles, target_mode)
+            report = report_for((), roles, target_mode, forecasts)
         except PivotInputError as exc:
             return PivotPage(None, None, None, (), error=str(exc))
     page = PivotPage(report, report.what_if, None, tuple(settings))
     page.levers = lever_index(report.models, dataset)
     if settings and report.what_if is not None:
         try:
-            page.what_if = report_for(tuple(settings), roles, target_mode).what_if
+            page.what_if = report_for(tuple(settings), roles, target_mode, forecasts).what_if
         except PivotInputError as exc:
             page.setting_error = str(exc)
     return page
