@@ -116,6 +116,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file}: in {count} records the flag '{column}' contradicts the stage (e.g. {examples}); the stage "
         "was used.",
     },
+    "warn.mixed_encoding": {
+        "ja": "{file}: {count}行が{encoding}以外の文字コードで書かれていました（{examples}行目など）。"
+        "それぞれの文字コードで読みました。文字化けがないか確認してください。",
+        "en": "{file}: {count} lines were not written in {encoding} like the rest (lines {examples}…); each was "
+        "read in the encoding it is valid in: check them for garbled text.",
+    },
     "warn.unwrapped": {
         "ja": "{file}: 各行が1つの引用符付きセルとして保存されていたため、区切り文字で列に分けて読みました。",
         "en": "{file}: every line was one quoted cell; it was split into columns at the separators inside.",

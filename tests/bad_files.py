@@ -257,3 +257,164 @@ def xlsx_without_table() -> bytes:
     second = workbook.create_sheet("空")
     second["C3"] = 42
     return _xlsx_bytes(workbook)
+
+
+# ------------------------------------------------------------------------------------ hostile xlsx / csv
+
+
+def xlsx_from_sheet_xml(sheet_data: str, *, dimension: str | None = None, extra_sheets: int = 0) -> bytes:
+    """A minimal workbook written by hand: one sheet 'Data' whose <sheetData> body is ``sheet_data`` (XML text),
+    with an optional <dimension ref> (which nothing should trust), and ``extra_sheets`` small visible sheets."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    names = ["Data", *[f"Extra{i}" for i in range(1, extra_sheets + 1)]]
+    sheets = "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1))
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f"{types}</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
+            "</Relationships>",
+        )
+        dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">{dim}'
+            f"<sheetData>{sheet_data}</sheetData></worksheet>",
+        )
+        for i in range(2, len(names) + 1):
+            archive.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>note</t></is></c></row></sheetData></worksheet>',
+            )
+    return buffer.getvalue()
+
+
+def _xml_cell(ref: str, value: object) -> str:
+    if isinstance(value, str):
+        text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def small_table_xml(rows: int = 5) -> str:
+    """<row> elements of a deal table in A1:D{rows + 1}: id, stage, amount, owner."""
+    lines = [["id", "stage", "amount", "owner"]] + [[f"D{i}", "Won", 100 * i, "Ann"] for i in range(1, rows + 1)]
+    return "".join(
+        f'<row r="{r}">' + "".join(_xml_cell(f"{col}{r}", v) for col, v in zip("ABCD", line, strict=True)) + "</row>"
+        for r, line in enumerate(lines, start=1)
+    )
+
+
+def _split_ref(ref: str) -> tuple[str, int]:
+    letters = ref.rstrip("0123456789")
+    return letters, int(ref[len(letters) :])
+
+
+def xlsx_single_far_cell(ref: str = "XFD1048576") -> bytes:
+    """A workbook of about 1-2 KB whose only cell sits at ``ref`` (XFD1048576: Excel's last cell)."""
+    _, row = _split_ref(ref)
+    return xlsx_from_sheet_xml(f'<row r="{row}">{_xml_cell(ref, 1)}</row>', dimension=f"A1:{ref}")
+
+
+def xlsx_table_with_far_cell(ref: str) -> bytes:
+    """A five-row deal table in A1:D6 and one stray value at ``ref`` (XFD5000, G1048576 …)."""
+    _, row = _split_ref(ref)
+    return xlsx_from_sheet_xml(small_table_xml() + f'<row r="{row}">{_xml_cell(ref, "x")}</row>')
+
+
+def xlsx_lying_dimension() -> bytes:
+    """<dimension ref="A1:D6"> over a table that also holds a value at XFD1048576: the cells decide, not the tag."""
+    return xlsx_from_sheet_xml(
+        small_table_xml() + f'<row r="1048576">{_xml_cell("XFD1048576", 1)}</row>', dimension="A1:D6"
+    )
+
+
+def xlsx_cells_without_refs(columns: int) -> bytes:
+    """A header row and one data row whose cells carry no r attribute (positions follow from order), ``columns``
+    wide: readers must count positions the way Excel readers do."""
+    header = "".join(f'<c t="inlineStr"><is><t>col{i}</t></is></c>' for i in range(columns))
+    values = "".join(f"<c><v>{i}</v></c>" for i in range(columns))
+    return xlsx_from_sheet_xml(f"<row>{header}</row><row>{values}</row>")
+
+
+def xlsx_formula_cells() -> bytes:
+    """A table whose cells hold formulas (with cached values) and formula-looking text."""
+    rows = (
+        '<row r="1">' + _xml_cell("A1", "id") + _xml_cell("B1", "amount") + _xml_cell("C1", "note") + "</row>"
+        '<row r="2">'
+        + _xml_cell("A2", "D1")
+        + '<c r="B2"><f>SUM(1,2)</f><v>3</v></c>'
+        + _xml_cell("C2", '=HYPERLINK("http://x")')
+        + "</row>"
+        '<row r="3">'
+        + _xml_cell("A3", "D2")
+        + '<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        + _xml_cell("C3", "+cmd")
+        + "</row>"
+    )
+    return xlsx_from_sheet_xml(rows)
+
+
+def csv_many_columns(columns: int = 10_000, rows: int = 20) -> bytes:
+    """A CSV ``columns`` wide: a header of names and ``rows`` rows of numbers."""
+    header = ",".join(f"c{i}" for i in range(columns))
+    line = ",".join(str(i % 10) for i in range(columns))
+    return (header + "\n" + (line + "\n") * rows).encode()
+
+
+def utf8_csv_with_sjis_line() -> bytes:
+    """UTF-8 CSV of Japanese names where line 4 alone was pasted in from a Shift_JIS export."""
+    head = "担当者,顧客,金額\n山田太郎,株式会社あおば,100\n佐藤花子,さくら商事,200\n".encode()
+    sjis = "鈴木一郎,みどり工業,300\n".encode("cp932")
+    tail = "高橋次郎,ひかり物産,400\n".encode()
+    return head + sjis + tail
+
+
+def csv_doubled_quotes() -> bytes:
+    """Quoted fields with doubled quotes inside ("" for "), CRLF and LF mixed (which sends DuckDB to its lenient
+    reader), and a quote seen only far past DuckDB's sniffing sample."""
+    lines = ["id,name,amount\r\n", '1,"Smith, ""Bob""",100\n', "2,Ann,200\r\n"]
+    lines += [f"{i},n{i},{i}\n" for i in range(3, 25_003)]
+    lines.append('25003,"O""Neil, ""Jr""",5\n')
+    return "".join(lines).encode()
+
+
+def ragged_csv_numeric_first_line() -> bytes:
+    """A report number on line 1, the header on line 2, and data rows carrying two unnamed extra values each,
+    some of them text: the header must still be line 2, not the first data row that is mostly text."""
+    lines = ["20250401,3\n", "id,stage,amount\n"]
+    lines += [f"D{i},Won,{100 * i},web,East,Tokyo\n" for i in range(1, 9)]
+    return "".join(lines).encode()

@@ -469,3 +469,17 @@ def test_a_contact_list_with_at_most_one_deal_each(tmp_path: Path) -> None:
         "Web": 2,
         "Event": 1,
     }
+
+
+def test_a_shift_jis_line_in_a_utf8_file_is_read_right_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "id,担当者,stage\n1,佐藤,受注\n".encode()
+        + "2,鈴木,失注\n".encode("cp932")  # line 3, pasted from a Shift_JIS sheet
+        + "3,高橋,受注\n".encode()
+    )
+    dataset = load(path)
+    [warning] = [w for w in dataset.warnings if w.code == "mixed_encoding"]
+    assert (warning.count, warning.examples, warning.params) == (1, ["3"], {"encoding": "UTF-8"})
+    owners = {row["key"] for row in compute_kpis(dataset, by=["owner"]).by["owner"]}
+    assert owners == {"佐藤", "鈴木", "高橋"}  # no mojibake

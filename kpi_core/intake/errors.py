@@ -7,7 +7,8 @@ class IntakeError(Exception):
     """One clear sentence for the user: which file, what is wrong, what to do.
 
     ``code`` is one of "empty", "binary", "too_large", "encrypted", "zip_bomb", "bad_extension",
-    "no_header", "no_rows", "sheet_missing", "unreadable".
+    "no_header", "no_rows", "sheet_missing", "unreadable", "one_column", "too_many_fields", "too_many_cells",
+    "too_many_columns", "line_too_long", "too_slow", and the loader's own (no_link, no_usable_rows, …).
     """
 
     def __init__(self, message: str, *, code: str, file: str | None = None) -> None:

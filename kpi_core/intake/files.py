@@ -1,16 +1,28 @@
-"""First intake layer: turn user bytes or a local path into a DuckDB-readable CSV or an xlsx frame."""
+"""First intake layer: turn user bytes or a local path into a DuckDB-readable CSV or an xlsx frame.
+
+Untrusted input is bounded before anything large is built: CSV columns, line length and cells are capped; an Excel
+sheet's used range is measured from its cells (never from its <dimension> tag) and capped before the Excel reader
+allocates it, and workbooks are parsed in a sandboxed child process (kpi_core.intake.sandbox) unless they are small
+enough to have been checked completely beforehand.
+"""
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import contextlib
 import csv
 import datetime as dt
+import html
 import io
+import itertools
 import logging
 import re
+import tempfile
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +55,27 @@ DELIMITERS = (",", ";", "\t", "|")  # tie order: earlier wins
 WRAP_MIN_SHARE = 0.8  # wrapped lines: the most common width among their unwrapped contents, at least this share
 WRAP_MAX_RECORD = 1024 * 1024  # characters one wrapped record may span over several lines
 
+# Limits on untrusted tables (CSV and Excel alike).
+MAX_COLUMNS = 1_000  # columns of a table (the CSV header, the Excel table): more is one sentence
+MAX_LINE_CHARS = 4 * 1024 * 1024  # characters in one CSV line (DuckDB itself stops at 2 MB per line)
+MAX_CSV_CELLS = 300_000_000  # CSV lines × header columns (10M rows × 30 columns)
+MAX_MIXED_LINES = 1_000  # lines of another encoding a UTF-8 file may hold (each read in its own and listed)
+# An Excel sheet's used range (rows × columns from its first to its last cell holding a value): the reader builds
+# it densely (64 bytes a cell at its peak), so it is measured first and capped. 25M cells keeps a full-height
+# 1,048,576-row × 23-column sheet readable.
+MAX_SHEET_CELLS = 25_000_000
+MAX_SHEET_COLUMNS = 16_384  # Excel's own width (XFD)
+SPARSE_MIN_CELLS = 1_000_000  # a used range this large must have values in at least SPARSE_MIN_SHARE of its cells
+SPARSE_MIN_SHARE = 0.01
+# Workbooks are parsed in-process only when checked completely beforehand: a small file whose sheets were all
+# scanned cell by cell, with a small used range. Everything else goes to the sandbox. 0 sends every workbook there.
+INPROCESS_MAX_BYTES = 1024 * 1024  # file size
+INPROCESS_MAX_UNCOMPRESSED = 16 * 1024 * 1024  # all ZIP members inflated
+INPROCESS_MAX_CELLS = 1_000_000  # used range of each sheet
+PRESCAN_MAX_BYTES = 8 * 1024 * 1024  # sheet XML scanned for its cell references before any reader runs
+PRESCAN_SLOW_MAX_BYTES = 1024 * 1024  # sheet XML scanned tag by tag when its references are not all simple
+POSTMORTEM_MAX_BYTES = 64 * 1024 * 1024  # sheet XML scanned after the sandbox failed, to word the sentence
+
 _log = logging.getLogger(__name__)
 
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
@@ -59,6 +92,12 @@ _DATE_RE = re.compile(
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
     r"|\d{1,2}:\d{2}(?::\d{2})?"
 )
+_ASCII = bytes(range(128))
+_HALF_WIDTH_KANA = bytes(range(0xA1, 0xE0))
+# UTF-8 kana and CJK punctuation (E3 80-83 ..) or full-width forms (EF BC-BE ..): a UTF-8 line in a Shift_JIS file.
+# One literal first byte per pattern keeps the search at memchr speed (an alternation is five times slower).
+_UTF8_KANA_RES = (re.compile(rb"\xe3[\x80-\x83][\x80-\xbf]"), re.compile(rb"\xef[\xbc-\xbe][\x80-\xbf]"))
+_SJIS_LEAD_RE = re.compile(rb"[\x81-\x9f]")
 _ENCRYPTION_MARKERS = tuple(
     marker
     for word in ("EncryptedPackage", "EncryptionInfo")
@@ -86,6 +125,19 @@ class BadLine:
     expected: int  # how many the header has
 
 
+@dataclass(frozen=True)
+class MixedLine:
+    """A CSV line not written in the file's encoding (a Shift_JIS line pasted into a UTF-8 file, or the reverse).
+
+    It is read in the encoding it is valid in ("cp932" or "utf-8"), or, when it is valid in neither, with U+FFFD in
+    place of the bytes that could not be read ("replaced"). Its row is kept; the lead lists these lines as a
+    warning (they are never silently read as mojibake).
+    """
+
+    line: int  # 1-based line of the original file, as a text editor numbers lines
+    read_as: str  # "cp932", "utf-8" or "replaced"
+
+
 @dataclass
 class SourceFile:
     """A file ready for the next intake step: a UTF-8 CSV path for DuckDB or an xlsx frame."""
@@ -104,6 +156,11 @@ class SourceFile:
     multiline: bool = False  # csv: a quoted field below the header holds a line break (one record, several lines)
     unwrapped: bool = False  # csv: every line was one quoted field holding the row; csv_path is the unwrapped copy
     bad_lines: list[BadLine] = field(default_factory=list)  # csv: lines DuckDB left out (set when the table is read)
+    mixed_lines: list[MixedLine] = field(default_factory=list)  # csv: lines in another encoding, in file order
+    lines: int = 0  # csv: physical lines in the file (a lone CR among LF line endings is not counted)
+    # xlsx read in the sandbox: the frame's columns as the child sent them (one type each, or None), so the table is
+    # built without going through Python objects again. Internal to the intake; the frame stays the reference.
+    typed_columns: list[Any] | None = field(default=None, repr=False, compare=False)
 
 
 def open_source(
@@ -121,7 +178,7 @@ def open_source(
     try:
         source = _load_input(name, data, max_bytes)
         if _detect_kind(source) == "xlsx":
-            return _open_xlsx(source, sheet)
+            return _open_xlsx(source, sheet, Path(workdir))
         return _open_csv(source, Path(workdir))
     except IntakeError:
         raise
@@ -136,8 +193,16 @@ def list_sheets(name: str, data: bytes | Path) -> list[str]:
         source = _load_input(name, data, max_bytes=None)
         if _detect_kind(source) == "csv":
             return []
-        with _open_workbook(source) as workbook:
-            return list(workbook.sheet_names)
+        plan = _xlsx_plan(source, None)
+        if _in_process(source, plan):
+            with _open_workbook(source) as workbook:
+                return list(workbook.sheet_names)
+        with tempfile.TemporaryDirectory(prefix="kpi_sheets_") as workdir:
+            header = _run_sandboxed(source, "xlsx_sheets", None, Path(workdir))[0]
+        names = header.get("sheets")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValueError("the sandbox gave no sheet names")
+        return names
     except IntakeError:
         raise
     except Exception as exc:
@@ -256,20 +321,30 @@ def _contains_any(source: _Input, needles: tuple[bytes, ...]) -> bool:
 def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFile:
     """Decode, sniff the delimiter, find the header and give DuckDB a UTF-8 file to read."""
     name = source.name
-    encoding, has_quote = _detect_encoding(source)
+    encoding = _detect_encoding(source)
     sample = _decode_sample(source, encoding)
-    delimiter = _sniff_delimiter(sample)
-    records = _read_records(sample, delimiter, SNIFF_ROWS)
-    if unwrap and has_quote and _mostly_one_field(records) and _unwrapped_sample(sample):
-        return _open_unwrapped(source, encoding, workdir)
+    with _csv_field_limit():  # a long "Notes" cell in the first rows is no error
+        delimiter = _sniff_delimiter(sample)
+        records = _read_records(sample, delimiter, SNIFF_ROWS)
+        _check_column_count(name, _widest([len(fields) for _, fields in records]))
+        if unwrap and encoding.has_quote and _mostly_one_field(records) and _unwrapped_sample(sample):
+            return _open_unwrapped(source, encoding, workdir)
     header_index, failure = _locate_header([fields for _, fields in records])
     if header_index is None:
         raise _table_failure(name, None, failure)
     header_line = records[header_index][0]
     columns = _column_names(records[header_index][1])
+    _check_column_count(name, len(columns))
+    if encoding.lines * len(columns) > MAX_CSV_CELLS:
+        raise IntakeError(
+            f"{name} has {encoding.lines:,} lines of {len(columns):,} columns, more than the {MAX_CSV_CELLS:,} "
+            "cells this app reads: filter or split it (for example by period) and upload the parts.",
+            code="too_many_cells",
+            file=name,
+        )
     _check_width([fields for _, fields in records[header_index:]], name)
 
-    if source.path is not None and encoding == "utf-8":
+    if source.path is not None and encoding.name == "utf-8" and not encoding.mixed:
         # Already what DuckDB reads: no copy, so a 10M-row file costs no extra disk or time.
         csv_path, skip_lines = source.path, header_line - 1
     else:
@@ -282,7 +357,7 @@ def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFi
             raise
         skip_lines = 0
     # Only a file with a quote character can hold a quoted line break: the common case pays nothing more.
-    multiline = has_quote and _has_quoted_line_break(csv_path, skip_lines)
+    multiline = encoding.has_quote and _has_quoted_line_break(csv_path, skip_lines)
     return SourceFile(
         name=name,
         kind="csv",
@@ -293,10 +368,33 @@ def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFi
         csv_path=csv_path,
         delimiter=delimiter,
         frame=None,
-        encoding=encoding,
+        encoding=encoding.name,
         skip_lines=skip_lines,
         multiline=multiline,
+        mixed_lines=encoding.mixed_lines(),
+        lines=encoding.lines,
     )
+
+
+def _check_column_count(name: str, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise IntakeError(
+            f"{name} has {columns:,} columns, more than the {MAX_COLUMNS:,} this app reads: keep only the columns "
+            "you need (or split the file) and upload again.",
+            code="too_many_columns",
+            file=name,
+        )
+
+
+@contextlib.contextmanager
+def _csv_field_limit() -> Iterator[None]:
+    """Lift the csv module's 128 KB field limit for a while (the sample is at most SNIFF_BYTES anyway)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _check_width(rows: list[list[str]], name: str) -> None:
@@ -388,56 +486,370 @@ def _unwrapped_sample(sample: str) -> bool:
     return width >= 2 and count >= WRAP_MIN_SHARE * sum(widths.values())
 
 
-def _open_unwrapped(source: _Input, encoding: str, workdir: Path) -> SourceFile:
+def _open_unwrapped(source: _Input, encoding: _Encoding, workdir: Path) -> SourceFile:
     """Write the file with each line's outer quotes removed (line numbers unchanged) as UTF-8 and open that."""
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / f"source_{uuid.uuid4().hex}.csv"
     try:
-        with (
-            source.open_binary() as raw,
-            io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="") as text,
-            target.open("w", encoding="utf-8", newline="") as out,
-        ):
-            for record, _ in _unwrapped_records(text):
+        with target.open("w", encoding="utf-8", newline="") as out:
+            for record, _ in _unwrapped_records(_text_lines(_decode_chunks(source, encoding))):
                 out.write(record)
         copy = _Input(source.name, None, target, target.stat().st_size)
         opened = _open_csv(copy, workdir, unwrap=False)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    opened.encoding = encoding  # as the user's file is encoded
+    opened.encoding = encoding.name  # as the user's file is encoded
+    opened.mixed_lines = encoding.mixed_lines()  # the copy keeps every line where it was
     opened.unwrapped = True
     return opened
 
 
-def _detect_encoding(source: _Input) -> tuple[str, bool]:
-    """BOM first, then strict UTF-8 over the whole file, then cp932; never a silent latin-1 guess.
+def _text_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Lines with their endings (CRLF, LF or CR) of text given in chunks; a CR ending a chunk waits for the next."""
+    pending = ""
+    for chunk in chunks:
+        text = pending + chunk
+        lines = list(_lines(text))
+        pending = ""
+        if lines and (not lines[-1].endswith(("\n", "\r")) or lines[-1].endswith("\r")):
+            pending = lines.pop()
+        yield from lines
+    if pending:
+        yield pending
 
-    Also says whether the file has any double quote (the only way a field can hold a line break)."""
+
+# ------------------------------------------------------------------------------------------------ encoding
+
+
+@dataclass
+class _Encoding:
+    """How a CSV file is decoded: its encoding, and the lines that are in another one (line -> how each is read)."""
+
+    name: str  # "utf-8", "utf-8-sig", "cp932" or "utf-16"
+    has_quote: bool  # any '"' in the file (the only way a field can hold a line break)
+    lines: int  # physical lines (CRLF, LF or CR each end one; a lone CR in a file with LF endings is not counted)
+    mixed: dict[int, str] = field(default_factory=dict)  # 1-based line -> "cp932", "utf-8" or "replaced"
+
+    def mixed_lines(self) -> list[MixedLine]:
+        return [MixedLine(line, read_as) for line, read_as in sorted(self.mixed.items())]
+
+
+class _LineCounter:
+    """Counts the lines of text given chunk by chunk and refuses a line longer than MAX_LINE_CHARS.
+
+    Cheap, as the 10M-row path needs: one C-speed count per chunk (LF, or CR in a file without any LF; in a file
+    mixing CR-only and LF endings the CR-only ones are not counted) and a jump of up to MAX_LINE_CHARS per step to
+    find a long line.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.breaks = 0  # line breaks so far
+        self.current = 0  # characters of the line not ended yet
+        self.saw_lf = False  # an LF file: only LF is counted from then on
+        self.cr_pending = False  # a CR-only file so far, whose text ended with a CR (a LF next makes it a CRLF)
+
+    def feed(self, text: str) -> None:
+        if not text:
+            return
+        limit = MAX_LINE_CHARS
+        first = _first_break(text)
+        if first < 0:
+            self.current += len(text)
+            if self.current > limit:
+                raise self._too_long(self.breaks + 1)
+            if self.cr_pending:  # a CR ended the text before: this is a new line
+                self._count(text)
+            return
+        if self.current + first > limit:
+            raise self._too_long(self.breaks + 1)
+        position, end = first, len(text)
+        while end - position - 1 > limit:  # the text after this break is longer than a line may be
+            window = position + 2 + limit
+            following = max(text.rfind("\n", position + 1, window), text.rfind("\r", position + 1, window))
+            if following < 0:
+                raise self._too_long(self.breaks + _count_breaks(text[: position + 1]) + 1)
+            position = following
+        self.current = end - 1 - max(text.rfind("\n"), text.rfind("\r"))
+        self._count(text)
+
+    def _count(self, text: str) -> None:
+        lf = text.count("\n")
+        pending, self.cr_pending = self.cr_pending, False
+        if lf or self.saw_lf:
+            self.saw_lf = True
+            self.breaks += lf + (1 if pending and not text.startswith("\n") else 0)
+            return
+        cr = text.count("\r")
+        if text.endswith("\r"):
+            cr, self.cr_pending = cr - 1, True
+        self.breaks += cr + (1 if pending else 0)
+
+    @property
+    def lines(self) -> int:
+        return self.breaks + (1 if self.current or self.cr_pending else 0)
+
+    def _too_long(self, line: int) -> IntakeError:
+        return IntakeError(
+            f"{self.name}: line {line:,} is longer than {_characters(MAX_LINE_CHARS)} (a missing line break or an "
+            "unclosed quote?): fix or remove that line and upload again.",
+            code="line_too_long",
+            file=self.name,
+        )
+
+
+def _characters(count: int) -> str:
+    return f"{count // 1024**2} million characters" if count >= 1024**2 else f"{count:,} characters"
+
+
+def _first_break(text: str) -> int:
+    lf, cr = text.find("\n"), text.find("\r")
+    return lf if cr < 0 else cr if lf < 0 else min(lf, cr)
+
+
+def _count_breaks(text: str) -> int:
+    """Line breaks in ``text`` (a CRLF is one)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _count_breaks_bytes(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _detect_encoding(source: _Input) -> _Encoding:
+    """The file's encoding, decided from the whole content; never a silent latin-1 or mojibake guess.
+
+    A BOM decides UTF-8 or UTF-16. Otherwise a file that is valid UTF-8 throughout is UTF-8 (one C-speed pass). A
+    file that is not is looked at line by line: when its valid multi-byte UTF-8 text outweighs the bytes of its
+    invalid lines (and those are at most MAX_MIXED_LINES), it is UTF-8 with those lines read as Shift_JIS (or with
+    U+FFFD when they are not Japanese Shift_JIS); else it must be Shift_JIS (cp932) throughout, except lines that
+    are UTF-8, which are read as UTF-8. Either way the odd lines are listed (``SourceFile.mixed_lines``).
+    """
     head = source.read_head(4)
-    if head.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp932"]
-    for encoding in candidates:
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        found = _strict_encoding(source, "utf-16")
+        if found is None:
+            raise _not_text(source.name)
+        return found
+    bom = head.startswith(codecs.BOM_UTF8)
+    found = _strict_encoding(source, "utf-8-sig" if bom else "utf-8")
+    if found is not None:
+        return found
+    return _mixed_encoding(source, bom)
+
+
+def _strict_encoding(source: _Input, encoding: str) -> _Encoding | None:
+    """The file read strictly in one encoding (None when it is not valid in it), with its lines counted."""
+    counter = _LineCounter(source.name)
+    has_text = has_quote = False
+    try:
+        for text in _decode_stream(source, encoding):
+            counter.feed(text)
+            if not has_text and text.strip():
+                has_text = True
+            if not has_quote and '"' in text:  # a C-speed search per chunk, stopped at the first hit
+                has_quote = True
+    except (UnicodeError, LookupError):
+        return None
+    if not has_text:
+        raise _empty(source.name)
+    return _Encoding(encoding, has_quote, counter.lines)
+
+
+def _mixed_encoding(source: _Input, bom: bool) -> _Encoding:
+    """Decide UTF-8 with a few lines of Shift_JIS, or Shift_JIS with a few lines of UTF-8 (see _detect_encoding)."""
+    utf8_weight = bad_weight = 0  # non-ASCII bytes in valid UTF-8 text / in lines that are not UTF-8
+    bad: dict[int, str] = {}
+    numbers = _LineNumbers(source)
+    for position, chunk in _line_chunks(source, skip_bom=bom):
         try:
-            has_text, has_quote = _scan_text(source, encoding)
-        except (UnicodeError, LookupError):
+            chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            utf8_weight += len(chunk.translate(None, _ASCII))
             continue
-        if not has_text:
-            raise _empty(source.name)
-        return encoding, has_quote
-    raise IntakeError(
-        f"{source.name} is not UTF-8 or Shift_JIS text: save it as 'CSV UTF-8 (comma delimited)' "
-        "(Excel: File > Save As) and upload that.",
-        code="unreadable",
-        file=source.name,
-    )
+        first = numbers.at(position)
+        for offset, line in enumerate(chunk.splitlines(keepends=True)):
+            if line.isascii():
+                continue
+            weight = len(line.translate(None, _ASCII))
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad[first + offset] = "cp932" if _japanese_cp932(line) else "replaced"
+                bad_weight += weight
+                if len(bad) > MAX_MIXED_LINES and (bom or bad_weight > utf8_weight):
+                    break  # not a UTF-8 file with a few odd lines: no need to read on
+            else:
+                utf8_weight += weight
+        else:
+            continue
+        break
+    if bom or (len(bad) <= MAX_MIXED_LINES and utf8_weight >= bad_weight):
+        if len(bad) > MAX_MIXED_LINES:
+            raise _not_text(source.name)
+        return _finish_mixed(source, "utf-8-sig" if bom else "utf-8", bad)
+    return _cp932_encoding(source)
 
 
-def _decode_chunks(source: _Input, encoding: str) -> Iterator[str]:
+def _valid_cp932(line: bytes) -> bool:
+    """Whether bytes are Shift_JIS (cp932) text; Latin-1 bytes often decode into the user-defined area instead."""
+    try:
+        text = line.decode("cp932")
+    except UnicodeDecodeError:
+        return False
+    return not _PRIVATE_USE_RE.search(text)
+
+
+def _japanese_cp932(line: bytes) -> bool:
+    """Whether an odd line of a UTF-8 file reads as Japanese Shift_JIS: valid cp932 with a kana, kanji or symbol
+    lead byte (0x81-0x9F, which Latin-1 text never uses) or only half-width katakana. "Renée" in Latin-1 is valid
+    cp932 too, but as two kanji no one wrote: such a line is read with U+FFFD instead."""
+    if not _valid_cp932(line):
+        return False
+    high = line.translate(None, _ASCII)
+    return bool(_SJIS_LEAD_RE.search(high)) or not high.translate(None, _HALF_WIDTH_KANA)
+
+
+def _cp932_encoding(source: _Input) -> _Encoding:
+    """A Shift_JIS file, read once: every line must be cp932 (without user-defined characters, which is how
+    Latin-1 text shows) or UTF-8. A UTF-8 line is found when it is not cp932, or when it is both and holds UTF-8
+    kana, CJK punctuation or full-width forms and is valid UTF-8 (cp932 Japanese text almost never is). A UTF-8
+    line of kanji alone that is also valid cp932 cannot be told apart and is read as cp932."""
+    mixed: dict[int, str] = {}
+    counter = _LineCounter(source.name)
+    numbers = _LineNumbers(source)
+    has_text = has_quote = False
+    for position, chunk in _line_chunks(source, skip_bom=False):
+        try:
+            text = chunk.decode("cp932")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _PRIVATE_USE_RE.search(text):
+            text = None
+        utf8: set[int] = set()
+        lines: list[bytes] = []
+        if text is not None:
+            starts = [m.start() for pattern in _UTF8_KANA_RES for m in pattern.finditer(chunk)]
+            if starts:  # lines that may be UTF-8: check those alone
+                lines = chunk.splitlines(keepends=True)
+                ends = list(itertools.accumulate(map(len, lines)))
+                candidates = {bisect.bisect_right(ends, start) for start in starts}
+                utf8 = {i for i in candidates if _is_utf8(lines[i])}
+        if text is None or utf8:
+            first = numbers.at(position)
+            parts = []
+            for offset, line in enumerate(lines or chunk.splitlines(keepends=True)):
+                read_as = "utf-8" if offset in utf8 else "cp932" if text is not None else _line_encoding(line)
+                if read_as is None:
+                    raise _not_text(source.name)
+                if read_as == "utf-8":
+                    mixed[first + offset] = read_as
+                    if len(mixed) > MAX_MIXED_LINES:
+                        raise _not_text(source.name)
+                parts.append(line.decode(read_as))
+            text = "".join(parts)
+        counter.feed(text)
+        has_text = has_text or bool(text.strip())
+        has_quote = has_quote or '"' in text
+    if not has_text:
+        raise _empty(source.name)
+    return _Encoding("cp932", has_quote, counter.lines, mixed)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _line_encoding(line: bytes) -> str | None:
+    """How one line of a Shift_JIS file reads: "cp932", "utf-8", or None when it is neither."""
+    if line.isascii():
+        return "cp932"
+    cp932 = _valid_cp932(line)
+    if cp932 and not any(pattern.search(line) for pattern in _UTF8_KANA_RES):
+        return "cp932"
+    if _is_utf8(line):
+        return "utf-8"
+    return "cp932" if cp932 else None
+
+
+def _finish_mixed(source: _Input, encoding: str, mixed: dict[int, str]) -> _Encoding:
+    """Count lines, look for text and quotes, and check line lengths, decoding each line as decided."""
+    result = _Encoding(encoding, False, 0, mixed)
+    counter = _LineCounter(source.name)
+    has_text = False
+    for text in _decode_chunks(source, result):
+        counter.feed(text)
+        has_text = has_text or bool(text.strip())
+        result.has_quote = result.has_quote or '"' in text
+    if not has_text:
+        raise _empty(source.name)
+    result.lines = counter.lines
+    return result
+
+
+def _line_chunks(source: _Input, *, skip_bom: bool) -> Iterator[tuple[int, bytes]]:
+    """The raw bytes in chunks that end at a line break (never inside a CRLF), with each chunk's byte offset in the
+    file (_LineNumbers turns it into a line number when one is needed). CR and LF are never part of a UTF-8 or
+    Shift_JIS multi-byte character."""
+    offset, pending = 0, b""
+    limit = 4 * MAX_LINE_CHARS  # bytes: four times the characters a line may hold, whatever the encoding
+    for chunk in source.iter_chunks():
+        data = pending + chunk
+        if skip_bom:
+            if len(data) < len(codecs.BOM_UTF8):
+                pending = data
+                continue
+            if data.startswith(codecs.BOM_UTF8):
+                data, offset = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+            skip_bom = False
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+        if cut <= 0:
+            if len(data) > limit:
+                raise _LineCounter(source.name)._too_long(_LineNumbers(source).at(offset))
+            pending = data
+            continue
+        block, pending = data[:cut], data[cut:]
+        yield offset, block
+        offset += cut
+    if skip_bom:
+        pending = pending.removeprefix(codecs.BOM_UTF8)
+    if pending:
+        yield offset, pending
+
+
+class _LineNumbers:
+    """Exact 1-based line numbers (CRLF, LF or CR each end a line) of byte offsets at line starts, counted forward
+    through the file only when asked: files without odd lines never pay for it. Offsets must not decrease."""
+
+    def __init__(self, source: _Input) -> None:
+        self.source = source
+        self.offset = 0  # bytes counted so far
+        self.breaks = 0
+
+    def at(self, offset: int) -> int:
+        if offset > self.offset:
+            with self.source.open_binary() as handle:
+                handle.seek(self.offset)
+                remaining, pending_cr = offset - self.offset, False
+                while remaining > 0:
+                    piece = handle.read(min(CHUNK_BYTES, remaining))
+                    if not piece:
+                        break
+                    self.breaks += _count_breaks_bytes(piece) - (1 if pending_cr and piece[:1] == b"\n" else 0)
+                    pending_cr = piece.endswith(b"\r")
+                    remaining -= len(piece)
+            self.offset = offset
+        return self.breaks + 1
+
+
+def _decode_stream(source: _Input, encoding: str) -> Iterator[str]:
     """Strictly decoded text of the whole file, chunk by chunk (multi-byte characters may span chunks)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     for chunk in source.iter_chunks():
@@ -447,25 +859,47 @@ def _decode_chunks(source: _Input, encoding: str) -> Iterator[str]:
         yield tail
 
 
-def _scan_text(source: _Input, encoding: str) -> tuple[bool, bool]:
-    """Validate the whole file in the encoding; return whether it has any non-whitespace text and any '"'."""
-    has_text = has_quote = False
-    for text in _decode_chunks(source, encoding):
-        # Latin-1 bytes often decode as cp932 into the user-defined area; real Japanese exports rarely use it.
-        if encoding == "cp932" and _PRIVATE_USE_RE.search(text):
-            raise UnicodeError("cp932 private use area")
-        if not has_text and text.strip():
-            has_text = True
-        if not has_quote and '"' in text:  # a C-speed search per chunk, stopped at the first hit
-            has_quote = True
-    return has_text, has_quote
+def _decode_chunks(source: _Input, encoding: _Encoding) -> Iterator[str]:
+    """The whole file as text, chunk by chunk: strictly in its encoding, each mixed line in its own."""
+    if not encoding.mixed:
+        yield from _decode_stream(source, encoding.name)
+        return
+    first = 1
+    for _, chunk in _line_chunks(source, skip_bom=encoding.name == "utf-8-sig"):
+        yield _decode_block(chunk, first, encoding)
+        first += _count_breaks_bytes(chunk)
 
 
-def _decode_sample(source: _Input, encoding: str) -> str:
+def _decode_block(block: bytes, first: int, encoding: _Encoding) -> str:
+    """Text of whole lines starting at line ``first``: in the file's encoding, the mixed lines each in theirs."""
+    main = "utf-8" if encoding.name == "utf-8-sig" else encoding.name
+    marks = sorted(encoding.mixed)
+    last = first + _count_breaks_bytes(block)
+    start = bisect.bisect_left(marks, first)
+    if start == len(marks) or marks[start] > last:
+        return block.decode(main)
+    parts = []
+    for offset, line in enumerate(block.splitlines(keepends=True)):
+        read_as = encoding.mixed.get(first + offset)
+        if read_as == "replaced":
+            parts.append(line.decode("utf-8", errors="replace"))
+        else:
+            parts.append(line.decode(read_as or main))
+    return "".join(parts)
+
+
+def _decode_sample(source: _Input, encoding: _Encoding) -> str:
     """The first SNIFF_BYTES decoded, cut at the last line break unless it is the whole file."""
     raw = source.read_head(SNIFF_BYTES)
     complete = len(raw) >= source.size
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    if encoding.mixed:
+        if encoding.name == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]
+        if not complete:
+            cut = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
+            raw = raw[: cut + 1] if cut >= 0 else raw
+        return _decode_block(raw, 1, encoding) if complete or cut >= 0 else raw.decode("utf-8", errors="replace")
+    decoder = codecs.getincrementaldecoder(encoding.name)(errors="strict")
     text = decoder.decode(raw, final=complete)
     if not complete:
         cut = max(text.rfind("\n"), text.rfind("\r"))
@@ -502,7 +936,7 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _write_utf8_copy(source: _Input, encoding: str, skip: int, target: Path) -> None:
+def _write_utf8_copy(source: _Input, encoding: _Encoding, skip: int, target: Path) -> None:
     """Stream the file into ``target`` as UTF-8 without BOM, starting at line ``skip`` + 1."""
     pending_cr = False
     with target.open("w", encoding="utf-8", newline="") as out:
@@ -665,19 +1099,27 @@ def _open_workbook(source: _Input) -> CalamineWorkbook:
             return CalamineWorkbook.from_filelike(io.BytesIO(source.data))
         return CalamineWorkbook.from_path(str(source.path))
     except PasswordError as exc:
-        raise IntakeError(
-            f"{source.name} is password-protected: save an unprotected copy in Excel "
-            "(File > Info > Protect Workbook) and upload that.",
-            code="encrypted",
-            file=source.name,
-        ) from exc
+        raise _encrypted(source.name) from exc
+
+
+class _Refusal(Exception):
+    """A workbook the table reader will not read, as a code and plain values (it crosses the sandbox as JSON):
+    "sheet_missing", "no_header", "no_rows", "no_table", "encrypted", "too_many_cells", "sparse",
+    "too_many_columns"."""
+
+    def __init__(self, code: str, **args: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.args_ = args
 
 
 @dataclass
 class _SheetTable:
-    """A detected table: 0-based header row index, cells from the header row on, and where they are filled."""
+    """A detected table: its sheet, the 1-based Excel row of its header, cells from the header row on, and where
+    they are filled."""
 
-    header_index: int
+    sheet: str
+    header_row: int
     cells: np.ndarray  # 2-D object array, header row first
     filled: np.ndarray  # bool, same shape: the cell is not "" / None
 
@@ -686,89 +1128,521 @@ class _SheetTable:
         return int(self.filled.sum())
 
 
-def _open_xlsx(source: _Input, sheet: str | None) -> SourceFile:
-    """Read the requested sheet, or the visible sheet holding the largest table."""
-    name = source.name
-    with _open_workbook(source) as workbook:
-        sheet_names = list(workbook.sheet_names)
-        if sheet is not None:
-            if sheet not in sheet_names:
-                listed = ", ".join(f"'{s}'" for s in sheet_names)
-                raise IntakeError(
-                    f"{name} has no sheet named '{sheet}': choose one of {listed}.",
-                    code="sheet_missing",
-                    file=name,
-                )
-            table = _read_sheet_table(workbook, sheet)
-            if isinstance(table, str):
-                raise _table_failure(name, sheet, table)
-            chosen = sheet
-        else:
-            chosen, table = _largest_visible_table(workbook)
-            if table is None:
-                raise IntakeError(
-                    f"{name} has no table on any visible sheet (a row of column names with data below it): "
-                    "put the data under one header row on a visible sheet and upload again.",
-                    code="no_rows",
-                    file=name,
-                )
-    columns, frame = _table_frame(table)
+@dataclass
+class _WorkbookTable:
+    """What the table reader gives, in-process or from the sandbox."""
+
+    sheets: list[str]
+    sheet: str
+    header_row: int
+    columns: list[str]
+    data: np.ndarray  # 2-D object array: the data rows below the header, None for a blank cell
+    blank: np.ndarray | None = None  # bool, same shape: where data is None (when known)
+    typed: list[Any] | None = None  # per column, a sandbox.TypedColumn or None (from the sandbox only)
+
+
+def _open_xlsx(source: _Input, sheet: str | None, workdir: Path) -> SourceFile:
+    """Read the requested sheet, or the visible sheet holding the largest table.
+
+    The sheets to read are scanned for their used range first (from their cells, not their <dimension> tag): an
+    oversized or nearly empty range is one sentence before any reader runs. A small workbook scanned completely is
+    read in-process; any other goes to the sandbox, where a crash, a MemoryError or a runaway parse is one sentence.
+    """
+    plan = _xlsx_plan(source, sheet)
+    for claim in plan.claims:
+        if claim.selected and claim.exact:
+            _check_claim(source.name, claim)
+    table = _read_in_process(source, sheet) if _in_process(source, plan) else _read_sandboxed(source, sheet, workdir)
+    import pandas as pd  # only Excel input needs pandas: the CSV path stays light for the command line
+
+    frame = pd.DataFrame(table.data, columns=table.columns, dtype=object)
     return SourceFile(
-        name=name,
+        name=source.name,
         kind="xlsx",
-        sheets=sheet_names,
-        sheet=chosen,
-        columns=columns,
-        header_row=table.header_index + 1,
+        sheets=table.sheets,
+        sheet=table.sheet,
+        columns=table.columns,
+        header_row=table.header_row,
         csv_path=None,
         delimiter="",
         frame=frame,
         encoding="",
         skip_lines=0,
+        typed_columns=table.typed,
     )
 
 
-def _largest_visible_table(workbook: CalamineWorkbook) -> tuple[str | None, _SheetTable | None]:
-    """The visible worksheet whose detected table has the most non-empty cells (ties: first)."""
-    best_name, best = None, None
+def _in_process(source: _Input, plan: _XlsxPlan) -> bool:
+    """Whether the workbook was checked completely: small, every sheet part scanned exactly, small used ranges."""
+    return (
+        source.size <= INPROCESS_MAX_BYTES
+        and plan.uncompressed <= INPROCESS_MAX_UNCOMPRESSED
+        and plan.complete
+        and all(claim.cells <= INPROCESS_MAX_CELLS for claim in plan.claims)
+    )
+
+
+def _read_in_process(source: _Input, sheet: str | None) -> _WorkbookTable:
+    try:
+        with _open_workbook(source) as workbook:
+            return _read_workbook(workbook, sheet)
+    except _Refusal as refusal:
+        raise _refusal_error(source.name, refusal.code, refusal.args_) from None
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, which is no Exception
+        if type(exc).__name__ == "PanicException":
+            _log.warning("the Excel reader panicked on %s", source.name, exc_info=True)
+            raise _unreadable(source.name) from exc
+        raise
+
+
+def _read_sandboxed(source: _Input, sheet: str | None, workdir: Path) -> _WorkbookTable:
+    """The table read by the sandboxed child, decoded and checked (the child is not trusted either)."""
+    name = source.name
+    header, buffers = _run_sandboxed(source, "xlsx_table", sheet, workdir)
+    try:
+        sheets, chosen = header["sheets"], header["sheet"]
+        columns, rows, metas = header["columns"], header["rows"], header["cols"]
+        header_row = header["header_row"]
+        if not (
+            isinstance(sheets, list)
+            and all(isinstance(s, str) for s in sheets)
+            and chosen in sheets
+            and isinstance(columns, list)
+            and all(isinstance(c, str) for c in columns)
+            and len(set(columns)) == len(columns) <= MAX_COLUMNS
+            and isinstance(metas, list)
+            and len(metas) == len(columns)
+            and isinstance(rows, int)
+            and 0 <= rows <= MAX_SHEET_CELLS
+            and isinstance(header_row, int)
+            and header_row >= 1
+        ):
+            raise ValueError("inconsistent table header")
+        from kpi_core.intake import sandbox
+
+        typed: list[Any] = []
+        arrays = sandbox.decode_columns(metas, buffers, rows, typed)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        _log.warning("%s: the sandboxed Excel reader gave an answer that cannot be read: %s", name, exc)
+        raise _unreadable(name) from exc
+    data = np.empty((rows, len(columns)), dtype=object)
+    for j, column in enumerate(arrays):
+        data[:, j] = column
+    return _WorkbookTable(sheets, chosen, header_row, columns, data, typed=typed)
+
+
+def _run_sandboxed(
+    source: _Input, task: str, sheet: str | None, workdir: Path
+) -> tuple[dict[str, Any], list[memoryview]]:
+    """Run a workbook task in the sandbox on a copy with a generated name (bytes) or the local path; a refusal or
+    failure becomes the sentence it stands for."""
+    from kpi_core.intake import sandbox
+
+    name = source.name
+    copy = None
+    if source.path is not None:
+        path = source.path.resolve()
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
+        copy = path = workdir / f"workbook_{uuid.uuid4().hex}.xlsx"
+        path.write_bytes(source.data or b"")
+    try:
+        header, buffers = sandbox.run(task, {"path": str(path), "sheet": sheet}, workdir=workdir)
+    except sandbox.SandboxError as exc:
+        _log.warning("%s: the sandboxed Excel reader failed (%s): %s", name, exc.kind, exc.detail)
+        raise _sandbox_failure(source, sheet, exc) from None
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+    status = header.get("status")
+    if status == "refused":
+        args = header.get("args")
+        raise _refusal_error(name, str(header.get("code")), args if isinstance(args, dict) else {})
+    if status != "ok":
+        _log.warning("%s: the sandboxed Excel reader failed: %s", name, str(header.get("detail", status))[:4000])
+        raise _unreadable(name)
+    return header, buffers
+
+
+def _sandbox_failure(source: _Input, sheet: str | None, error: Exception) -> IntakeError:
+    """One sentence for a child that crashed, ran out of memory or time: the used range it met when the sheets can
+    be scanned for it (after the fact, so the common case pays nothing)."""
+    name = source.name
+    kind = getattr(error, "kind", "crash")
+    if kind == "timeout":
+        from kpi_core.intake import sandbox
+
+        return IntakeError(
+            f"{name} took longer than {sandbox.SANDBOX_TIMEOUT_SECONDS:.0f} seconds to read: save the sheet with only "
+            "its table, or export it as CSV.",
+            code="too_slow",
+            file=name,
+        )
+    try:
+        claims = _xlsx_plan(source, sheet, max_part=POSTMORTEM_MAX_BYTES).claims
+    except Exception:  # the scan is only for the wording
+        _log.info("%s: no used range after the sandbox failed", name, exc_info=True)
+        claims = []
+    claims = [c for c in claims if c.selected] or claims
+    if claims:
+        claim = max(claims, key=lambda c: c.cells)
+        if claim.cells > INPROCESS_MAX_CELLS:
+            return _claims_error(name, claim.sheet, claim.cells, claim.ref, ", more than this app can read safely")
+    if kind == "memory":
+        return IntakeError(
+            f"{name} needs more memory than this app allows for one workbook: save the sheet with only its table, "
+            "or export it as CSV.",
+            code="too_many_cells",
+            file=name,
+        )
+    return _unreadable(name)
+
+
+# ------------------------------------------------------------------------- table reader (in-process and child)
+
+
+def sandbox_xlsx_table(args: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+    """Sandbox task: the table of a workbook (the requested or the largest visible sheet), column by column."""
+    from kpi_core.intake import sandbox
+
+    try:
+        with CalamineWorkbook.from_path(str(args["path"])) as workbook:
+            table = _read_workbook(workbook, args.get("sheet"))
+    except PasswordError:
+        return {"status": "refused", "code": "encrypted", "args": {}}, []
+    except _Refusal as refusal:
+        return {"status": "refused", "code": refusal.code, "args": refusal.args_}, []
+    metas, buffers = sandbox.encode_columns(table.data, table.blank)
+    header = {
+        "status": "ok",
+        "sheets": table.sheets,
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "columns": table.columns,
+        "rows": int(table.data.shape[0]),
+        "cols": metas,
+    }
+    return header, buffers
+
+
+def sandbox_xlsx_sheets(args: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+    """Sandbox task: the sheet names of a workbook."""
+    try:
+        with CalamineWorkbook.from_path(str(args["path"])) as workbook:
+            return {"status": "ok", "sheets": list(workbook.sheet_names)}, []
+    except PasswordError:
+        return {"status": "refused", "code": "encrypted", "args": {}}, []
+
+
+def _read_workbook(workbook: CalamineWorkbook, sheet: str | None) -> _WorkbookTable:
+    """The requested sheet's table, or the largest table of the visible worksheets; raises _Refusal."""
+    names = list(workbook.sheet_names)
+    if sheet is not None:
+        if sheet not in names:
+            raise _Refusal("sheet_missing", sheet=sheet, sheets=names)
+        table = _read_sheet_table(workbook, sheet)
+        if isinstance(table, str):
+            raise _Refusal(table, sheet=sheet)
+    else:
+        table = _largest_visible_table(workbook)
+        if table is None:
+            raise _Refusal("no_table")
+    columns, data, blank = _table_data(table)
+    return _WorkbookTable(names, table.sheet, table.header_row, columns, data, blank)
+
+
+def _largest_visible_table(workbook: CalamineWorkbook) -> _SheetTable | None:
+    """The table of the visible worksheet with the most non-empty cells (ties: first)."""
+    best = None
     for meta in workbook.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
             continue
         table = _read_sheet_table(workbook, meta.name)
         if isinstance(table, _SheetTable) and (best is None or table.count > best.count):
-            best_name, best = meta.name, table
-    return best_name, best
+            best = table
+    return best
 
 
 def _read_sheet_table(workbook: CalamineWorkbook, sheet: str) -> _SheetTable | str:
-    """The sheet's table, or the failure code ("no_header" / "no_rows")."""
-    # skip_empty_area=False keeps row i at sheet row i + 1, so header_row is the row Excel shows.
-    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    header_index, failure = _locate_header(rows)
+    """The sheet's table, or the failure code ("no_header" / "no_rows"); raises _Refusal for a used range that is
+    too large or nearly empty.
+
+    calamine builds the used range (first to last cell holding a value) densely when the sheet is loaded; its size
+    is checked before any Python list is made of it. Rows are read from the first used row (calamine's own
+    ``skip_empty_area``), so a lone cell at XFD1048576 is one cell, not 17 billion; the header search still counts
+    rows from the top of the sheet.
+    """
+    data = workbook.get_sheet_by_name(sheet)
+    start, end = data.start, data.end
+    if start is None or end is None:
+        rows: list[list[Any]] = []
+        row0 = col0 = 0
+    else:
+        (row0, col0), (row1, col1) = start, end
+        cells = (row1 - row0 + 1) * (col1 - col0 + 1)
+        if cells > MAX_SHEET_CELLS or col1 - col0 + 1 > MAX_SHEET_COLUMNS:
+            raise _Refusal("too_many_cells", sheet=sheet, cells=cells, ref=_range_ref(row0, col0, row1, col1))
+        rows = data.to_python(skip_empty_area=True)
+    width = max((len(row) for row in rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    grid.fill("")
+    for i, row in enumerate(rows):
+        grid[i, : len(row)] = row
+    # Vectorised: a Python loop over every cell of a 100k-row sheet costs about a second.
+    filled = (grid != "") & (grid != None)  # noqa: E711 (elementwise comparison)
+    values = int(filled.sum())
+    if grid.size > SPARSE_MIN_CELLS and values < grid.size * SPARSE_MIN_SHARE:
+        ref = _range_ref(row0, col0, row0 + grid.shape[0] - 1, col0 + grid.shape[1] - 1)
+        raise _Refusal("sparse", sheet=sheet, cells=int(grid.size), values=values, ref=ref)
+    pad = min(row0, HEADER_SEARCH_ROWS + 4)  # blank rows above the used range, as far as the header search looks
+    header_index, failure = _locate_header([[]] * pad + rows if pad else rows)
     if header_index is None:
         return failure
-    table_rows = rows[header_index:]
-    width = max(len(row) for row in table_rows)
-    cells = np.empty((len(table_rows), width), dtype=object)
-    cells.fill("")
-    for i, row in enumerate(table_rows):
-        cells[i, : len(row)] = row
-    # Vectorised: a Python loop over every cell of a 100k-row sheet costs about a second.
-    filled = (cells != "") & (cells != None)  # noqa: E711 (elementwise comparison)
-    return _SheetTable(header_index, cells, filled)
+    top = header_index - pad
+    return _SheetTable(sheet, row0 + top + 1, grid[top:], filled[top:])
 
 
-def _table_frame(table: _SheetTable) -> tuple[list[str], pd.DataFrame]:
-    """Column names and the data frame for header + data rows, without empty edge rows/columns."""
+def _table_data(table: _SheetTable) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Column names, the data rows (None for blank cells) and where they are blank, for header + data rows without
+    empty edge rows and columns; raises _Refusal when the table is wider than MAX_COLUMNS."""
     rows_used = np.flatnonzero(table.filled.any(axis=1))
     cols_used = np.flatnonzero(table.filled.any(axis=0))
     row_end, col_start, col_end = rows_used[-1] + 1, cols_used[0], cols_used[-1] + 1
+    if col_end - col_start > MAX_COLUMNS:
+        raise _Refusal("too_many_columns", sheet=table.sheet, columns=int(col_end - col_start))
     cells = table.cells[:row_end, col_start:col_end].copy()
-    cells[~table.filled[:row_end, col_start:col_end]] = None
-    columns = _column_names(list(cells[0]))
-    import pandas as pd  # only Excel input needs pandas: the CSV path stays light for the command line
+    blank = ~table.filled[:row_end, col_start:col_end]
+    cells[blank] = None
+    return _column_names(list(cells[0])), cells[1:], blank[1:]
 
-    return columns, pd.DataFrame(cells[1:], columns=columns, dtype=object)
+
+def _range_ref(row0: int, col0: int, row1: int, col1: int) -> str:
+    """An A1-style range from 0-based bounds: "A1:XFD1048576"."""
+    return f"{_column_letters(col0)}{row0 + 1}:{_column_letters(col1)}{row1 + 1}"
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# ----------------------------------------------------------------------------------- used range, from cells
+
+_ATTR_RE = re.compile(rb"""([\w:.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SHEET_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheet\b([^>]*)>")
+_REL_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?Relationship\b([^>]*)>")
+# A cell that can hold a value (not self-closing), with a simple reference as its first attribute; and any cell
+# that can hold a value. When both counts agree, the references alone give the used range.
+_SIMPLE_CELL_RE = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s+r="([A-Za-z]{1,3})([0-9]{1,7})"(?:\s[^>]*)?(?<!/)>')
+_OPEN_CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?:\s[^>]*)?(?<!/)>")
+_TAG_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)((?:\s[^>]*)?)>")
+_REF_RE = re.compile(rb"([A-Za-z]*)([0-9]{1,10})")
+_SHEET_DATA_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetData\b")
+_SHEET_DATA_END_RE = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?sheetData\s*>")
+
+
+@dataclass
+class _Claim:
+    """The used range of one sheet part, from its cell references: what the reader would build densely."""
+
+    part: str
+    sheet: str | None  # None when the part could not be tied to a sheet
+    selected: bool  # one of the sheets this read will load
+    first_row: int  # 0-based bounds, as calamine counts them
+    last_row: int
+    first_col: int
+    last_col: int
+    values: int  # cells that can hold a value (an upper bound of those that do)
+    exact: bool  # every cell was placed the way the reader places it
+
+    @property
+    def cells(self) -> int:
+        if self.values == 0:
+            return 0
+        return (self.last_row - self.first_row + 1) * (self.last_col - self.first_col + 1)
+
+    @property
+    def width(self) -> int:
+        return 0 if self.values == 0 else self.last_col - self.first_col + 1
+
+    @property
+    def ref(self) -> str:
+        return _range_ref(self.first_row, self.first_col, self.last_row, self.last_col) if self.values else ""
+
+
+@dataclass
+class _XlsxPlan:
+    claims: list[_Claim]
+    complete: bool  # every part the reader may load was scanned exactly
+    uncompressed: int  # all members inflated, from the ZIP directory
+
+
+def _xlsx_plan(source: _Input, sheet: str | None, *, max_part: int | None = None) -> _XlsxPlan:
+    """Scan the sheets' XML for their used ranges without any Excel reader (pure Python, bounded by the ZIP
+    directory's sizes). Parts over ``max_part`` bytes are left to the sandbox (the plan is then not complete)."""
+    max_part = PRESCAN_MAX_BYTES if max_part is None else max_part
+    claims: list[_Claim] = []
+    complete = True
+    with source.open_binary() as fh, zipfile.ZipFile(fh) as archive:
+        infos = archive.infolist()
+        uncompressed = sum(i.file_size for i in infos)
+        by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in infos:
+            by_name.setdefault(info.filename.lower(), []).append(info)
+        sheets = _workbook_sheets(archive, by_name)
+        if sheets is None:  # not tied to sheets: every XML member is a possible sheet, each counts
+            complete = False
+            targets = [(None, True, part) for part in by_name if part.endswith(".xml")]
+        else:
+            targets = [(s, v if sheet is None else s == sheet, part) for s, v, part in sheets]
+        for sheet_name, selected, part in targets:
+            for info in by_name.get(part, []):
+                if info.file_size > max_part:
+                    complete = False
+                    continue
+                try:
+                    with archive.open(info) as member:
+                        xml = member.read(max_part + 1)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+                    complete = False  # a member Python cannot inflate: the sandboxed reader decides
+                    continue
+                claim = _scan_sheet_xml(xml, part, sheet_name, selected)
+                if claim is not None:
+                    claims.append(claim)
+                    complete = complete and claim.exact
+    return _XlsxPlan(claims, complete, uncompressed)
+
+
+def _workbook_sheets(
+    archive: zipfile.ZipFile, by_name: dict[str, list[zipfile.ZipInfo]]
+) -> list[tuple[str, bool, str]] | None:
+    """(name, visible worksheet, lower-case part) for each sheet, resolved as calamine resolves them; None when the
+    workbook or its relationships cannot be read this way."""
+    workbook = by_name.get("xl/workbook.xml")
+    rels = by_name.get("xl/_rels/workbook.xml.rels")
+    if not workbook or not rels or workbook[0].file_size > 4 * 1024**2 or rels[0].file_size > 4 * 1024**2:
+        return None
+    try:
+        rels_xml, workbook_xml = archive.read(rels[0]), archive.read(workbook[0])
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+        return None
+    targets: dict[bytes, str] = {}
+    for match in _REL_TAG_RE.finditer(rels_xml):
+        attrs = _attributes(match.group(1))
+        if b"Id" in attrs and b"Target" in attrs:
+            target = attrs[b"Target"].decode("utf-8", "replace")
+            path = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
+            targets[attrs[b"Id"]] = path.lower()
+    sheets = []
+    for match in _SHEET_TAG_RE.finditer(workbook_xml):
+        attrs = _attributes(match.group(1))
+        rid = next((v for k, v in attrs.items() if k in (b"r:id", b"relationships:id")), None)
+        if b"name" not in attrs or rid not in targets:
+            return None
+        part = targets[rid]
+        state = attrs.get(b"state", b"visible")
+        visible = state not in (b"hidden", b"veryHidden") and part.split("/")[1:2] == ["worksheets"]
+        sheets.append((html.unescape(attrs[b"name"].decode("utf-8", "replace")), visible, part))
+    return sheets
+
+
+def _attributes(text: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR_RE.finditer(text)}
+
+
+def _scan_sheet_xml(xml: bytes, part: str, sheet: str | None, selected: bool) -> _Claim | None:
+    """The used range of one sheet part; None when it has no <sheetData> (nothing for the reader to build)."""
+    start = _SHEET_DATA_RE.search(xml)
+    if start is None:
+        return None
+    end = _SHEET_DATA_END_RE.search(xml, start.end())
+    body = xml[start.end() : end.start() if end else len(xml)]
+    refs = _SIMPLE_CELL_RE.findall(body)
+    if len(refs) == len(_OPEN_CELL_RE.findall(body)):
+        if not refs:
+            return _Claim(part, sheet, selected, 0, 0, 0, 0, 0, True)
+        columns = [_column_index(letters) for letters in set(refs_col for refs_col, _ in refs)]
+        rows = [int(digits) - 1 for digits in {digits for _, digits in refs}]
+        if min(rows) >= 0:
+            return _Claim(part, sheet, selected, min(rows), max(rows), min(columns), max(columns), len(refs), True)
+    if len(body) <= PRESCAN_SLOW_MAX_BYTES:
+        return _scan_tags(body, part, sheet, selected)
+    return _Claim(part, sheet, selected, 0, 0, 0, 0, 0, False)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + char - 64
+    return index - 1
+
+
+def _scan_tags(body: bytes, part: str, sheet: str | None, selected: bool) -> _Claim:
+    """Place every cell as calamine does: a cell's r attribute gives its row and column; without one it follows
+    the previous cell of its row (a row's r sets the row, each </row> moves to the next). Self-closing cells hold
+    no value. Anything not understood makes the claim inexact (the sandbox then decides)."""
+    row = col = 0
+    first_row = first_col = 2**62
+    last_row = last_col = -1
+    values = 0
+    exact = True
+    for closing, name, attrs in _TAG_RE.findall(body):
+        empty = attrs.endswith(b"/")
+        if name == b"row":
+            if closing:
+                row, col = row + 1, 0
+                continue
+            position = _ref_attribute(attrs)
+            if position is False:
+                exact = False
+            elif position is not None:
+                row = position[0]
+            if empty:
+                row, col = row + 1, 0
+            continue
+        if closing:
+            continue
+        position = _ref_attribute(attrs)
+        if position is False or (position is not None and position[1] < 0):
+            exact = False
+            position = None
+        if position is not None:
+            row, col = position
+        if not empty:
+            values += 1
+            first_row, last_row = min(first_row, row), max(last_row, row)
+            first_col, last_col = min(first_col, col), max(last_col, col)
+        col += 1
+    if not values:
+        return _Claim(part, sheet, selected, 0, 0, 0, 0, 0, exact)
+    return _Claim(part, sheet, selected, first_row, last_row, first_col, last_col, values, exact)
+
+
+def _ref_attribute(attrs: bytes) -> tuple[int, int] | bool | None:
+    """(row, column) of an r attribute (column -1 when it names only a row), None without one, False when it
+    cannot be read."""
+    if b"r" not in attrs:
+        return None
+    value = _attributes(attrs).get(b"r")
+    if value is None:
+        return None
+    match = _REF_RE.fullmatch(value)
+    if match is None or int(match.group(2)) < 1:
+        return False
+    return int(match.group(2)) - 1, _column_index(match.group(1)) if match.group(1) else -1
+
+
+def _check_claim(name: str, claim: _Claim) -> None:
+    """Refuse a used range the reader would build too large, or that is large and nearly empty."""
+    if claim.cells > MAX_SHEET_CELLS or claim.width > MAX_SHEET_COLUMNS:
+        tail = f", more than the {MAX_SHEET_CELLS:,} this app reads"
+        raise _claims_error(name, claim.sheet, claim.cells, claim.ref, tail)
+    if claim.cells > SPARSE_MIN_CELLS and claim.values < claim.cells * SPARSE_MIN_SHARE:
+        raise _claims_error(name, claim.sheet, claim.cells, claim.ref, f" but only {claim.values:,} hold a value")
 
 
 # --------------------------------------------------------------------------------------- header rules
@@ -809,7 +1683,12 @@ def _looks_like_header(row: list[Any], filled: int, min_cells: int, widest: int)
 
 
 def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
-    """Index of the first header-like row followed by data, else (None, "no_header" | "no_rows")."""
+    """Index of the first header-like row followed by data, else (None, "no_header" | "no_rows").
+
+    A row is header-like when it is wide enough and mostly text (rules a-c), or when all its cells are text and the
+    row below it holds numbers or dates: a header narrower than the widest rows of a ragged file is still the
+    header, and a data row that happens to be mostly text never takes its place.
+    """
     # Only the top of the sheet matters; counting every row of a 10M-row file would dominate the cost.
     filled = [sum(1 for v in row if not _is_blank(v)) for row in rows[: max(HEADER_SEARCH_ROWS + 4, SNIFF_ROWS)]]
     widest = _widest(filled[:SNIFF_ROWS])
@@ -818,7 +1697,8 @@ def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
     min_cells = 2 if widest >= 2 else 1
     header_without_data = False
     for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
-        if not _looks_like_header(rows[i], filled[i], min_cells, widest):
+        wide = _looks_like_header(rows[i], filled[i], min_cells, widest)
+        if not wide and not _all_text(rows[i], filled[i], min_cells):
             continue
         following = [j for j in range(i + 1, min(i + 4, len(rows))) if filled[j]]
         if not following:
@@ -826,6 +1706,8 @@ def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
                 header_without_data = True
             continue
         nxt = following[0]
+        if not wide and not _has_typed(rows[nxt]):
+            continue  # a narrow row of text is a header only above numbers or dates
         # A blank gap is allowed below a header. But when the row after the gap looks like a header too,
         # row i is only the header if that row is data (typed like the row below it); else row i is a title.
         if (
@@ -836,6 +1718,16 @@ def _locate_header(rows: list[list[Any]]) -> tuple[int | None, str]:
             continue
         return i, ""
     return None, "no_rows" if header_without_data else "no_header"
+
+
+def _all_text(row: list[Any], filled: int, min_cells: int) -> bool:
+    """At least ``min_cells`` cells, every one of them text (no number, date or boolean)."""
+    return filled >= min_cells and all(_cell_kind(v) == "text" for v in row if not _is_blank(v))
+
+
+def _has_typed(row: list[Any]) -> bool:
+    """Whether a row holds a number or a date."""
+    return any(_cell_kind(v) in ("number", "date") for v in row if not _is_blank(v))
 
 
 def _widest(filled: list[int]) -> int:
@@ -917,6 +1809,81 @@ def _unreadable(name: str) -> IntakeError:
         code="unreadable",
         file=name,
     )
+
+
+def _encrypted(name: str) -> IntakeError:
+    return IntakeError(
+        f"{name} is password-protected: save an unprotected copy in Excel "
+        "(File > Info > Protect Workbook) and upload that.",
+        code="encrypted",
+        file=name,
+    )
+
+
+def _not_text(name: str) -> IntakeError:
+    return IntakeError(
+        f"{name} is not UTF-8 or Shift_JIS text: save it as 'CSV UTF-8 (comma delimited)' "
+        "(Excel: File > Save As) and upload that.",
+        code="unreadable",
+        file=name,
+    )
+
+
+def _claims_error(name: str, sheet: str | None, cells: int, ref: str, tail: str) -> IntakeError:
+    """The used range of a sheet is more than the reader builds, or nearly empty: ``tail`` says which."""
+    where = f"sheet '{sheet}', {ref}" if sheet else ref
+    return IntakeError(
+        f"{name}: this workbook claims {cells:,} cells ({where}){tail}: save the sheet with only its table, "
+        "or export it as CSV.",
+        code="too_many_cells",
+        file=name,
+    )
+
+
+def _refusal_error(name: str, code: str, args: dict[str, Any]) -> IntakeError:
+    """The sentence for a refusal of the table reader. Its values may come from the sandboxed child, so only
+    plain strings and integers are taken from them."""
+
+    def text(key: str) -> str:
+        value = args.get(key)
+        return value if isinstance(value, str) else ""
+
+    def number(key: str) -> int:
+        value = args.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    sheet = text("sheet")
+    if code == "sheet_missing":
+        sheets = args.get("sheets")
+        listed = ", ".join(f"'{s}'" for s in sheets if isinstance(s, str)) if isinstance(sheets, list) else ""
+        return IntakeError(
+            f"{name} has no sheet named '{sheet}': choose one of {listed}.", code="sheet_missing", file=name
+        )
+    if code in ("no_header", "no_rows"):
+        return _table_failure(name, sheet, code)
+    if code == "no_table":
+        return IntakeError(
+            f"{name} has no table on any visible sheet (a row of column names with data below it): "
+            "put the data under one header row on a visible sheet and upload again.",
+            code="no_rows",
+            file=name,
+        )
+    if code == "encrypted":
+        return _encrypted(name)
+    if code == "too_many_cells":
+        tail = f", more than the {MAX_SHEET_CELLS:,} this app reads"
+        return _claims_error(name, sheet or None, number("cells"), text("ref"), tail)
+    if code == "sparse":
+        tail = f" but only {number('values'):,} hold a value"
+        return _claims_error(name, sheet or None, number("cells"), text("ref"), tail)
+    if code == "too_many_columns":
+        return IntakeError(
+            f"{name}: the table on sheet '{sheet}' has {number('columns'):,} columns, more than the "
+            f"{MAX_COLUMNS:,} this app reads: save the sheet with only its table, or export it as CSV.",
+            code="too_many_columns",
+            file=name,
+        )
+    return _unreadable(name)
 
 
 def _table_failure(name: str, sheet: str | None, code: str) -> IntakeError:

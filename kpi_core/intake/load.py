@@ -254,6 +254,7 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
             )
         builder.build_periods(dataset)
     dataset.warnings += [IntakeWarning(s.name, None, "unwrapped") for s in sources if s.unwrapped]
+    dataset.warnings += [_mixed_encoding_warning(s) for s in sources if s.mixed_lines]
     dataset.warnings += builder.warnings
     if shape == "records":
         dataset.warnings += _headline_role_warnings(dataset, sources[base].name, stage_dates, bool(booked))
@@ -280,6 +281,14 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
             code="no_usable_rows",
         )
     return dataset
+
+
+def _mixed_encoding_warning(source: SourceFile) -> IntakeWarning:
+    """Lines written in another encoding than the rest of the file, each read in the one it is valid in."""
+    lines = [str(m.line) for m in source.mixed_lines]
+    encoding = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "Shift_JIS", "utf-16": "UTF-16"}
+    params = {"encoding": encoding.get(source.encoding, source.encoding)}
+    return IntakeWarning(source.name, None, "mixed_encoding", len(lines), lines, params)
 
 
 def _in_range(number: float, cell: object) -> float:

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import duckdb
 import numpy as np
@@ -80,7 +80,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile) 
         source.bad_lines = _create_from_csv(con, table, source)
     else:
         assert source.frame is not None
-        _create_from_cells(con, table, source.frame)
+        _create_from_cells(con, table, source.frame, source.typed_columns)
     skipped = find_skipped_rows(con, index)
     return SourceTable(count_rows(con, table), list(source.bad_lines), skipped)
 
@@ -205,9 +205,9 @@ def _csv_options(
     else:
         columns = ", ".join(f"{quote_literal(c)}: {quote_literal(t)}" for c, t in types.items())
         options += f", auto_detect=false, columns={{{columns}}}"
-    if types is not None or source.multiline:
-        # The quote is fixed so a multi-line cell past the sniffer's sample is never split into rows.
-        options += ", quote='\"', escape='\"'"
+    # Quoting is always RFC 4180 ('"' quotes, '""' inside quotes is one '"'): left to the sniffer, a file whose first
+    # quote comes past its sample, or one the lenient reader takes, kept '""' doubled or split a quoted separator.
+    options += ", quote='\"', escape='\"'"
     if source.multiline:
         options += ", parallel=false"  # padding short rows needs the serial reader once a record spans lines
     return options
@@ -472,15 +472,25 @@ def find_skipped_rows(con: duckdb.DuckDBPyConnection, index: int) -> int:
 # ----------------------------------------------------------------------------------------------- xlsx
 
 
-def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _create_from_cells(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, typed: Sequence[Any] | None = None
+) -> None:
     """Create a table from Excel cells, giving each column one type: BIGINT, DOUBLE, DATE, TIMESTAMP, or VARCHAR.
 
-    The columns go through Arrow arrays, about five times faster than binding Python lists.
+    The columns go through Arrow arrays, about five times faster than binding Python lists. ``typed`` (from the
+    sandbox: per column a TypedColumn of one type, or None) builds those columns straight from their buffers; it
+    gives the same types and values as the frame, and is used only when its shape matches the frame's.
     """
     import pyarrow as pa
 
+    if typed is not None and not _typed_fits(typed, frame):
+        typed = None
     arrays = {}
-    for column in frame.columns:
+    for j, column in enumerate(frame.columns):
+        one_type = typed[j] if typed is not None else None
+        if one_type is not None:
+            arrays[column] = _typed_array(one_type)
+            continue
         values = frame[column].tolist()
         kinds = _cell_kinds(values)
         if kinds and kinds <= {int, float}:
@@ -495,15 +505,35 @@ def _create_from_cells(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_table")
 
 
+def _typed_fits(typed: Sequence[Any], frame: pd.DataFrame) -> bool:
+    return len(typed) == len(frame.columns) and all(t is None or len(t.values) == len(frame) for t in typed)
+
+
+def _typed_array(column: Any) -> pa.Array:
+    """An Arrow array from a column of one type, as the frame path would type it."""
+    import pyarrow as pa
+
+    if column.kind == "float":
+        return _numbers_array(np.asarray(column.values, dtype=np.float64))
+    if column.kind == "date":
+        return pa.array(column.values.astype(np.int32), mask=column.blank, type=pa.date32())
+    if column.kind == "datetime":
+        return pa.array(column.values, mask=column.blank, type=pa.timestamp("us"))
+    return pa.array(column.values, type=pa.string(), from_pandas=False)
+
+
 def _number_array(values: list[object]) -> pa.Array:
     """A numeric column as BIGINT when every number is whole (Excel stores every number as a float: ids and counts
     must not read "12.0"), else DOUBLE. Vectorised: the per-cell loops cost about half a second on 100k rows."""
-    import numpy as np  # imported here: the CSV path never needs it
-    import pyarrow as pa
-
     if str in set(map(type, values)):  # whitespace-only text counts as blank
         values = [v if type(v) in (int, float) else None for v in values]
-    numbers = np.array(values, dtype=np.float64)  # None becomes NaN (Excel has no NaN cells of its own)
+    return _numbers_array(np.array(values, dtype=np.float64))  # None becomes NaN (Excel has no NaN of its own)
+
+
+def _numbers_array(numbers: np.ndarray) -> pa.Array:
+    """BIGINT when every non-NaN number is whole and fits, else DOUBLE; NaN is null."""
+    import pyarrow as pa
+
     blank = np.isnan(numbers)
     present = numbers[~blank]
     if np.array_equal(present, np.floor(present)) and (np.abs(present) < 2.0**63).all():
