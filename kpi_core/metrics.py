@@ -94,19 +94,20 @@ class Filters:
         if self.end is not None:
             clauses.append(f"{date_column} <= ?")
             params.append(self.end)
-        if dataset.shape == "records":
-            for role, values in self.roles.items():
-                if not values:
-                    continue
-                if role not in dataset.mapping:
-                    raise ValueError(f"cannot filter by {role}: the data has no {role} column")
-                # None selects the blank key a breakdown shows.
-                known = [v for v in values if v is not None]
-                condition = f"list_contains(?, {quote_ident(role)})"
-                if None in values:
-                    condition = f"({quote_ident(role)} IS NULL OR {condition})"
-                clauses.append(condition)
-                params.append(known)
+        for role, values in self.roles.items():  # a period sheet's channel column filters as a record's does
+            if not values:
+                continue
+            if role not in dataset.mapping:
+                if dataset.shape != "records":
+                    continue  # a monthly sheet without that column: the figures are the sheet's own totals
+                raise ValueError(f"cannot filter by {role}: the data has no {role} column")
+            # None selects the blank key a breakdown shows.
+            known = [v for v in values if v is not None]
+            condition = f"list_contains(?, {quote_ident(role)})"
+            if None in values:
+                condition = f"({quote_ident(role)} IS NULL OR {condition})"
+            clauses.append(condition)
+            params.append(known)
         return " AND ".join(clauses), params
 
 

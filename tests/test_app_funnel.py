@@ -206,3 +206,6 @@ def test_a_daily_funnel_per_channel_breaks_down_by_channel():
     assert not at.exception
     assert at.segmented_control(key="w_by").options == ["Channel"]
     assert metric_values(at)["Leads"] == "115"  # 30 + 20 + 25 + 40, by hand
+    at.multiselect(key="w_channel").set_value(["Organic"]).run()
+    assert not at.exception
+    assert metric_values(at)["Leads"] == "60"  # 20 + 40

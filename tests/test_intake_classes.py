@@ -14,7 +14,7 @@ import pytest
 
 from kpi_core.cli import main
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
-from kpi_core.metrics import compute_kpis
+from kpi_core.metrics import Filters, compute_kpis
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -337,6 +337,8 @@ def test_daily_channel_funnel_breaks_down_by_channel(tmp_path: Path) -> None:
     assert (channels["Paid Search"]["leads"], channels["Organic"]["won"]) == (55, 4)
     months = {row["period"]: row["leads"] for row in result.by_period}
     assert months == {"2025-04": 75, "2025-05": 40}
+    organic = compute_kpis(dataset, filters=Filters(roles={"channel": ["Organic"]})).totals
+    assert (organic["leads"], organic["won"]) == (60, 4)  # 20 + 40 leads, 1 + 3 customers
 
 
 def test_period_sheet_customers_are_won(tmp_path: Path) -> None:

@@ -216,13 +216,13 @@ def cached_kpis(
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def cached_filter_values(key: str, _dataset: Dataset, role: str) -> list[str]:
     """The values of a role, most frequent first (the options of a filter)."""
-    if _dataset.shape != "records" or role not in _dataset.mapping:
+    if role not in _dataset.mapping:
         return []
     column = quote_ident(role)
     rows = (
         _dataset.cursor()
         .execute(
-            f"SELECT {column}, count(*) AS n FROM records WHERE {column} IS NOT NULL "
+            f"SELECT {column}, count(*) AS n FROM {_dataset.table} WHERE {column} IS NOT NULL "
             f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {MAX_FILTER_VALUES}"
         )
         .fetchall()

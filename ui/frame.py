@@ -339,15 +339,15 @@ def _draw_filters(view: View) -> None:
     low, high = view.bounds
     if low and high:
         view.filters.start, view.filters.end = _date_range_widget(low, high)
-    if dataset.shape == "records":
-        for role in FILTER_ROLES:
-            options = sources.cached_filter_values(view.dataset_key, dataset, role)
-            if not options:
-                continue
-            chosen = url_multi(role, options, st.multiselect, label=role_label(role), placeholder=t("frame.all"))
-            if chosen:
-                view.filters.roles[role] = chosen
-    else:
+    roles = [r for r in FILTER_ROLES if r in dataset.mapping]  # a period sheet per channel filters by channel too
+    for role in roles:
+        options = sources.cached_filter_values(view.dataset_key, dataset, role)
+        if not options:
+            continue
+        chosen = url_multi(role, options, st.multiselect, label=role_label(role), placeholder=t("frame.all"))
+        if chosen:
+            view.filters.roles[role] = chosen
+    if not roles:
         st.caption(t("frame.no_role_filters"))
     st.button(t("frame.reset_filters"), key="reset_filters", on_click=_reset_filters, width="stretch")
 
