@@ -76,6 +76,12 @@ def preview_column_config(frame: pd.DataFrame, dataset: Dataset) -> dict[str, di
     return config
 
 
+def blank_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A blank text cell shown blank, as in the file (a grid would print "None" on a Japanese page)."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object]
+    return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in text}) if text else frame
+
+
 def _table_height(rows: int) -> int:
     """Pixels that show every row of a short table without an inner scroll bar."""
     return 38 + 35 * min(rows, 20)
@@ -674,7 +680,7 @@ if len(dataset.files) > 1:
 
 st.subheader(t("data.preview_title"))
 with st.container(key="preview"):
-    preview = cached_preview(view.dataset_key, dataset, PREVIEW_ROWS)
+    preview = blank_text_cells(cached_preview(view.dataset_key, dataset, PREVIEW_ROWS))
     st.dataframe(preview, hide_index=True, width="stretch", column_config=preview_column_config(preview, dataset))
 
 st.subheader(t("data.roles_title"))

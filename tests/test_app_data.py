@@ -295,3 +295,12 @@ def test_preview_formats_keep_ids_plain_and_real_times():
     )
     kinds = preview_formats(frame, plain=["yyyymm"])
     assert kinds == {"Paid": "count", "amount": "count", "rate": "number", "created": "date"}
+
+
+def test_blank_text_cells_show_blank_in_the_preview():
+    text = "Deal ID,Stage,Owner,Close Date\r\nA1,Closed Won,Aoki,2025-05-01\r\nA2,Prospecting,,\r\n"
+    at = open_data_page()
+    upload(at, ("blanks.csv", text.encode(), "text/csv"))
+    assert not at.exception
+    preview = next(df for df in at.dataframe if "Owner" in df.value.columns).value
+    assert preview["Owner"].tolist() == ["Aoki", ""]  # never "None" on the page
