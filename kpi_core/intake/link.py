@@ -64,18 +64,15 @@ def _is_unique(stats: tuple[int, int]) -> bool:
     return present > 0 and distinct >= UNIQUE_SHARE * present
 
 
-def choose_base(
-    con: duckdb.DuckDBPyConnection, sources: list[SourceFile], counts: list[int], key: str, roles: list[set[str]]
-) -> int:
+def choose_base(counts: list[int], unique: dict[int, bool], roles: list[set[str]]) -> int:
     """The file that holds outcomes (a stage or flag), preferring the one that repeats the key (the deals of a
     contact list), then the larger."""
 
     def score(index: int) -> tuple[bool, bool, int]:
         outcomes = bool(roles[index] & _OUTCOME_ROLES)
-        repeats = not _is_unique(_key_stats(con, index, key)) if key in sources[index].columns else False
-        return (outcomes, outcomes and repeats, counts[index])
+        return (outcomes, outcomes and not unique[index], counts[index])
 
-    return max(range(len(sources)), key=score)
+    return max(range(len(counts)), key=score)
 
 
 def find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile]) -> str | None:
@@ -137,11 +134,11 @@ def link_sources(
                 file=source.name,
             )
     roles = [file_roles(con, index, source) for index, source in enumerate(sources)]
-    base = choose_base(con, sources, counts, key, roles)
+    unique = {i: _is_unique(_key_stats(con, i, key)) for i in range(len(sources))}  # every file has the key
+    base = choose_base(counts, unique, roles)
     qkey = quote_ident(key)
     as_text = f"CAST({qkey} AS VARCHAR)"
     others = [i for i in range(len(sources)) if i != base]
-    unique = {i: _is_unique(_key_stats(con, i, key)) for i in range(len(sources))}
     relations = {i: _relation(roles[i], unique[i], unique[base]) for i in others}
     linked = LinkedSources(key, base, list(sources[base].columns), dict.fromkeys(sources[base].columns, base))
     select = [f"b.{quote_ident(c)}" for c in sources[base].columns] + [f"b.rowid AS __row_{base}"]
