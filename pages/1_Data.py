@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -35,6 +36,7 @@ from ui.frame import (
     use_source,
 )
 from ui.frames import Figure, preview_formats
+from ui.held_data import release_uploaded_file, uploads_over_budget
 from ui.i18n import has_text, role_label, t
 from ui.intake_notice import draw_data_page_notices
 from ui.show import headline
@@ -42,6 +44,7 @@ from ui.show import headline
 EDITOR_VERSION_KEY = "data_editor_version"
 UPLOADER_VERSION_KEY = "uploader_version"
 HISTORY_KEY = "source_options_history"
+UPLOAD_REFUSED_KEY = "upload_refused_full"
 NONE_CHOICE = "—"  # "no column" / "not mapped" in the editors (an empty cell would read as None)
 PREVIEW_ROWS = 20
 SHOWN_REJECTS = 1000
@@ -92,6 +95,12 @@ def take_uploads() -> None:
     files = st.session_state.get(uploader_key()) or []
     if not files:  # the user removed every file from the uploader
         forget_uploads()
+        return
+    if uploads_over_budget():  # the server already holds as many uploaded bytes as it may
+        for f in files:
+            release_uploaded_file(f.file_id)
+        forget_uploads()
+        st.session_state[UPLOAD_REFUSED_KEY] = True
         return
     st.session_state[UPLOADS_KEY] = [Upload.from_bytes(f.name, f.getvalue()) for f in files]
     set_source_options("upload", SourceOptions())
@@ -147,6 +156,8 @@ def draw_upload(view: View) -> None:
     with st.container(key="upload_box", border=True):
         if view.source == "upload" and upload_lost():  # the link's files are gone with the server's session
             st.warning(t("data.upload_lost"), icon=":material/cloud_off:")
+        if st.session_state.pop(UPLOAD_REFUSED_KEY, False):
+            st.error(t("data.upload_refused_full"), icon=":material/error:")
         st.file_uploader(
             t("data.upload_label"),
             type=["csv", "tsv", "txt", "xlsx", "xlsm"],
@@ -158,7 +169,7 @@ def draw_upload(view: View) -> None:
         mine = uploads()
         if mine:
             names = ", ".join(escape_markdown(u.name) for u in mine)
-            st.caption(t("data.your_files", files=names, size=_size_text(sum(len(u.data) for u in mine))))
+            st.caption(t("data.your_files", files=names, size=_size_text(sum(u.size for u in mine))))
             with st.container(horizontal=True):
                 if view.source != "upload":
                     st.button(t("data.use_my_files"), key="use_my_files", on_click=use_source, args=("upload",))
@@ -556,7 +567,7 @@ def draw_link_choice(view: View, dataset: Dataset | None) -> None:
         choices = list(dataset.columns)
         current = dataset.link_key
     else:
-        headers = [set(cached_file_columns(u.sha256, u.name, u.data)) for u in mine]
+        headers = [set(cached_file_columns(u.sha256, u.name, u.path)) for u in mine]
         choices = sorted(set.intersection(*headers)) if headers else []
         current = None
     if not choices:
@@ -604,7 +615,7 @@ def draw_rejects(view: View, dataset: Dataset) -> None:
 
         st.download_button(
             t("data.rejects_download"),
-            data=csv_bytes(frame),
+            data=functools.partial(csv_bytes, frame),  # made on click: nothing stored until then
             file_name="kpi_pivot_rejected_rows.csv",
             mime="text/csv",
             key="rejects_csv",

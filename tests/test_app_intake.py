@@ -82,9 +82,9 @@ def add_findings(monkeypatch, extra: Callable[[Dataset], dict]) -> list[LoadOpti
     original = ui_data._load_cached
     seen: list[LoadOptions] = []
 
-    def load(key: str, inputs: tuple, options: LoadOptions) -> Dataset:
+    def load(key: str, inputs: tuple, options: LoadOptions, **kwargs) -> Dataset:
         seen.append(options)
-        dataset = original(key, inputs, options)
+        dataset = original(key, inputs, options, **kwargs)
         return dataclasses.replace(dataset, **extra(dataset))
 
     monkeypatch.setattr(ui_data, "_load_cached", load)

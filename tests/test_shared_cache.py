@@ -20,6 +20,7 @@ import ui.goals_view
 import ui.pivots_view
 from kpi_core.intake.load import Dataset
 from ui.data import Upload
+from ui.held_data import held_data
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -33,6 +34,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Empty caches, and a count of the engine's entry points (wherever the app calls them from)."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    held_data().clear()
     counter: Counter[str] = Counter()
 
     def counting(name: str, function):

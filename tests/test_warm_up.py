@@ -16,6 +16,7 @@ from streamlit.web.server.app_discovery import discover_asgi_app
 
 import ui.data as sources
 import ui.warm_up as warm
+from ui.held_data import held_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +28,7 @@ def test_streamlit_run_finds_the_app_and_its_home_page() -> None:
 
 
 def test_warm_up_loads_the_default_sample_into_the_shared_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    sources._load_cached.clear()
+    held_data().clear()
     warm.warm_up()
 
     def not_again(*_args: object, **_kwargs: object) -> None:

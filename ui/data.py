@@ -18,6 +18,7 @@ from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset, quote_ident
 from kpi_core.metrics import Filters, KpiResult, compute_kpis
 from ui.format import CURRENCY_STATE_KEY, normalise_currency
+from ui.held_data import held_data
 from ui.i18n import DEFAULT_LANG, current_lang
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,15 +37,25 @@ CACHE_TTL = 3600
 
 @dataclass(frozen=True)
 class Upload:
-    """One uploaded file held in the session: its display name, content hash and bytes."""
+    """One uploaded file of the session: its display name, content hash and size. The bytes are spooled to a
+    temporary file named by the hash (ui/held_data.py), not held in the session's memory."""
 
     name: str
     sha256: str
-    data: bytes = field(repr=False)
+    size: int
 
     @classmethod
     def from_bytes(cls, name: str, data: bytes) -> Upload:
-        return cls(name=name, sha256=hashlib.sha256(data).hexdigest(), data=data)
+        sha, _ = held_data().spool(data)
+        return cls(name=name, sha256=sha, size=len(data))
+
+    @property
+    def path(self) -> Path:
+        return held_data().spool_path(self.sha256)
+
+    def is_held(self) -> bool:
+        """Whether the spooled bytes are still there (gone after a server restart)."""
+        return self.path.is_file()
 
 
 @dataclass
@@ -119,10 +130,18 @@ def dataset_key(files: list[tuple[str, str, str | None]], options: SourceOptions
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-@st.cache_resource(ttl=CACHE_TTL, max_entries=6, show_spinner=False)
-def _load_cached(key: str, _inputs: tuple[FileInput, ...], _options: LoadOptions) -> Dataset:
-    # The display name is part of `key` too: two people with the same bytes never see each other's file names.
-    return load_dataset(list(_inputs), _options)
+def _load_cached(key: str, inputs: tuple[FileInput, ...], options: LoadOptions, *, pinned: bool) -> Dataset:
+    """The dataset under `key`, loaded once for all sessions and released when no session uses it any more.
+    The display name is part of `key` too: two people with the same bytes never see each other's file names."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    size = sum(f.data.stat().st_size if isinstance(f.data, Path) else len(f.data) for f in inputs)
+    return held_data().dataset(
+        key,
+        ctx.session_id if ctx is not None else None,
+        lambda: load_dataset(list(inputs), options),
+        pinned=pinned,
+        input_bytes=size,
+    )
 
 
 def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> tuple[str, Dataset]:
@@ -135,19 +154,20 @@ def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> t
         if not uploads:
             raise IntakeError("No file uploaded yet.", code="no_file")
         files = [(u.sha256, u.name, options.sheets.get(u.sha256)) for u in uploads]
-        inputs = tuple(FileInput(u.name, u.data, sheet=options.sheets.get(u.sha256)) for u in uploads)
+        inputs = tuple(FileInput(u.name, u.path, sheet=options.sheets.get(u.sha256)) for u in uploads)
     else:
         sha, name = sample_upload_key(source)
         files = [(sha, name, options.sheets.get(sha))]
         inputs = (FileInput(name, sample_path(source), sheet=options.sheets.get(sha)),)
     key = dataset_key(files, options)
-    dataset = _load_cached(key, inputs, options.load_options())
+    pinned = source != "upload"  # a bundled sample stays loaded for the next visitor
+    dataset = _load_cached(key, inputs, options.load_options(), pinned=pinned)
     if engine_takes_lang() and follows_language(dataset):
         # Only a date column whose day/month order nothing in the data decides depends on the reader's language:
         # such data is read again in it (and cached per language); any other file loads once for both languages.
         lang = _session_lang()
         key = dataset_key(files, options, lang)
-        dataset = _load_cached(key, inputs, options.load_options(lang))
+        dataset = _load_cached(key, inputs, options.load_options(lang), pinned=pinned)
     remember_currency(options.currency or getattr(dataset, "currency", None))
     return key, dataset
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import Dataset
@@ -15,6 +16,7 @@ from kpi_core.metrics import PERIODS, Filters, KpiResult
 from ui import data as sources
 from ui.data import FILTER_ROLES, SOURCES, SourceOptions, Upload
 from ui.format import MONTHS_EN, escape_markdown, fmt_date
+from ui.held_data import ServerFull, held_data
 from ui.i18n import LANG_STATE_KEY, LANGS, has_text, lang_from_locale, role_label, t
 from ui.state import (
     bool_parser,
@@ -148,8 +150,12 @@ def source_label(source: str, lang: str | None = None) -> str:
 
 
 def uploads() -> list[Upload]:
-    """This session's uploaded files."""
-    return list(st.session_state.get(UPLOADS_KEY, []))
+    """This session's uploaded files whose bytes the server still holds (leased to this session, so they stay)."""
+    held = [u for u in st.session_state.get(UPLOADS_KEY, []) if u.is_held()]
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None:
+        held_data().lease_uploads(ctx.session_id, {u.sha256 for u in held})
+    return held
 
 
 def source_options(source: str) -> SourceOptions:
@@ -302,8 +308,12 @@ def _load_into(view: View) -> None:
     try:
         with st.spinner(t("frame.loading")):
             key, dataset = sources.load_source(view.source, files, options)
+    except ServerFull:
+        view.error = t("error.server_full")
+        view.error_code = "server_full"
+        return
     except IntakeError as exc:
-        view.error = t("error.file", message=escape_markdown(exc.message))
+        view.error = t("error.file", message=escape_markdown(exc.message(view.lang)))
         view.error_code = exc.code
         return
     view.dataset, view.dataset_key = dataset, key

@@ -72,6 +72,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The uploaded files are no longer on the server (it restarted or the session expired): upload them "
         "again on the Data page.",
     },
+    "error.server_full": {
+        "ja": "サーバーは今、利用中の方々のデータで保持できる上限に達しています。数分後にもう一度試すか、"
+        "運用担当者に KPI_PIVOT_MEMORY_BUDGET_MB を上げるよう依頼してください。",
+        "en": "The server is holding as much data as it can for the people using it now: try again in a few "
+        "minutes, or ask the operator to raise KPI_PIVOT_MEMORY_BUDGET_MB.",
+    },
     "error.unknown": {
         "ja": "データを読み込めませんでした。データページで確認してください。",
         "en": "The data could not be loaded: check it on the Data page.",
@@ -256,6 +262,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ここでもう一度アップロードしてください。",
         "en": "The uploaded files are no longer on the server (it restarted or the session expired): upload them "
         "again here.",
+    },
+    "data.upload_refused_full": {
+        "ja": "サーバーは今、アップロードされたファイルを保持できる上限に達しているため、"
+        "このファイルは受け付けませんでした。数分後にもう一度アップロードしてください。",
+        "en": "The server is holding as many uploaded files as it can right now, so this upload was not kept: "
+        "upload it again in a few minutes.",
     },
     "data.upload_label": {"ja": "CSV / Excelファイル（複数可）", "en": "CSV / Excel files (one or more)"},
     "data.upload_help": {
