@@ -304,3 +304,19 @@ def test_blank_text_cells_show_blank_in_the_preview():
     assert not at.exception
     preview = next(df for df in at.dataframe if "Owner" in df.value.columns).value
     assert preview["Owner"].tolist() == ["Aoki", ""]  # never "None" on the page
+
+
+def test_an_upload_over_the_servers_upload_budget_is_refused_with_a_sentence(monkeypatch):
+    import ui.held_data
+
+    released: list[str] = []
+    monkeypatch.setattr(ui.held_data, "uploads_over_budget", lambda: True)
+    monkeypatch.setattr(ui.held_data, "release_uploaded_file", released.append)
+    at = open_data_page(lang="en")
+    upload(at, ("deals.csv", deals_csv(), "text/csv"))
+    assert not at.exception
+    assert at.selectbox(key="w_src").value == "sales"  # nothing of the refused file is used
+    assert "uploads" not in at.session_state or not at.session_state["uploads"]
+    assert len(released) == 1  # Streamlit's copy of the bytes dropped at once
+    errors = [e.value for e in at.error]
+    assert any("holding as many uploaded files as it can" in e for e in errors), errors
