@@ -8,6 +8,55 @@ from __future__ import annotations
 LANGS: tuple[str, ...] = ("ja", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # The metrics catalogue (kpi_core/metrics.yaml) checked when it loads (kpi_core/catalog_check.py).
+    "catalog.sections": {
+        "ja": "metrics.yaml の最上位には {sections} の3つだけを書いてください。",
+        "en": "metrics.yaml must have exactly the sections {sections}.",
+    },
+    "catalog.not_a_list": {
+        "ja": "metrics.yaml の「{section}」は定義のリストにしてください。",
+        "en": "metrics.yaml: '{section}' must be a list of definitions.",
+    },
+    "catalog.no_name": {
+        "ja": "metrics.yaml の「{section}」に名前（name）のない定義があります。",
+        "en": "metrics.yaml: a definition in '{section}' has no name.",
+    },
+    "catalog.repeated": {
+        "ja": "metrics.yaml で「{metric}」が2回定義されています。",
+        "en": "metrics.yaml: '{metric}' is defined twice.",
+    },
+    "catalog.unknown_field": {
+        "ja": "metrics.yaml の「{metric}」に使えない項目「{field}」があります（使える項目：{allowed}）。",
+        "en": "metrics.yaml: '{metric}' has an unknown field '{field}' (allowed: {allowed}).",
+    },
+    "catalog.label": {
+        "ja": "metrics.yaml の「{metric}」には ja と en の両方のラベル（label）が必要です。",
+        "en": "metrics.yaml: '{metric}' needs a label in both ja and en.",
+    },
+    "catalog.value": {
+        "ja": "metrics.yaml の「{metric}」の {field} が「{value}」ですが、{allowed} のどれかにしてください。",
+        "en": "metrics.yaml: '{metric}' has {field} '{value}': use one of {allowed}.",
+    },
+    "catalog.one_expression": {
+        "ja": "metrics.yaml の「{metric}」には records_sql か median_of のどちらか一つを書いてください。",
+        "en": "metrics.yaml: '{metric}' needs exactly one of records_sql and median_of.",
+    },
+    "catalog.no_formula": {
+        "ja": "metrics.yaml の「{metric}」に式（formula）がありません。",
+        "en": "metrics.yaml: '{metric}' has no formula.",
+    },
+    "catalog.formula": {
+        "ja": "metrics.yaml の「{metric}」の {field} が読めません：{problem}",
+        "en": "metrics.yaml: the {field} of '{metric}' cannot be read: {problem}",
+    },
+    "catalog.formula_name": {
+        "ja": "metrics.yaml の「{metric}」の {field} が、定義されていない「{name}」を使っています。",
+        "en": "metrics.yaml: the {field} of '{metric}' uses '{name}', which is not defined.",
+    },
+    "catalog.sql": {
+        "ja": "metrics.yaml の「{metric}」の {field} を実行できません：{problem}",
+        "en": "metrics.yaml: the {field} of '{metric}' does not run: {problem}",
+    },
     # Rows skipped before any figure: never an error, always counted and listed.
     "skip.blank_row": {"ja": "空の行", "en": "blank row"},
     "skip.summary_row": {"ja": "集計行（{text}）", "en": "summary row ({text})"},

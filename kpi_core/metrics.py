@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from kpi_core.business_days import period_label
+from kpi_core.catalog_check import check_catalog
 from kpi_core.formula import evaluate
 from kpi_core.intake.load import Dataset, quote_ident
 
@@ -70,6 +71,7 @@ class Catalog:
 def load_catalog(path: Path | None = None) -> Catalog:
     """Read metrics.yaml (cached: it is package data, the same for every user)."""
     raw = yaml.safe_load((path or Path(__file__).with_name("metrics.yaml")).read_text(encoding="utf-8"))
+    check_catalog(raw)  # a misspelt field or column is an error naming the metric, never a silent 0
 
     def build(items: list[dict[str, Any]]) -> tuple[MetricDef, ...]:
         return tuple(MetricDef(**{("klass" if k == "class" else k): v for k, v in item.items()}) for item in items)

@@ -1,0 +1,167 @@
+"""The metrics catalogue checked when it loads: fields, allowed values, names a formula uses, and a dry run of every
+SQL expression against empty tables shaped like the loaded data, so that a typo is an error, never a silent 0."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import duckdb
+
+from kpi_core.formula import FormulaError, formula_names
+from kpi_core.intake.roles import DATE_ROLES, FLAG_ROLES, PERIOD_ROLES, RECORD_ROLES, TEXT_ROLES
+from kpi_core.intake.stages import LEVELS
+
+SECTIONS = ("measures", "ratios", "conversions")
+UNITS = ("count", "currency", "ratio", "days")
+BETTER = ("higher", "lower")
+CLASSES = ("leading", "lagging", "sustainability")
+BASES = ("created", "closed")
+# Columns the loader adds to `records` besides the roles (kpi_core/intake/load.py; tests/test_catalog_check.py
+# checks this list against a loaded dataset so it cannot drift).
+DERIVED_RECORD_COLUMNS: Mapping[str, str] = {
+    "level": "INTEGER",
+    "outcome": "VARCHAR",
+    "stage_position": "INTEGER",
+    "is_existing": "BOOLEAN",
+    "cycle_days": "BIGINT",
+    "lead_unit": "DOUBLE",
+    "row_no": "BIGINT",
+}
+CONTEXT_NAMES = frozenset({"first_stage"})  # names a conversion formula may use besides measures and ratios
+FIELDS: Mapping[str, frozenset[str]] = {
+    "measures": frozenset(
+        {"name", "label", "unit", "better", "class", "basis", "level", "needs", "records_sql", "periods_sql"}
+        | {"empty", "median_of", "median_where"}
+    ),
+    "ratios": frozenset({"name", "label", "unit", "better", "class", "formula", "periods_formula"}),
+    "conversions": frozenset({"name", "label", "formula"}),
+}
+
+
+class CatalogError(ValueError):
+    """A metrics catalogue that cannot be used: `code` and `params` name the metric and field."""
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(self.message())
+
+    def message(self, lang: str = "en") -> str:
+        from kpi_core.messages import render
+
+        return render(f"catalog.{self.code}", lang, **self.params)
+
+
+def check_catalog(raw: object) -> None:
+    """Raise CatalogError for the first problem of a parsed metrics.yaml; return when it is usable."""
+    if not isinstance(raw, dict) or set(raw) != set(SECTIONS):
+        raise CatalogError("sections", sections=", ".join(SECTIONS))
+    names: list[str] = []
+    for section in SECTIONS:
+        items = raw[section]
+        if not isinstance(items, list):
+            raise CatalogError("not_a_list", section=section)
+        for item in items:
+            _check_item(section, item)
+            names.append(item["name"])
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise CatalogError("repeated", metric=repeated[0])
+    measures = {m["name"] for m in raw["measures"]}
+    known = measures | {m["name"] for m in raw["ratios"]} | CONTEXT_NAMES
+    for section in ("ratios", "conversions"):
+        for item in raw[section]:
+            for field in ("formula", "periods_formula"):
+                if item.get(field) is not None:
+                    _check_formula(item["name"], field, item[field], known - {item["name"]})
+    _dry_run(raw["measures"])
+
+
+def _check_item(section: str, item: object) -> None:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+        raise CatalogError("no_name", section=section)
+    name = item["name"]
+    unknown = sorted(set(item) - FIELDS[section])
+    if unknown:
+        raise CatalogError("unknown_field", metric=name, field=unknown[0], allowed=", ".join(sorted(FIELDS[section])))
+    label = item.get("label")
+    if not isinstance(label, dict) or not all(
+        isinstance(label.get(lang), str) and label[lang] for lang in ("ja", "en")
+    ):
+        raise CatalogError("label", metric=name)
+    allowed: dict[str, Sequence[str]] = {"unit": UNITS, "better": BETTER, "class": CLASSES}
+    if section == "measures":
+        allowed |= {"basis": BASES, "level": LEVELS, "needs": (*RECORD_ROLES, "can_lose")}
+    for field, values in allowed.items():
+        if field in item and item[field] not in values:
+            raise CatalogError("value", metric=name, field=field, value=item[field], allowed=", ".join(values))
+    if section == "measures":
+        if (item.get("records_sql") is None) == (item.get("median_of") is None):
+            raise CatalogError("one_expression", metric=name)
+        if item.get("median_of") is not None and item["median_of"] not in DERIVED_RECORD_COLUMNS:
+            raise CatalogError(
+                "value",
+                metric=name,
+                field="median_of",
+                value=item["median_of"],
+                allowed=", ".join(DERIVED_RECORD_COLUMNS),
+            )
+        if "empty" in item and not isinstance(item["empty"], (int, float)):
+            raise CatalogError("value", metric=name, field="empty", value=item["empty"], allowed="0")
+    elif not isinstance(item.get("formula"), str):
+        raise CatalogError("no_formula", metric=name)
+
+
+def _check_formula(metric: str, field: str, formula: str, known: set[str] | frozenset[str]) -> None:
+    try:
+        used = formula_names(formula)
+    except FormulaError as error:
+        raise CatalogError("formula", metric=metric, field=field, problem=error.message()) from error
+    missing = sorted(used - known)
+    if missing:
+        raise CatalogError("formula_name", metric=metric, field=field, name=missing[0])
+
+
+def records_columns() -> dict[str, str]:
+    """Every column a loaded `records` table can have, with a DuckDB type: the roles and the derived columns."""
+    columns: dict[str, str] = {}
+    for role in RECORD_ROLES:
+        if role in DATE_ROLES:
+            columns[role] = "DATE"
+        elif role in TEXT_ROLES or role in ("id", "stage", "lifecycle"):
+            columns[role] = "VARCHAR"
+        elif role in FLAG_ROLES:
+            columns[role] = "BOOLEAN"
+        else:
+            columns[role] = "DOUBLE"
+    return columns | dict(DERIVED_RECORD_COLUMNS)
+
+
+def _dry_run(measures: list[dict[str, Any]]) -> None:
+    """Each measure's SQL bound against empty `records` / `periods` tables: an unknown column or a syntax error is
+    an error naming the measure, at load, on every machine."""
+    con = duckdb.connect(":memory:")
+    try:
+        defs = ", ".join(f'"{c}" {t}' for c, t in records_columns().items())
+        con.execute(f"CREATE TABLE records ({defs})")
+        periods = ", ".join(
+            f'"{r}" {"DATE" if r == "period" else "VARCHAR" if r in TEXT_ROLES else "DOUBLE"}' for r in PERIOD_ROLES
+        )
+        con.execute(f"CREATE TABLE periods ({periods}, period_start DATE)")
+        for item in measures:
+            for field, table in (("records_sql", "records"), ("periods_sql", "periods"), ("median_where", "records")):
+                expression = item.get(field)
+                if expression is None:
+                    continue
+                sql = (
+                    f"SELECT count(*) FROM {table} WHERE {expression}"
+                    if field == "median_where"
+                    else (f"SELECT {expression} FROM {table}")
+                )
+                try:
+                    con.execute(sql).fetchall()
+                except duckdb.Error as error:
+                    problem = str(error).splitlines()[0][:200]
+                    raise CatalogError("sql", metric=item["name"], field=field, problem=problem) from error
+    finally:
+        con.close()
