@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from kpi_core.business_days import period_label
+from kpi_core.business_days import period_bounds, period_label
 from kpi_core.catalog_check import check_catalog
 from kpi_core.formula import evaluate
 from kpi_core.intake.load import Dataset, quote_ident
@@ -165,11 +165,14 @@ def compute_kpis(
     cohort: bool = False,
     filters: Filters | None = None,
     fiscal_start: int = 4,
+    as_of: dt.date | None = None,
 ) -> KpiResult:
     """Totals, per period and per role value, with each figure counted on its own basis date.
 
     Records and stage reach fall in the period of `created`; won, lost, revenue and cycle in the period of `closed`.
-    With `cohort`, everything falls in the period of `created`.
+    With `cohort`, everything falls in the period of `created`. Each period says whether it is `complete` on
+    `as_of` (default: the last date of the records counted; a monthly sheet's months are complete unless an as-of
+    date falls inside one): a period still running is not a drop.
     """
     filters = filters or Filters()
     catalog = load_catalog()
@@ -184,6 +187,7 @@ def compute_kpis(
     by_period_and = [r for r in by_period_and if r in dataset.mapping]
     rows: dict[tuple[str, Any, Any], dict[str, Any]] = {}
     undated = 0
+    last: dt.date | None = None
     dims = list(dict.fromkeys([*by, *by_period_and]))
     sets = ["()", "(__start)"] + [f"({quote_ident(r)})" for r in by]
     sets += [f"(__start, {quote_ident(r)})" for r in by_period_and]
@@ -194,6 +198,8 @@ def compute_kpis(
         partials = {m.name: _measure_sql(m, dataset) for m in plain}
         for row in _grouped(dataset, base, dims, sets, partials):
             group = _group_of(row, dims)
+            if group[0] == "total" and row["__last"] is not None:
+                last = max(last or row["__last"], row["__last"])
             if group[0] == "period" and row["__start"] is None:
                 if basis == "created":
                     undated = int(row.get("records") or 0)
@@ -206,7 +212,9 @@ def compute_kpis(
             for group, value in _grouped_medians(dataset, base, dims, sets, metric).items():
                 if group in rows:
                     rows[group][metric.name] = value
-    return _assemble(rows, dataset, catalog, by, by_period_and, undated, period, fiscal_start)
+    if as_of is None and dataset.shape == "records":
+        as_of = last.date() if isinstance(last, dt.datetime) else last
+    return _assemble(rows, dataset, catalog, by, by_period_and, undated, period, fiscal_start, as_of)
 
 
 def _base_sql(
@@ -222,7 +230,7 @@ def _base_sql(
         date_col, extra = "closed", "outcome IN ('won', 'lost')"
     where, params = filters.where(date_col, dataset)
     start = period_start_sql(date_col, period, fiscal_start)
-    return f"SELECT *, {start} AS __start FROM {dataset.table} WHERE {extra} AND {where}", params
+    return f"SELECT *, {start} AS __start, {date_col} AS __date FROM {dataset.table} WHERE {extra} AND {where}", params
 
 
 def _grouped(
@@ -240,8 +248,9 @@ def _grouped(
     grouping = "".join(f", {quote_ident(d)}, GROUPING({quote_ident(d)}) AS {quote_ident('g_' + d)}" for d in dims)
     sql = f"""
         WITH base AS ({base[0]}),
-        fine AS (SELECT __start {fine_keys}, {fine} FROM base GROUP BY ALL)
-        SELECT CAST(__start AS DATE) AS __start, GROUPING(__start) AS g_period {grouping}, {rolled}
+        fine AS (SELECT __start {fine_keys}, {fine}, max(__date) AS __last FROM base GROUP BY ALL)
+        SELECT CAST(__start AS DATE) AS __start, GROUPING(__start) AS g_period {grouping}, {rolled},
+               CAST(max(__last) AS DATE) AS __last
         FROM fine GROUP BY GROUPING SETS ({", ".join(sets)})
     """
     result = dataset.cursor().execute(sql, base[1])
@@ -309,6 +318,7 @@ def _assemble(
     undated: int,
     period: str,
     fiscal_start: int,
+    as_of: dt.date | None,
 ) -> KpiResult:
     totals = finish_metrics(rows.get(("total", None, None), {}), dataset, catalog)
     by_period = []
@@ -317,13 +327,22 @@ def _assemble(
     for (group, start, key), raw in rows.items():
         figures = finish_metrics(raw, dataset, catalog)
         if group == "period":
+            label = period_label(start, period, fiscal_start)
             by_period.append(
-                {"period": period_label(start, period, fiscal_start), "start": start.isoformat(), **figures}
+                {"period": label, "start": start.isoformat(), **figures, **progress(start, period, fiscal_start, as_of)}
             )
         elif group.startswith("period:"):
             role = group.split(":", 1)[1]
             label = period_label(start, period, fiscal_start)
-            crossed[role].append({"period": label, "start": start.isoformat(), "key": key, **figures})
+            crossed[role].append(
+                {
+                    "period": label,
+                    "start": start.isoformat(),
+                    "key": key,
+                    **figures,
+                    **progress(start, period, fiscal_start, as_of),
+                }
+            )
         elif group in by_role:
             by_role[group].append({"key": key, **figures})
     by_period.sort(key=lambda r: r["start"])
@@ -354,6 +373,16 @@ def finish_metrics(raw: dict[str, Any], dataset: Dataset, catalog: Catalog | Non
     context = {**values, "first_stage": values.get(first) if first else None}
     values["conversion"] = {m.name: evaluate(m.formula, context) for m in catalog.conversions}  # type: ignore[arg-type]
     return values
+
+
+def progress(start: dt.date, period: str, fiscal_start: int, as_of: dt.date | None) -> dict[str, Any]:
+    """{"complete": True} for a period over on `as_of` (or without one); for a period still running, also how many
+    of its days have passed (`days_elapsed` of `days_in_period`, calendar days)."""
+    first, end = period_bounds(start, period, fiscal_start)
+    if as_of is None or as_of >= end:
+        return {"complete": True}
+    elapsed = max(0, (as_of - first).days + 1)
+    return {"complete": False, "days_elapsed": elapsed, "days_in_period": (end - first).days + 1}
 
 
 CONVERSION_LEVELS_INV = {level: measure for measure, level in CONVERSION_LEVELS.items()}
