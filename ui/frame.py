@@ -31,7 +31,7 @@ from ui.state import (
     url_value,
     widget_key,
 )
-from ui.theme import BASE_CSS, WORKSHOP_CSS
+from ui.theme import BASE_CSS, WORKSHOP_CSS, widget_text_css
 
 PAGE_ICONS = {
     "home": ":material/home:",
@@ -199,7 +199,8 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         layout="wide",
         initial_sidebar_state="collapsed" if workshop else "expanded",
     )
-    st.markdown(BASE_CSS + (WORKSHOP_CSS if workshop else ""), unsafe_allow_html=True)  # constant CSS only
+    css = BASE_CSS + (WORKSHOP_CSS if workshop else "") + widget_text_css(_widget_words(lang))
+    st.markdown(css, unsafe_allow_html=True)  # our constant CSS and catalogue words only, never user text
 
     with st.sidebar:
         st.markdown("**KPI Pivot**")
@@ -246,6 +247,18 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         _draw_load_problem(view)
         st.stop()
     return view
+
+
+def _widget_words(lang: str) -> dict[str, str]:
+    """Our words for Streamlit's own widget texts (English is Streamlit's own, so nothing to replace)."""
+    if lang == "en":
+        return {}
+    size = int(st.get_option("server.maxUploadSize"))
+    return {
+        "upload_button": t("widget.upload_button", lang),
+        "upload_limit": t("widget.upload_limit", lang, size=size, types="CSV, TSV, TXT, XLSX, XLSM"),
+        "select_all": t("widget.select_all", lang),
+    }
 
 
 def _notice_lost_uploads() -> None:

@@ -269,6 +269,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The server is holding as many uploaded files as it can right now, so this upload was not kept: "
         "upload it again in a few minutes.",
     },
+    # Streamlit's own widget texts, replaced on a Japanese page (ui/theme.py widget_text_css)
+    "widget.upload_button": {"ja": "ファイルを選ぶ", "en": "Upload"},
+    "widget.upload_limit": {"ja": "1ファイル{size}MBまで・{types}", "en": "{size}MB per file • {types}"},
+    "widget.select_all": {"ja": "すべて選択", "en": "Select all"},
     "data.upload_label": {"ja": "CSV / Excelファイル（複数可）", "en": "CSV / Excel files (one or more)"},
     "data.upload_help": {
         "ja": "Shift_JIS・UTF-8のCSV、.xlsxに対応。複数ファイルはID列で結合します。最大200MB。",

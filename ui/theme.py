@@ -119,3 +119,26 @@ BASE_CSS = """
 [data-testid="stMetricLabel"] p { white-space: normal; overflow-wrap: anywhere; }
 </style>
 """
+
+
+def _css_string(text: str) -> str:
+    """Our own catalogue text as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def widget_text_css(words: dict[str, str]) -> str:
+    """Streamlit's own widget texts (the uploader's button and size line, the multiselect's "Select all") replaced
+    by ours in the page's language: Streamlit offers no setting for them. `words` come from our catalogue, never
+    from user data; the original text stays in the page for assistive technology."""
+    if not words:
+        return ""
+    rules = []
+    for selector, word in (
+        ('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p', "upload_button"),
+        ('[data-testid="stFileUploaderDropzoneInstructions"] span', "upload_limit"),
+        ('[data-key="__select_all__"] > div', "select_all"),
+    ):
+        if word in words:
+            rules.append(f"{selector} {{ font-size: 0 !important; }}")
+            rules.append(f"{selector}::after {{ content: {_css_string(words[word])}; font-size: 0.875rem; }}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
