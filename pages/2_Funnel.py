@@ -10,7 +10,7 @@ from kpi_core.intake.load import Dataset
 from kpi_core.substages import SubstageReach, substage_reach
 from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, trend_lines_chart
 from ui.data import CACHE_TTL, filters_from_key
-from ui.format import escape_markdown, fmt_int
+from ui.format import escape_markdown, fmt_int, fmt_pct
 from ui.frame import page_frame
 from ui.frames import (
     biggest_drop,
@@ -89,7 +89,7 @@ if drop:
             "funnel.drop_sentence",
             start=escape_markdown(drop[0]),  # a sub-stage is named as the user's data has it
             end=escape_markdown(drop[1]),
-            share=f"{drop[2] * 100:.1f}%",
+            share=fmt_pct(drop[2], lang),
         )
     )
 if "lead" not in levels and dataset.shape == "records":

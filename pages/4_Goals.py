@@ -3,6 +3,7 @@ and the goal model editor."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import streamlit as st
@@ -79,16 +80,20 @@ kgi_period = period_text(kgi_row["period"], kgi_row["per"], lang)
 figures = [
     StatusFigure(
         "kgi_actual",
-        t("goals.fig.kgi_actual", period=kgi_period, target=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True)),
+        t(
+            "goals.fig.kgi_actual",
+            period=kgi_period,
+            target=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True),
+        ),
         fmt_goal(kgi_row["actual"], kgi_unit, lang, compact=True),
-        delta=fmt_gap(kgi_row["gap"], kgi_unit, lang),
+        delta=fmt_gap(kgi_row["gap"], kgi_unit, lang, actual=kgi_row["actual"], target=kgi_row["expected"]),
         delta_color="normal",
         arrow="auto",
         help=t(
             "goals.fig.kgi_help",
-            actual=fmt_goal(kgi_row["actual"], kgi_unit, lang),
-            expected=fmt_goal(kgi_row["expected"], kgi_unit, lang),
-            target=fmt_goal(kgi_row["target"], kgi_unit, lang),
+            actual=fmt_goal(kgi_row["actual"], kgi_unit, lang, exact=True),
+            expected=fmt_goal(kgi_row["expected"], kgi_unit, lang, exact=True),
+            target=fmt_goal(kgi_row["target"], kgi_unit, lang, exact=True),
             elapsed=kgi_row["business_days_elapsed"],
             total=kgi_row["business_days_total"],
         ),
@@ -168,7 +173,7 @@ else:
         left.caption(t("goals.tree_caption"))
         right.download_button(
             t("goals.tree_download"),
-            data=dot.encode("utf-8"),
+            data=functools.partial(str.encode, dot, "utf-8"),  # made on click: nothing stored until then
             file_name="kpi_tree.dot",
             mime="text/vnd.graphviz",
             key="goals_tree_dot",
@@ -272,7 +277,11 @@ else:
     volumes = steps[steps["unit"] == "count"]
     listed = " → ".join(f"{escape_markdown(row['step'])} {row['needed_text']}" for row in steps.to_dict("records"))
     st.markdown(
-        t("goals.backward_sentence", kgi=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True), steps=listed)
+        t(
+            "goals.backward_sentence",
+            kgi=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True),
+            steps=listed,
+        )
     )
     if len(volumes):
         show_chart(

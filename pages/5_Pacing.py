@@ -59,17 +59,17 @@ unit = unit_of(kgi.metric)
 kgi_status = forecast_status(kgi)
 period = period_text(kgi.period, kgi.per, lang)
 gap = None if kgi.value is None or kgi.target is None else kgi.value - kgi.target
-target_text = fmt_goal(kgi.target, unit, lang, compact=True)
+target_text = fmt_goal(kgi.target, unit, lang, compact=True, required=True)
 draw_figures(
     [
         StatusFigure(
             "kgi_forecast",
             t("pacing.fig.forecast", period=period, target=target_text),
             fmt_goal(kgi.value, unit, lang, compact=True),
-            delta=t("pacing.fig.vs_target", gap=fmt_gap(gap, unit, lang)),
+            delta=t("pacing.fig.vs_target", gap=fmt_gap(gap, unit, lang, actual=kgi.value, target=kgi.target)),
             delta_color=delta_style(gap, kgi.better)[1],
             arrow=delta_style(gap, kgi.better)[0],
-            help=fmt_goal(kgi.value, unit, lang),
+            help=fmt_goal(kgi.value, unit, lang, exact=True),
         ),
         StatusFigure("kgi_range", t("pacing.fig.range"), range_text(kgi, lang)),
         StatusFigure(
@@ -157,6 +157,7 @@ with method_area, st.container(border=True, key="pacing_chart_method"):
         delta=range_text(forecast, lang),
         delta_color="off",
         delta_arrow="off",
+        help=fmt_goal(forecast.value, chosen_unit, lang, exact=True),
     )
     st.caption(method_sentence(forecast, lang))
 
@@ -175,12 +176,16 @@ for kpi in goals.kpis:
                     "pacing.kpi_forecast",
                     name=escape_markdown(kpi.name),  # a metric label is Markdown
                     period=period_text(forecast.period, forecast.per, lang),
-                    target=fmt_goal(forecast.target, kpi_unit, lang, compact=True),
+                    target=fmt_goal(forecast.target, kpi_unit, lang, compact=True, required=True),
                 ),
                 fmt_goal(forecast.value, kpi_unit, lang, compact=True),
-                delta=t("pacing.fig.vs_target", gap=fmt_gap(gap, kpi_unit, lang)),
+                delta=t(
+                    "pacing.fig.vs_target",
+                    gap=fmt_gap(gap, kpi_unit, lang, actual=forecast.value, target=forecast.target),
+                ),
                 delta_color=delta_style(gap, kpi.better)[1],
                 arrow=delta_style(gap, kpi.better)[0],
+                help=fmt_goal(forecast.value, kpi_unit, lang, exact=True),
             ),
             StatusFigure(f"{kpi.id}_range", t("pacing.fig.range"), range_text(forecast, lang)),
             StatusFigure(

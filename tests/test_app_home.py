@@ -36,7 +36,7 @@ def test_english_from_the_url(expected):
     assert at.title[0].value == "How are we doing?"
     figures = metric_values(at)
     assert figures["Won deals"] == f"{expected['won']:,}"
-    assert figures["Won revenue"] == f"¥{expected['won_revenue'] / 1e6:.1f}M"
+    assert figures["Won revenue"] == f"¥{expected['won_revenue'] / 1e6:.0f}M"  # three significant digits: ¥357M
     assert yen(expected["won_revenue"]) in metric_help(at, "Won revenue")
 
 

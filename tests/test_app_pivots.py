@@ -266,7 +266,7 @@ def test_a_pivot_that_needs_no_change_says_the_forecast_is_enough_and_names_no_c
 
 def test_a_forecast_and_a_target_that_round_alike_are_written_in_full():
     assert fmt_lever_pair(144_300_000, 144_000_000, "currency", "ja") == ("¥144,300,000", "¥144,000,000")
-    assert fmt_lever_pair(145_234_000, 144_000_000, "currency", "ja") == ("1.5億円", "1.4億円")  # already apart
+    assert fmt_lever_pair(145_234_000, 144_000_000, "currency", "ja") == ("1.45億円", "1.44億円")  # already apart
     assert fmt_lever_pair(144e6, 144e6, "currency", "en") == ("¥144M", "¥144M")  # equal values stay short
     assert fmt_lever_pair(0.2, 0.25, "ratio", "en") == ("20.0%", "25.0%")
 

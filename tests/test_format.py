@@ -1,14 +1,17 @@
-"""ui/format.py and ui/export.py: numbers, money, dates, periods and safe CSV, against hand-written expectations."""
+"""kpi_core/format.py (through ui/format.py) and ui/export.py: numbers, money, dates, periods and safe CSV, against
+hand-written expectations."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_core import format as core
 from ui.export import csv_bytes, neutralise_cell, safe_frame
 from ui.format import (
     COUNT_FORMAT,
@@ -70,16 +73,16 @@ def test_exact_yen():
     ("value", "expected"),
     [
         (9_999, "¥9,999"),
-        (10_000, "1.0万円"),
+        (10_000, "1万円"),  # no trailing .0
         (1_235_000, "123.5万円"),
         (1_099_476.92, "109.9万円"),
         (9_999_000, "999.9万円"),
         (9_999_600, "1,000万円"),  # rounds past 999.9万: whole 万 from there
         (30_330_000, "3,033万円"),
         (99_994_000, "9,999万円"),
-        (99_996_000, "1.0億円"),  # would round to 10,000万
+        (99_996_000, "1億円"),  # would round to 10,000万
         (120_000_000, "1.2億円"),
-        (357_330_000, "3.6億円"),
+        (357_330_000, "3.57億円"),  # 億 with three significant digits
         (9_940_000_000, "99.4億円"),
         (15_000_000_000, "150億円"),
         (-1_235_000, "-123.5万円"),
@@ -93,11 +96,11 @@ def test_compact_yen_in_japanese_uses_man_and_oku(value, expected):
     ("value", "expected"),
     [
         (999, "¥999"),
-        (1_000, "¥1.0K"),
-        (376_804.12, "¥376.8K"),
-        (999_950, "¥1.0M"),  # not ¥1000.0K
+        (1_000, "¥1K"),
+        (376_804.12, "¥377K"),  # three significant digits
+        (999_950, "¥1M"),  # not ¥1,000K
         (1_200_000, "¥1.2M"),
-        (357_330_000, "¥357.3M"),
+        (357_330_000, "¥357M"),
         (3_400_000_000, "¥3.4B"),
         (-1_200_000, "-¥1.2M"),
     ],
@@ -154,7 +157,7 @@ def test_period_keys_of_the_engine():
 def test_value_by_metric_unit():
     assert fmt_value(325, "count", "ja") == "325"
     assert fmt_value(357330000.0, "currency", "ja") == "¥357,330,000"
-    assert fmt_value(357330000.0, "currency", "ja", compact=True) == "3.6億円"
+    assert fmt_value(357330000.0, "currency", "ja", compact=True) == "3.57億円"
     assert fmt_value(0.2227, "ratio", "en") == "22.3%"
     assert fmt_value(56.0, "days", "ja") == "56日"
 
@@ -249,10 +252,10 @@ def test_exact_money_in_the_data_currency(value, currency, expected):
     ("value", "currency", "expected"),
     [
         (999, "USD", "$999"),
-        (850_000, "EUR", "€850.0K"),
-        (1_234_567, "USD", "$1.2M"),
-        (-1_234_567, "USD", "-$1.2M"),
-        (999_960, "USD", "$1.0M"),  # would round to 1,000.0K
+        (850_000, "EUR", "€850K"),
+        (1_234_567, "USD", "$1.23M"),
+        (-1_234_567, "USD", "-$1.23M"),
+        (999_960, "USD", "$1M"),  # would round to 1,000K
         (3_400_000_000, "GBP", "£3.4B"),
         (12_500, "CNY", "CN¥12.5K"),
     ],
@@ -265,12 +268,12 @@ def test_compact_money_in_other_currencies_uses_k_m_b_in_both_languages(value, c
 def test_yen_stays_as_it_was_when_named():
     assert fmt_yen_compact(1_235_000, "ja", "JPY") == "123.5万円"
     assert fmt_yen_compact(120_000_000, "ja", "JPY") == "1.2億円"
-    assert fmt_yen_compact(1_234_567, "en", "JPY") == "¥1.2M"
+    assert fmt_yen_compact(1_234_567, "en", "JPY") == "¥1.23M"
 
 
 def test_value_by_metric_unit_in_a_currency():
     assert fmt_value(1_234_567, "currency", "ja", currency="USD") == "$1,234,567"
-    assert fmt_value(1_234_567, "currency", "ja", compact=True, currency="USD") == "$1.2M"
+    assert fmt_value(1_234_567, "currency", "ja", compact=True, currency="USD") == "$1.23M"
     assert fmt_value(None, "currency", "en", compact=True, currency="EUR") == "—"
 
 
@@ -280,3 +283,133 @@ def test_outside_a_streamlit_run_money_is_yen():
     assert current_currency() == "JPY"
     assert fmt_yen(1234567) == "¥1,234,567"
     assert fmt_yen_compact(1_235_000, "ja") == "123.5万円"
+
+
+# ------------------------------------------------------------------------------------------------ one number style
+# Issue 11 (7): one compact money rule, whole counts, one rounding per kind; expectations written by hand.
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12_850_000, "1,285万円"),
+        (8_500_000, "850万円"),  # never 850.0万円
+        (1_285_000, "128.5万円"),
+        (136_000_000, "1.36億円"),
+        (130_000_000, "1.3億円"),  # never 1.30億円
+        (144_000_000, "1.44億円"),  # the sales goal: the same text on every page
+        (128_500_000, "1.29億円"),  # 1.285 half up
+        (1_234_500_000, "12.3億円"),
+        (99_994_000, "9,999万円"),
+        (-8_500_000, "-850万円"),
+    ],
+)
+def test_one_compact_yen_rule_in_japanese(value, expected):
+    assert core.fmt_money_compact(value, "ja", "JPY") == expected
+    assert fmt_yen_compact(value, "ja") == expected  # the UI's name for the same rule
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12_850_000, "¥12.9M"),  # 12.85 half up (the float 12.85 is just below it)
+        (8_500_000, "¥8.5M"),
+        (1_285_000, "¥1.29M"),
+        (136_000_000, "¥136M"),
+        (144_000_000, "¥144M"),
+        (12_000_000, "¥12M"),  # never ¥12.0M
+        (850_000, "¥850K"),
+    ],
+)
+def test_one_compact_yen_rule_in_english(value, expected):
+    assert core.fmt_money_compact(value, "en", "JPY") == expected
+
+
+def test_no_compact_figure_ends_in_a_zero_decimal():
+    for value in (10_000, 100_000, 8_500_000, 10_000_000, 100_000_000, 1_000_000_000, 1_000, 1_000_000, 120_000_000):
+        for lang in ("ja", "en"):
+            text = core.fmt_money_compact(value, lang, "JPY")
+            assert not re.search(r"\.\d*0(?:万|億|K|M|B)", text), text
+
+
+def test_the_same_number_formatted_twice_gives_the_same_text():
+    value = 12_345_678.9
+    assert core.fmt_money_compact(value, "ja", "JPY") == core.fmt_money_compact(value, "ja", "JPY") == "1,235万円"
+    assert fmt_yen_compact(np.float64(value), "ja") == fmt_yen_compact(value, "ja")
+    assert core.fmt_money(value, "ja", "JPY") == "¥12,345,679"
+
+
+@pytest.mark.parametrize(
+    ("value", "required", "expected"),
+    [
+        (53.4, False, "53"),  # an expected or forecast number of deals: to the nearest
+        (53.4, True, "54"),  # a number needed: 53.4 deals means winning 54
+        (39.5, False, "40"),  # half up, never half to even
+        (39.5, True, "40"),
+        (23.7, True, "24"),
+        (50.0, True, "50"),
+        (2.5, False, "3"),
+        (1234.2, False, "1,234"),
+        (None, True, "—"),
+    ],
+)
+def test_counts_are_whole_numbers(value, required, expected):
+    assert core.fmt_count(value, "ja", required=required) == expected
+    assert fmt_value(value, "count", "ja", required=required) == expected
+
+
+def test_rounding_is_half_up_on_the_decimal_value():
+    assert fmt_int(2.5) == "3" and fmt_int(3.5) == "4"  # round() would give 2 and 4
+    assert fmt_pct(0.1125) == "11.3%"  # 11.25% half up, although the float 0.1125 * 100 is 11.249999…
+    assert fmt_number(0.05, digits=1) == "0.1"
+    assert core.round_half_up(12.85, 1) == core.round_half_up(12.85, 1)
+
+
+def test_signed_differences_by_unit():
+    assert core.fmt_signed(8.3, "count", "ja") == "+8"
+    assert core.fmt_signed(-7.6, "count", "ja") == "-8"
+    # a count's gap is the difference of what is shown: 32 against a target of 23.2 (shown 24) is +8, not +9
+    assert core.fmt_signed(32 - 23.2, "count", "ja", actual=32, target=23.2) == "+8"
+    assert core.fmt_signed(67.6 - 50, "count", "en", actual=67.6, target=50) == "+18"  # 68 − 50
+    assert core.fmt_signed(0.2, "count", "ja") == "±0"
+    assert core.fmt_signed(-0.076, "ratio", "ja") == "-7.6pt"
+    assert core.fmt_signed(-0.076, "ratio", "en") == "-7.6 pt"
+    assert core.fmt_signed(135_000, "currency", "ja", currency="JPY") == "+13.5万円"
+    assert core.fmt_signed(-6_404_918, "currency", "ja", currency="JPY") == "-640.5万円"
+    assert core.fmt_signed(-327_100, "currency", "en", currency="JPY") == "-¥327K"
+    assert core.fmt_signed(0.3, "currency", "ja", currency="JPY") == "±¥0"
+    assert core.fmt_change(0.25) == "+25.0%"
+    assert core.fmt_change(-0.03) == "-3.0%"
+    assert core.fmt_change(0.0) == "±0.0%"
+
+
+def test_percentages_keep_one_decimal_and_no_space():
+    for ratio, text in ((0.312, "31.2%"), (0.25, "25.0%"), (1, "100.0%"), (0.0004, "0.0%")):
+        assert core.fmt_pct(ratio, "ja") == core.fmt_pct(ratio, "en") == text
+
+
+def test_goal_figures_use_the_one_rule():
+    from ui.goals_view import fmt_gap, fmt_goal
+
+    assert fmt_goal(23.7, "count", "ja") == "24"
+    assert fmt_goal(23.2, "count", "ja") == "23"
+    assert fmt_goal(23.2, "count", "ja", required=True) == "24"
+    assert fmt_goal(23.7, "count", "ja", exact=True) == "23.7"  # a tooltip keeps the decimal
+    assert fmt_goal(8_500_000, "currency", "ja", compact=True) == "850万円"
+    assert fmt_goal(8_500_000, "currency", "ja") == "¥8,500,000"
+    assert fmt_goal(8_500_000, "currency", "ja", compact=True, exact=True) == "¥8,500,000"
+    assert fmt_goal(144_000_000, "currency", "en", compact=True) == "¥144M"
+    assert fmt_gap(8.3, "count", "ja", actual=32, target=23.7) == "+8"
+
+
+def test_money_axis_labels_follow_the_compact_words():
+    assert "',.2~f') + '億'" in core.money_axis_expr("ja", "JPY")
+    assert "'k', 'K'" in core.money_axis_expr("en", "USD") and core.money_axis_expr("en", "USD").startswith("'$'")
+
+
+def test_kpi_core_format_stays_outside_streamlit():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(core.__file__)).read_text(encoding="utf-8"))
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any(name.startswith(("streamlit", "ui")) for name in names)

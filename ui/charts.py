@@ -11,7 +11,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from ui.format import currency_symbol, current_currency
+from ui.format import money_axis_expr as format_money_axis_expr
 from ui.theme import HIGHLIGHT, MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS
 
 ROW_HEIGHT = 46
@@ -20,15 +20,9 @@ PERIOD_STEPS = (1, 2, 3, 4, 6, 12, 13, 26, 52)  # label every n-th period: month
 
 
 def money_axis_expr(lang: str) -> str:
-    """A Vega label expression for money axes in the session's currency: 1.2億 / 350万 for yen in Japanese,
-    ¥1.2M / $1.2M / €850k otherwise (万 and 億 are for yen only)."""
-    if lang == "ja" and current_currency() == "JPY":
-        return (
-            "abs(datum.value) >= 1e8 ? format(datum.value / 1e8, ',.1~f') + '億' : "
-            "abs(datum.value) >= 1e4 ? format(datum.value / 1e4, ',.0~f') + '万' : format(datum.value, ',')"
-        )
-    symbol = currency_symbol().replace("'", "")
-    return f"'{symbol}' + replace(format(datum.value, '.3~s'), 'G', 'B')"
+    """A Vega label expression for money axes in the session's currency: 1.5億 / 350万 for yen in Japanese,
+    ¥1.2M / $1.2M / €850K otherwise (万 and 億 are for yen only; the rule is kpi_core/format.py's)."""
+    return format_money_axis_expr(lang)
 
 
 def value_axis(unit: str, lang: str, title: str | None, ticks: int = 6) -> alt.Axis:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import textwrap
@@ -33,16 +34,15 @@ from ui.data import CACHE_TTL
 from ui.format import (
     MISSING,
     currency_symbol,
-    current_currency,
     escape_markdown,
+    fmt_change,
     fmt_date,
-    fmt_days,
-    fmt_int,
     fmt_number,
     fmt_pct,
     fmt_period,
-    fmt_points,
-    fmt_yen,
+    fmt_signed,
+    fmt_value,
+    fmt_yen_compact,
 )
 from ui.frame import View
 from ui.goals_state import goals_text
@@ -164,37 +164,24 @@ def unit_of(metric: str) -> str:
         return "number"
 
 
-def fmt_goal(value: float | None, unit: str, lang: str, *, compact: bool = False) -> str:
-    """A goal figure: ¥ (compact 万/億 or exact), %, days, or a number with at most one decimal."""
+def fmt_goal(
+    value: float | None, unit: str, lang: str, *, compact: bool = False, required: bool = False, exact: bool = False
+) -> str:
+    """A goal figure: money compact (万 / 億) or exact, %, days; a count as a whole number, rounded up when
+    `required` (a target, a number needed), to the nearest otherwise, or with its decimal when `exact` (a tooltip);
+    another number with at most one decimal. The rules are kpi_core/format.py's."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return MISSING
-    if unit == "currency":
-        return fmt_yen_short(value, lang) if compact else fmt_yen(value, lang)
-    if unit == "ratio":
-        return fmt_pct(value, lang)
-    if unit == "days":
-        return fmt_days(value, lang)
-    if unit == "count" and abs(value) >= 100:
-        return fmt_int(value, lang)
+    if unit == "count":
+        return fmt_number(value, lang, 1) if exact else fmt_value(value, unit, lang, required=required)
+    if unit in ("currency", "ratio", "days"):
+        return fmt_value(value, unit, lang, compact=compact and not exact)
     return fmt_number(value, lang, 1)
 
 
 def fmt_yen_short(value: float, lang: str) -> str:
-    """A goal amount in few characters: 1.44億円 / 120万円 (a target's digits kept) / ¥144M / ¥1.2M."""
-    size, sign = abs(float(value)), "-" if value < 0 else ""
-    if lang == "ja" and current_currency() == "JPY":  # 1,000万 and above without decimals (8,892万円)
-        for low, unit, word, digits in ((1e8, 1e8, "億円", 2), (1e7, 1e4, "万円", 0), (1e4, 1e4, "万円", 1)):
-            if size >= low:
-                return f"{sign}{_trim(f'{size / unit:,.{digits}f}')}{word}"
-        return fmt_yen(value, lang)
-    for unit, word in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if size >= unit:
-            return f"{sign}{currency_symbol()}{_trim(f'{size / unit:,.1f}')}{word}"
-    return fmt_yen(value, lang)
-
-
-def _trim(number: str) -> str:
-    return number.rstrip("0").rstrip(".") if "." in number else number
+    """A goal amount in few characters: the one compact money rule (1.44億円 / 120万円 / ¥144M / ¥1.2M)."""
+    return fmt_yen_compact(value, lang)
 
 
 def delta_style(gap: float | None, better: str = "higher") -> tuple[str, str]:
@@ -205,14 +192,12 @@ def delta_style(gap: float | None, better: str = "higher") -> tuple[str, str]:
     return ("up" if gap > 0 else "down"), ("green" if good else "red")
 
 
-def fmt_gap(value: float | None, unit: str, lang: str) -> str:
-    """A signed difference: +8.3 / -7.6pt / +¥1.3M (compact) ."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return MISSING
-    if unit == "ratio":
-        return fmt_points(value, lang)
-    sign = "+" if value > 0 else ("-" if value < 0 else "±")
-    return sign + fmt_goal(abs(value), unit, lang, compact=True)
+def fmt_gap(
+    value: float | None, unit: str, lang: str, *, actual: float | None = None, target: float | None = None
+) -> str:
+    """A signed difference: +8 (a count: the `actual` minus the `target` as shown, when given) / -7.6pt /
+    +13.5万円 (compact)."""
+    return fmt_signed(value, unit, lang, actual=actual, target=target)
 
 
 def status_text(status: str, lang: str) -> str:
@@ -299,10 +284,10 @@ def gap_table(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
                 t("goals.col.goal", lang): row["name"],
                 t("goals.col.metric", lang): metric_label(row["metric"], lang),
                 t("common.period", lang): period_text(row["period"], row["per"], lang),
-                t("goals.col.actual", lang): fmt_goal(row["actual"], unit, lang),
-                t("goals.col.expected", lang): fmt_goal(row["expected"], unit, lang),
-                t("goals.col.target", lang): fmt_goal(row["target"], unit, lang),
-                t("goals.col.gap", lang): fmt_gap(row["gap"], unit, lang),
+                t("goals.col.actual", lang): fmt_goal(row["actual"], unit, lang, compact=True),
+                t("goals.col.expected", lang): fmt_goal(row["expected"], unit, lang, compact=True, required=True),
+                t("goals.col.target", lang): fmt_goal(row["target"], unit, lang, compact=True, required=True),
+                t("goals.col.gap", lang): fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
                 t("goals.col.attainment", lang): fmt_pct(row["attainment"], lang),
                 t("common.status", lang): status_text(row["status"], lang),
                 t("goals.col.department", lang): row["department"] or MISSING,
@@ -334,13 +319,14 @@ def bullet_frame(rows: list[dict[str, Any]], lang: str, day: dt.date | None = No
                 "attainment": None if attainment is None else min(float(attainment), BULLET_MAX),
                 "status": row["status"],
                 "status_text": status_text(row["status"], lang),
-                "actual_text": fmt_goal(row["actual"], unit, lang),
-                "expected_text": fmt_goal(row["expected"], unit, lang),
-                "target_text": fmt_goal(row["target"], unit, lang),
-                "gap_text": fmt_gap(row["gap"], unit, lang),
+                "actual_text": fmt_goal(row["actual"], unit, lang, exact=True),
+                "expected_text": fmt_goal(row["expected"], unit, lang, exact=True),
+                "target_text": fmt_goal(row["target"], unit, lang, exact=True),
+                "gap_text": fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
                 "attainment_text": fmt_pct(attainment, lang),
                 "label": f"{status_text(row['status'], lang)}  {fmt_pct(attainment, lang)}"
-                f"  ({fmt_goal(row['actual'], unit, lang)} / {fmt_goal(row['expected'], unit, lang)})",
+                f"  ({fmt_goal(row['actual'], unit, lang, compact=True)}"
+                f" / {fmt_goal(row['expected'], unit, lang, compact=True, required=True)})",
             }
         )
     return pd.DataFrame(
@@ -373,9 +359,9 @@ def trend_frame(rows: list[dict[str, Any]], kpi_id: str, lang: str) -> pd.DataFr
                 "status_text": status_text(row["status"], lang)
                 + ("" if row["complete"] else " " + t("goals.so_far", lang)),
                 "missed": row["status"] in ("at_risk", "off_track"),
-                "actual_text": fmt_goal(row["actual"], unit, lang),
-                "target_text": fmt_goal(row["expected"], unit, lang),
-                "gap_text": fmt_gap(row["gap"], unit, lang),
+                "actual_text": fmt_goal(row["actual"], unit, lang, exact=True),
+                "target_text": fmt_goal(row["expected"], unit, lang, exact=True),
+                "gap_text": fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
             }
         )
     frame = pd.DataFrame(records)
@@ -417,14 +403,15 @@ def breakdown_frame(items: list[dict[str, Any]], metric: str, lang: str) -> pd.D
                 "attainment": None if attainment is None else min(float(attainment), BULLET_MAX),
                 "status": row["status"],
                 "status_text": status_text(row["status"], lang),
-                "actual_text": fmt_goal(row["actual"], unit, lang),
-                "expected_text": fmt_goal(row["expected"], unit, lang),
-                "target_text": fmt_goal(row["target"], unit, lang),
-                "gap_text": fmt_gap(row["gap"], unit, lang),
+                "actual_text": fmt_goal(row["actual"], unit, lang, exact=True),
+                "expected_text": fmt_goal(row["expected"], unit, lang, exact=True),
+                "target_text": fmt_goal(row["target"], unit, lang, exact=True),
+                "gap_text": fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
                 "attainment_text": fmt_pct(attainment, lang),
                 "period_text": t(f"goals.basis.{row['target_basis']}", lang),
                 "label": f"{status_text(row['status'], lang)}  {fmt_pct(attainment, lang)}"
-                f"  ({fmt_goal(row['actual'], unit, lang)} / {fmt_goal(row['expected'], unit, lang)})",
+                f"  ({fmt_goal(row['actual'], unit, lang, compact=True)}"
+                f" / {fmt_goal(row['expected'], unit, lang, compact=True, required=True)})",
             }
         )
     return pd.DataFrame(records)
@@ -562,13 +549,15 @@ def backward_frame(plan: dict[str, Any], lang: str) -> pd.DataFrame:
                 "unit": unit,
                 "needed": step["needed_per_month"],
                 "kpi_target": step["kpi_target_per_month"],
-                "needed_text": fmt_goal(step["needed_per_month"], unit, lang, compact=True),
+                "needed_text": fmt_goal(step["needed_per_month"], unit, lang, compact=True, required=True),
                 "rate_text": MISSING
                 if rate is None
-                else f"{metric_label(rate['name'], lang)} {fmt_goal(rate['value'], rate_unit, lang)}",
-                "kpi_text": fmt_goal(step["kpi_target_per_month"], unit, lang),
-                "difference_text": fmt_gap(step["difference"], unit, lang),
-                "own_text": fmt_goal(step["needed_with_kpi_rates"], unit, lang),
+                else f"{metric_label(rate['name'], lang)} {fmt_goal(rate['value'], rate_unit, lang, compact=True)}",
+                "kpi_text": fmt_goal(step["kpi_target_per_month"], unit, lang, compact=True, required=True),
+                "difference_text": fmt_gap(
+                    step["difference"], unit, lang, actual=step["kpi_target_per_month"], target=step["needed_per_month"]
+                ),
+                "own_text": fmt_goal(step["needed_with_kpi_rates"], unit, lang, compact=True, required=True),
             }
         )
     return pd.DataFrame(records)
@@ -627,7 +616,7 @@ def consistency_sentence(check: dict[str, Any], lang: str) -> str:
 
     status = check["status"]
     kgi_unit = unit_of(check["kgi_metric"])
-    kgi = fmt_goal(check["kgi_target"], kgi_unit, lang, compact=True)
+    kgi = fmt_goal(check["kgi_target"], kgi_unit, lang, compact=True, required=True)
     if status == "not_applicable":
         return t(
             "goals.consistency.not_applicable", lang, metric=escape_markdown(metric_label(check["kgi_metric"], lang))
@@ -637,7 +626,7 @@ def consistency_sentence(check: dict[str, Any], lang: str) -> str:
         unit = unit_of(term["metric"])
         name = escape_markdown(metric_label(term["metric"], lang))
         if term["source"] == "kpi":
-            text = f"{name} {fmt_goal(term['target'], unit, lang, compact=True)}"
+            text = f"{name} {fmt_goal(term['target'], unit, lang, compact=True, required=True)}"
             scale = term.get("scale") or 1.0
             if abs(scale - 1.0) > 1e-9:
                 text += f" × {fmt_number(scale, lang, 2)}"
@@ -651,7 +640,7 @@ def consistency_sentence(check: dict[str, Any], lang: str) -> str:
         return t("goals.consistency.incomplete", lang, product=product, kgi=kgi)
     implied = fmt_goal(check["implied"], kgi_unit, lang, compact=True)
     gap = fmt_gap(check["gap"], kgi_unit, lang)
-    ratio = f"{check['gap_ratio'] * 100:+.1f}%" if check.get("gap_ratio") is not None else MISSING
+    ratio = fmt_change(check.get("gap_ratio"), lang)
     tolerance = fmt_pct(check["tolerance"], lang, 0)
     key = "goals.consistency.mismatch" if status == "mismatch" else "goals.consistency.consistent"
     return t(key, lang, product=product, implied=implied, kgi=kgi, gap=gap, ratio=ratio, tolerance=tolerance)
@@ -663,7 +652,10 @@ def method_sentence(forecast: Forecast, lang: str) -> str:
     method = forecast.method
     code, p = method["code"], method.get("params", {})
     unit = unit_of(forecast.metric)
-    actual, value = fmt_goal(p.get("actual"), unit, lang), fmt_goal(p.get("value"), unit, lang)
+    actual, value = (
+        fmt_goal(p.get("actual"), unit, lang, compact=True),
+        fmt_goal(p.get("value"), unit, lang, compact=True),
+    )
     if code == "complete":
         text = t("pacing.method.complete", lang, actual=actual)
     elif code == "current_value":
@@ -721,11 +713,11 @@ def forecast_rows(forecasts: dict[str, Forecast], goals: Goals, lang: str) -> pd
             {
                 t("goals.col.goal", lang): names.get(goal_id, goal_id),
                 t("common.period", lang): period_text(forecast.period, forecast.per, lang),
-                t("pacing.col.actual", lang): fmt_goal(forecast.actual, unit, lang),
-                t("pacing.col.forecast", lang): fmt_goal(forecast.value, unit, lang),
-                t("pacing.col.low", lang): fmt_goal(forecast.low, unit, lang),
-                t("pacing.col.high", lang): fmt_goal(forecast.high, unit, lang),
-                t("goals.col.target", lang): fmt_goal(forecast.target, unit, lang),
+                t("pacing.col.actual", lang): fmt_goal(forecast.actual, unit, lang, compact=True),
+                t("pacing.col.forecast", lang): fmt_goal(forecast.value, unit, lang, compact=True),
+                t("pacing.col.low", lang): fmt_goal(forecast.low, unit, lang, compact=True),
+                t("pacing.col.high", lang): fmt_goal(forecast.high, unit, lang, compact=True),
+                t("goals.col.target", lang): fmt_goal(forecast.target, unit, lang, compact=True, required=True),
                 t("pacing.col.probability", lang): fmt_pct(forecast.probability_on_target, lang),
                 t("common.status", lang): status_text(forecast_status(forecast), lang),
                 t("pacing.col.method", lang): method_sentence(forecast, lang),
@@ -765,7 +757,9 @@ def pacing_frame(series: pd.DataFrame, forecast: Forecast, lang: str) -> pd.Data
                 frame.at[last, column] = frame.at[last, "actual"]
     frame["date_text"] = [fmt_date(d, lang) for d in frame["date"]]
     for column in ("actual", "target", "forecast", "low", "high"):
-        frame[f"{column}_text"] = [fmt_goal(None if pd.isna(v) else float(v), unit, lang) for v in frame[column]]
+        frame[f"{column}_text"] = [
+            fmt_goal(None if pd.isna(v) else float(v), unit, lang, exact=True) for v in frame[column]
+        ]
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
 
@@ -867,8 +861,8 @@ def kpi_tree_dot(
                 "goals.tree.figures",
                 lang,
                 actual=fmt_goal(row["actual"], unit, lang, compact=True),
-                target=fmt_goal(row["expected"], unit, lang, compact=True),
-                gap=fmt_gap(row["gap"], unit, lang),
+                target=fmt_goal(row["expected"], unit, lang, compact=True, required=True),
+                gap=fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
             )
             if row
             else t("goals.status.no_data", lang)
@@ -1012,7 +1006,7 @@ def draw_goal_editor(view: View, goals: Goals) -> None:
         (st.error if kind == "error" else st.success)(body, icon=":material/error:" if kind == "error" else None)
     st.download_button(
         t("goals.editor.export"),
-        data=text.encode("utf-8"),
+        data=functools.partial(str.encode, text, "utf-8"),  # made on click: nothing stored until then
         file_name="goals.yaml",
         mime="application/x-yaml",
         key="goals_export",
