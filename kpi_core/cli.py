@@ -1,11 +1,19 @@
-"""Command line: `python -m kpi_core kpis FILE ...` (and the goal commands), the same engine the app uses."""
+"""Command line: `python -m kpi_core kpis FILE ...` (and the goal commands), the same engine the app uses.
+
+Every sentence it prints comes from kpi_core.messages in the language of `--lang ja|en` (before or after the
+command; default from the locale: LC_ALL / LC_MESSAGES / LANG starting with "ja" → ja, else en). JSON keys and codes
+never change; JSON `message` fields follow `--lang`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,26 +23,86 @@ from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
 from kpi_core.intake.stages import CANONICAL
 from kpi_core.intake.values import DATE_ORDERS
+from kpi_core.messages import LANGS, MESSAGES, Sentence, render
 from kpi_core.metrics import BREAKDOWN_ROLES, PERIODS, KpiResult, compute_kpis
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 LOCAL_FILE_MAX_BYTES = 64 * 1024**3  # local files are the user's own: only the upload limit of the app is small
+ERROR_PREFIX = "error: "  # the same in every language: scripts look for it; the sentence after it follows --lang
 
 
 class UsageError(Exception):
-    """Input the command cannot use: printed as one line, exit status 2."""
+    """Input the command cannot use: printed as one line, exit status 2.
+
+    ``key`` names the sentence in kpi_core.messages ("cli.no_such_file", …), filled from ``params``; ``message`` is
+    the English sentence (also str()) and ``message(lang)`` the sentence in ja / en. A ``key`` that is not in the
+    catalogue is taken as the sentence itself.
+    """
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.code = key
+        self.params = params
+        self.message = Sentence(self._render)
+        super().__init__(str(self.message))
+
+    def _render(self, lang: str) -> str:
+        return render(self.key, lang, **self.params) if self.key in MESSAGES else self.key
+
+
+def default_lang(environ: Mapping[str, str] | None = None) -> str:
+    """The language of the messages without --lang: the locale's (LC_ALL, else LC_MESSAGES, else LANG), ja when it
+    starts with "ja", else en."""
+    environ = os.environ if environ is None else environ
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    return "ja" if locale.lower().startswith("ja") else "en"
+
+
+def _lang_in(argv: Sequence[str]) -> str | None:
+    """The last --lang given in `argv`, read before parsing so that an argument error is said in it too."""
+    found = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else arg.partition("--lang=")[2]
+        if value in LANGS:
+            found = value
+    return found
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` (its first word after a global --lang)."""
+    words = iter(argv)
+    for arg in words:
+        if arg == "--lang":
+            next(words, None)
+        elif not arg.startswith("--lang="):
+            return arg
+    return None
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line (UsageError) instead of printing and exiting."""
+    """argparse that reports a usage error as one line (UsageError) instead of printing and exiting, and settles
+    `lang` once the whole command line is read (the command's --lang, else the global one, else the locale's)."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError("cli.bad_arguments", prog=self.prog, detail=message)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        if hasattr(parsed, "global_lang"):  # the top-level parser (a command's parser has no global_lang)
+            parsed.lang = getattr(parsed, "lang", None) or parsed.global_lang or default_lang()
+        return parsed, extras
+
+
+_LANG_HELP = "language of messages and text output: ja or en (default: from the locale, LANG / LC_ALL)"
 
 
 def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     """The command-line parser. The goal commands pull in pandas; `kpis` alone starts faster without them."""
     parser = _Parser(prog="python -m kpi_core", description="KPI Pivot engine on the command line.")
+    # dest differs from the commands' --lang: a command's parser would otherwise overwrite it with its default.
+    parser.add_argument("--lang", dest="global_lang", choices=LANGS, default=None, help=_LANG_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     kpis = commands.add_parser("kpis", help="funnel and pipeline figures from CSV / Excel files")
     add_input_arguments(kpis)
@@ -69,7 +137,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "--date-order", action="append", default=[], metavar="COLUMN=dmy|mdy", help="day/month order of a date column"
     )
     parser.add_argument("--currency", choices=CURRENCIES, help="currency of the amounts (default: read from the file)")
-    parser.add_argument("--lang", choices=("ja", "en"), default="en", help="language of messages (default en)")
+    parser.add_argument("--lang", choices=LANGS, default=None, help=_LANG_HELP)
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, str | None]:
@@ -79,7 +147,7 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str | None]:
         role, sep, column = item.partition("=")
         if not sep or role.strip() not in (*RECORD_ROLES, *PERIOD_ROLES):
             roles = ", ".join(dict.fromkeys((*RECORD_ROLES, *PERIOD_ROLES)))
-            raise UsageError(f"--map {item!r}: write ROLE=COLUMN with ROLE one of {roles}")
+            raise UsageError("cli.bad_map", item=repr(item), roles=roles)
         mapping[role.strip()] = column.strip() or None
     return mapping
 
@@ -90,7 +158,7 @@ def parse_pairs(items: Sequence[str], option: str, allowed: Sequence[str]) -> di
     for item in items:
         left, sep, right = item.rpartition("=")
         if not sep or not left.strip() or right.strip() not in allowed:
-            raise UsageError(f"{option} {item!r}: write NAME={'|'.join(allowed)}")
+            raise UsageError("cli.bad_pair", option=option, item=repr(item), allowed="|".join(allowed))
         pairs[left.strip()] = right.strip()
     return pairs
 
@@ -99,9 +167,9 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
     """Load the files named on the command line with the options given."""
     for path in args.files:
         if not path.is_file():
-            raise UsageError(f"{path}: no such file")
+            raise UsageError("cli.no_such_file", path=path)
     if not 1 <= args.fiscal_start <= 12:
-        raise UsageError("--fiscal-start must be a month number from 1 to 12")
+        raise UsageError("cli.fiscal_start")
     inputs = [FileInput(name=path.name, data=path, sheet=args.sheet) for path in args.files]
     options = LoadOptions(
         roles=parse_mapping(args.map),
@@ -139,7 +207,7 @@ def run_kpis(args: argparse.Namespace) -> dict[str, Any]:
     dataset = load_from_args(args)
     missing = [role for role in args.by if role not in dataset.mapping]
     if dataset.shape == "periods" and missing:
-        raise UsageError(f"the period sheet has no {missing[0]} column: --by needs a column of that role")
+        raise UsageError("cli.by_missing_role", role=missing[0])
     result = compute_kpis(dataset, period=args.period, by=args.by, cohort=args.cohort, fiscal_start=args.fiscal_start)
     return {**rows_summary(dataset, args.lang), **kpi_payload(result)}
 
@@ -158,37 +226,58 @@ def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
     """Run a command; return the exit status (0, or 2 with one line on stderr for unusable input)."""
     out, err = out or sys.stdout, err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(with_goal_commands=argv[:1] != ["kpis"])
+    lang = _lang_in(argv) or default_lang()
+    parser = build_parser(with_goal_commands=_command_in(argv) != "kpis")
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:
-        print(f"error: {exc}", file=err)
+        print(ERROR_PREFIX + _sentence(exc, lang), file=err)
         return EXIT_BAD_INPUT
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    lang = args.lang
     handler: Callable[[argparse.Namespace], dict[str, Any]] = args.handler
     try:
         payload = handler(args)
-    except (IntakeError, UsageError) as exc:
-        print(f"error: {getattr(exc, 'message', None) or exc}", file=err)
-        return EXIT_BAD_INPUT
-    except ValueError as exc:
-        print(f"error: {exc}", file=err)
+    except (IntakeError, UsageError, ValueError) as exc:
+        print(ERROR_PREFIX + _sentence(exc, lang), file=err)
         return EXIT_BAD_INPUT
     if args.json:
         json.dump(payload, out, ensure_ascii=False, default=str, allow_nan=False)
         out.write("\n")
     else:
-        out.write(getattr(args, "render", render_text)(payload))
+        out.write(_render_payload(getattr(args, "render", render_text), payload, lang))
     return EXIT_OK
+
+
+def _sentence(error: Exception, lang: str) -> str:
+    """The error's sentence in `lang` when it has one (message(lang)), else its text."""
+    message = getattr(error, "message", None)
+    return message(lang) if callable(message) else str(error)
+
+
+def _render_payload(renderer: Callable[..., str], payload: dict[str, Any], lang: str) -> str:
+    """The text a command prints, in `lang` when its renderer takes a language."""
+    if "lang" in inspect.signature(renderer).parameters:
+        return renderer(payload, lang=lang)
+    return renderer(payload)
 
 
 # --- text output for people --------------------------------------------------------------------------------------
 _TEXT_COLUMNS = (
-    ("records", "records"), ("leads", "leads"), ("mql", "MQL"), ("sql", "SQL"), ("opportunities", "opps"),
-    ("won", "won"), ("lost", "lost"), ("open", "open"), ("win_rate", "win rate"), ("won_revenue", "revenue"),
-    ("avg_unit_price", "unit price"), ("median_cycle_days", "cycle d"),
-)  # fmt: skip
+    "records",
+    "leads",
+    "mql",
+    "sql",
+    "opportunities",
+    "won",
+    "lost",
+    "open",
+    "win_rate",
+    "won_revenue",
+    "avg_unit_price",
+    "median_cycle_days",
+)  # fmt: skip  (each column's heading is "cli.col.<name>" in kpi_core.messages)
 
 
 def _fmt(value: Any, name: str) -> str:
@@ -201,34 +290,47 @@ def _fmt(value: Any, name: str) -> str:
     return f"{value:,}"
 
 
-def _table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
-    header = [title] + [label for _, label in _TEXT_COLUMNS]
-    body = [[key] + [_fmt(figures.get(name), name) for name, _ in _TEXT_COLUMNS] for key, figures in rows]
-    widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal (a Japanese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    space = " " * max(0, width - _width(text))
+    return space + text if right else text + space
+
+
+def _table(title: str, rows: list[tuple[str, dict[str, Any]]], lang: str = "en") -> str:
+    header = [title] + [render(f"cli.col.{name}", lang) for name in _TEXT_COLUMNS]
+    body = [[key] + [_fmt(figures.get(name), name) for name in _TEXT_COLUMNS] for key, figures in rows]
+    widths = [max(_width(str(r[i])) for r in [header, *body]) for i in range(len(header))]
     lines = [
-        "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        "  ".join(_pad(str(c), w, right=i > 0) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
         for r in [header, *body]
     ]
     return "\n".join(lines) + "\n"
 
 
-def render_text(payload: dict[str, Any]) -> str:
-    """Tables for a terminal: rows read, totals, by period, by role, and the first rejects."""
+def render_text(payload: dict[str, Any], lang: str = "en") -> str:
+    """Tables for a terminal: rows read, totals, by period, by role, and the first rejects (sentences in `lang`)."""
     rows = payload["rows"]
-    skipped = f", {rows['skipped']:,} skipped (blank or total rows)" if rows.get("skipped") else ""
-    parts = [f"rows: {rows['read']:,} read, {rows['used']:,} used, {rows['rejected']:,} rejected{skipped}\n"]
+    skipped = render("cli.rows_skipped", lang, count=rows["skipped"]) if rows.get("skipped") else ""
+    line = render("cli.rows", lang, read=rows["read"], used=rows["used"], rejected=rows["rejected"], skipped=skipped)
+    parts = [line + "\n"]
     # What could not be read, or was read on an assumption, comes before the figures it affects.
-    parts += [f"warning: {w['message']}\n" for w in payload.get("warnings", [])]
+    parts += [render("cli.warning", lang, message=w["message"]) + "\n" for w in payload.get("warnings", [])]
     if any(w["code"].startswith("missing_") for w in payload.get("warnings", [])):
-        parts.append("(on the command line, --map ROLE=COLUMN sets a column role)\n")
-    parts.append("mapping: " + ", ".join(f"{k}={v}" for k, v in payload["mapping"].items()) + "\n\n")
+        parts.append(render("cli.map_hint", lang) + "\n")
+    pairs = ", ".join(f"{k}={v}" for k, v in payload["mapping"].items())
+    parts.append(render("cli.mapping", lang, pairs=pairs) + "\n\n")
     if "totals" in payload:
-        parts.append(_table("", [("total", payload["totals"])]) + "\n")
-        parts.append(_table("period", [(r["period"], r) for r in payload["by_period"]]) + "\n")
+        parts.append(_table("", [(render("cli.total", lang), payload["totals"])], lang) + "\n")
+        parts.append(_table(render("cli.period", lang), [(r["period"], r) for r in payload["by_period"]], lang) + "\n")
         for role, items in payload.get("by", {}).items():
-            parts.append(_table(role, [(str(r["key"]), r) for r in items]) + "\n")
+            parts.append(_table(render(f"role.{role}", lang), [(str(r["key"]), r) for r in items], lang) + "\n")
     for reject in payload["rejects"][:20]:
-        parts.append(f"rejected: {reject['file']} row {reject['row']} [{reject['column']}] {reject['reason']}\n")
+        fields = {name: reject[name] for name in ("file", "row", "column", "reason")}
+        parts.append(render("cli.rejected_row", lang, **fields) + "\n")
     if len(payload["rejects"]) > 20:
-        parts.append(f"... and {len(payload['rejects']) - 20} more (use --json for the full list)\n")
+        parts.append(render("cli.more_rejects", lang, count=len(payload["rejects"]) - 20) + "\n")
     return "".join(parts)

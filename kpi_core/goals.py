@@ -21,7 +21,7 @@ from kpi_core.business_days import (
 )
 from kpi_core.formula import FormulaError, evaluate, formula_names, shown
 from kpi_core.intake.load import Dataset
-from kpi_core.messages import render
+from kpi_core.messages import Phrase, render
 from kpi_core.metrics import BREAKDOWN_ROLES, Filters, compute_kpis, finish_metrics, load_catalog
 
 KGI_PERIODS = ("year", "quarter", "month")
@@ -50,21 +50,6 @@ MAX_NUMBER_CHARS = 40  # a number as written (a 400-digit target is refused befo
 MAX_NUMBER = 1e15  # targets, baselines: finite and within ±MAX_NUMBER
 MAX_PROBLEMS = 50  # problems listed; the rest are counted
 SHOWN_CHARS = 40  # an echoed value is cut to this many characters, with …
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """A sentence of kpi_core.messages, rendered in the reader's language only when shown (params may nest)."""
-
-    code: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def render(self, lang: str = "en") -> str:
-        params = {k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
-        return render(self.code, lang, **params)
-
-    def __str__(self) -> str:
-        return self.render("en")
 
 
 @dataclass(frozen=True)

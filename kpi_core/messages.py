@@ -1,9 +1,16 @@
-"""The ja / en catalogue of the engine's sentences (intake warnings, skipped rows…): code + parameters → text.
+"""The ja / en catalogue of the engine's sentences (errors, warnings, skipped rows, the CLI's output): key + parameters
+→ text.
 
-The CLI renders it with `--lang`; the UI merges it into its own table, so one sentence is written once.
+The CLI renders it with `--lang`; the UI merges it into its own table, so one sentence is written once. Parameters are
+the user's values (file, sheet and column names), never translated; a parameter that is itself a sentence of this
+catalogue is a Phrase, rendered in the same language.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 LANGS: tuple[str, ...] = ("ja", "en")
 
@@ -348,13 +355,386 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the as-of date {date} cannot be used: choose a date from {low} to {high}",
     },
     # End of goal-file problems ------------------------------------------------------------------------------------
+    # Intake errors: a file (or a choice) that cannot be used at all. kpi_core/intake (IntakeError: key, code,
+    # file, params). One sentence each: which file, what is wrong, what to do. {file} is the user's file name.
+    "intake.no_file": {
+        "ja": "ファイルが指定されていないため、CSVまたはExcelのファイルを1つ以上選んでください。",
+        "en": "No file given: choose at least one CSV or Excel file.",
+    },
+    "intake.no_upload": {
+        "ja": "まだファイルがアップロードされていないため、データページでCSVまたはExcelのファイルを"
+        "アップロードしてください。",
+        "en": "No file uploaded yet: upload a CSV or Excel file on the Data page.",
+    },
+    "intake.server_full": {
+        "ja": "サーバーは今、利用中の方々のデータで保持できる上限に達しているため、数分後にもう一度試すか、"
+        "運用担当者に {setting} を上げるよう依頼してください。",
+        "en": "The server is holding as much data as it can for the people using it now: try again in a few "
+        "minutes, or ask the operator to raise {setting}.",
+    },
+    "intake.no_sample": {
+        "ja": "サンプルファイル{file}が見つからないため、{command} を一度実行してください。",
+        "en": "The sample file {file} is missing: run `{command}` once.",
+    },
+    "intake.cannot_open": {
+        "ja": "{file}を開けなかったため、ファイルがあって読み取りが許可されているかを確認し、もう一度お試しください。",
+        "en": "{file} could not be opened: check that the file exists and is readable, then try again.",
+    },
+    "intake.not_regular_file": {
+        "ja": "{file}は通常のファイルではないため、.csvまたは.xlsxのファイルを選んでください。",
+        "en": "{file} is not a regular file: choose a .csv or .xlsx file.",
+    },
+    "intake.empty": {
+        "ja": "{file}は空のため、見出し行とその下のデータ行を含めてデータを書き出し直し、アップロードしてください。",
+        "en": "{file} is empty: export the data again (a header row with data rows below it) and upload it.",
+    },
+    "intake.too_large": {
+        "ja": "{file}は{size} MBあり上限の{limit} MBを超えているため、期間などで絞り込むか分割して、"
+        "分けてアップロードしてください。",
+        "en": "{file} is {size} MB, over the {limit} MB limit: filter or split it (for example by period) and upload "
+        "the parts.",
+    },
+    "intake.encrypted": {
+        "ja": "{file}はパスワードで保護されているため、Excelの［ファイル］>［情報］>［ブックの保護］で保護を外した"
+        "コピーを保存し、それをアップロードしてください。",
+        "en": "{file} is password-protected: save an unprotected copy in Excel (File > Info > Protect Workbook) and "
+        "upload that.",
+    },
+    "intake.legacy_xls": {
+        "ja": "{file}は古い形式（Excel 97-2003の.xls）のファイルのため、Excelで開いて.xlsxまたはCSVで保存し直し、"
+        "それをアップロードしてください。",
+        "en": "{file} is an old-format Excel 97-2003 (.xls) file: open it in Excel, save it as .xlsx or CSV, and "
+        "upload that.",
+    },
+    "intake.other_spreadsheet": {
+        "ja": "{file}はこのアプリでは読めない表計算の形式（.xlsbまたは.ods）のため、.xlsxまたはCSVで保存し直して"
+        "アップロードしてください。",
+        "en": "{file} is a spreadsheet format this app does not read (.xlsb or .ods): save it as .xlsx or CSV and "
+        "upload that.",
+    },
+    "intake.binary": {
+        "ja": "{file}はCSVでもExcelでもなく{kind}のようなので、データを.csvまたは.xlsxで保存して"
+        "アップロードしてください。",
+        "en": "{file} is not a CSV or Excel file (it looks like {kind}): upload the data as .csv or .xlsx.",
+    },
+    "intake.kind.png": {"ja": "PNG画像", "en": "a PNG image"},
+    "intake.kind.pdf": {"ja": "PDF文書", "en": "a PDF document"},
+    "intake.kind.jpeg": {"ja": "JPEG画像", "en": "a JPEG image"},
+    "intake.kind.gif": {"ja": "GIF画像", "en": "a GIF image"},
+    "intake.kind.gzip": {"ja": "gzipの圧縮ファイル", "en": "a gzip archive"},
+    "intake.kind.7z": {"ja": "7-Zipの圧縮ファイル", "en": "a 7-Zip archive"},
+    "intake.kind.rar": {"ja": "RARの圧縮ファイル", "en": "a RAR archive"},
+    "intake.kind.zip": {
+        "ja": "ZIPの圧縮ファイルかWord・PowerPointの文書",
+        "en": "a ZIP archive or Word/PowerPoint document",
+    },
+    "intake.kind.binary": {"ja": "バイナリデータ", "en": "binary data"},
+    "intake.damaged_zip": {
+        "ja": "{file}はExcelかZIPのファイルのようですが壊れている（ダウンロードが途中で切れたのかもしれません）ため、"
+        "Excelで開いて.xlsxで保存し直し、それをアップロードしてください。",
+        "en": "{file} looks like an Excel or ZIP file but is damaged (perhaps cut off during download): open it in "
+        "Excel, save it again as .xlsx, and upload that.",
+    },
+    "intake.zip_bomb": {
+        "ja": "{file}は展開するとサイズから想像できないほど大きなデータになるので、安全のため開いていません。"
+        "Excelで開いて.xlsxまたはCSVで保存し直し、それをアップロードしてください。",
+        "en": "{file} would expand to far more data than its size suggests, so it was not opened for safety: open it "
+        "in Excel, save it again as .xlsx or CSV, and upload that.",
+    },
+    "intake.unreadable": {
+        "ja": "{file}を読み取れなかったため、Excelかテキストエディターで開けることを確かめ、.xlsxまたはCSV UTF-8で"
+        "保存し直してアップロードしてください。",
+        "en": "{file} could not be read: check that it opens in Excel or a text editor, save it again as .xlsx or CSV "
+        "UTF-8, and upload that.",
+    },
+    "intake.not_text": {
+        "ja": "{file}はUTF-8でもShift_JISでもないテキストのため、Excelの［ファイル］>［名前を付けて保存］で"
+        "「CSV UTF-8（コンマ区切り）」として保存し、それをアップロードしてください。",
+        "en": "{file} is not UTF-8 or Shift_JIS text: save it as 'CSV UTF-8 (comma delimited)' (Excel: File > Save "
+        "As) and upload that.",
+    },
+    "intake.csv_unreadable": {
+        "ja": "{file}をCSVとして読み取れなかったため、Excelかテキストエディターで開いて「CSV UTF-8（コンマ区切り）」で"
+        "保存し直し、それをアップロードしてください。",
+        "en": "{file} could not be read as CSV: open it in Excel or a text editor, save it again as 'CSV UTF-8 (comma "
+        "delimited)', and upload that.",
+    },
+    "intake.csv_too_many_cells": {
+        "ja": "{file}は{lines:,}行×{columns:,}列あり、このアプリが読める{limit:,}セルを超えているため、期間などで"
+        "絞り込むか分割して、分けてアップロードしてください。",
+        "en": "{file} has {lines:,} lines of {columns:,} columns, more than the {limit:,} cells this app reads: "
+        "filter or split it (for example by period) and upload the parts.",
+    },
+    "intake.too_many_columns": {
+        "ja": "{file}は{columns:,}列あり、このアプリが読める{limit:,}列を超えているため、必要な列だけを残して"
+        "（またはファイルを分割して）もう一度アップロードしてください。",
+        "en": "{file} has {columns:,} columns, more than the {limit:,} this app reads: keep only the columns you "
+        "need (or split the file) and upload again.",
+    },
+    "intake.header_too_narrow": {
+        "ja": "{file}はほとんどの行に{fields}個の値があるのに見出し行には{width}列分の名前しかないため、見出し行で"
+        "すべての列に名前を付けて（または余分な値を消して）もう一度アップロードしてください。",
+        "en": "{file}: most rows have {fields} values but the header row names only {width} columns: give every "
+        "column a name in the header row (or remove the extra values) and upload again.",
+    },
+    "intake.wide_rows": {
+        "ja": "{file}は{rows:,}行に見出し行の{columns}列より多くの値があるため、見出し行ですべての列に名前を付けて"
+        "（または余分な値を消して）もう一度アップロードしてください。",
+        "en": "{file}: {rows:,} rows have more values than the {columns} columns the header row names: give every "
+        "column a name in the header row (or remove the extra values) and upload again.",
+    },
+    "intake.one_quoted_cell": {
+        "ja": "{file}はどの行も区切り文字を含む1つの引用符付きセルになっているため、1列に1つの値が入る通常のCSVとして"
+        "保存し直し、もう一度アップロードしてください。",
+        "en": "{file}: every line holds one quoted cell with separators inside: save it again as a normal CSV (one "
+        "value per column) and upload again.",
+    },
+    "intake.line_too_long": {
+        "ja": "{file}の{line:,}行目が{limit}を超えている（改行の抜けか、閉じていない引用符かもしれません）ため、"
+        "その行を直すか削除して、もう一度アップロードしてください。",
+        "en": "{file}: line {line:,} is longer than {limit} (a missing line break or an unclosed quote?): fix or "
+        "remove that line and upload again.",
+    },
+    "intake.word.characters": {"ja": "{count:,}文字", "en": "{count:,} characters"},
+    "intake.word.million_characters": {"ja": "{millions}00万文字", "en": "{millions} million characters"},
+    "intake.too_slow": {
+        "ja": "{file}は読み込みに{seconds}秒以上かかったため、表だけを残したシートで保存し直すか、"
+        "CSVで書き出してください。",
+        "en": "{file} took longer than {seconds} seconds to read: save the sheet with only its table, or export it "
+        "as CSV.",
+    },
+    "intake.too_much_memory": {
+        "ja": "{file}はこのアプリが1つのブックに使えるメモリを超えるため、表だけを残したシートで保存し直すか、"
+        "CSVで書き出してください。",
+        "en": "{file} needs more memory than this app allows for one workbook: save the sheet with only its table, "
+        "or export it as CSV.",
+    },
+    "intake.claims_unsafe": {
+        "ja": "{file}のブックは{cells:,}セル（{where}）を使うと記録されていて、このアプリが安全に読める量を超えるため、"
+        "表だけを残したシートで保存し直すか、CSVで書き出してください。",
+        "en": "{file}: this workbook claims {cells:,} cells ({where}), more than this app can read safely: save the "
+        "sheet with only its table, or export it as CSV.",
+    },
+    "intake.claims_too_many": {
+        "ja": "{file}のブックは{cells:,}セル（{where}）を使うと記録されていて、このアプリが読める{limit:,}セルを"
+        "超えるため、表だけを残したシートで保存し直すか、CSVで書き出してください。",
+        "en": "{file}: this workbook claims {cells:,} cells ({where}), more than the {limit:,} this app reads: save "
+        "the sheet with only its table, or export it as CSV.",
+    },
+    "intake.claims_sparse": {
+        "ja": "{file}のブックは{cells:,}セル（{where}）を使うと記録されているのに値があるのは{values:,}セルだけのため、"
+        "表だけを残したシートで保存し直すか、CSVで書き出してください。",
+        "en": "{file}: this workbook claims {cells:,} cells ({where}) but only {values:,} hold a value: save the "
+        "sheet with only its table, or export it as CSV.",
+    },
+    "intake.word.sheet_range": {"ja": "シート「{sheet}」の{ref}", "en": "sheet '{sheet}', {ref}"},
+    "intake.sheet_missing": {
+        "ja": "{file}には「{sheet}」という名前のシートがないため、{sheets}のいずれかを選んでください。",
+        "en": "{file} has no sheet named '{sheet}': choose one of {sheets}.",
+    },
+    "intake.no_table": {
+        "ja": "{file}の表示されているシートに表（列名の行とその下のデータ）がないため、表示されているシートで"
+        "1行の見出しの下にデータを置いて、もう一度アップロードしてください。",
+        "en": "{file} has no table on any visible sheet (a row of column names with data below it): put the data "
+        "under one header row on a visible sheet and upload again.",
+    },
+    "intake.sheet_too_many_columns": {
+        "ja": "{file}のシート「{sheet}」の表は{columns:,}列あり、このアプリが読める{limit:,}列を超えるため、"
+        "表だけを残したシートで保存し直すか、CSVで書き出してください。",
+        "en": "{file}: the table on sheet '{sheet}' has {columns:,} columns, more than the {limit:,} this app reads: "
+        "save the sheet with only its table, or export it as CSV.",
+    },
+    "intake.no_rows": {
+        "ja": "{file}には見出し行の下にデータ行がないため、データを含めてファイルを書き出し直してください。",
+        "en": "{file} has no data rows below a header row: export the file again with the data included.",
+    },
+    "intake.no_rows_sheet": {
+        "ja": "{file}のシート「{sheet}」には見出し行の下にデータ行がないため、データを含めてファイルを書き出し直して"
+        "ください。",
+        "en": "{file} (sheet '{sheet}') has no data rows below a header row: export the file again with the data "
+        "included.",
+    },
+    "intake.no_header": {
+        "ja": "{file}の先頭{rows}行に見出し行（すぐ下にデータがある列名の行）がないため、データのすぐ上の1行に列名を"
+        "並べて、もう一度アップロードしてください。",
+        "en": "{file} has no header row in its first {rows} rows (a row of column names with data directly below "
+        "it): put the column names in one row above the data and upload again.",
+    },
+    "intake.no_header_sheet": {
+        "ja": "{file}のシート「{sheet}」の先頭{rows}行に見出し行（すぐ下にデータがある列名の行）がないため、"
+        "データのすぐ上の1行に列名を並べて、もう一度アップロードしてください。",
+        "en": "{file} (sheet '{sheet}') has no header row in its first {rows} rows (a row of column names with data "
+        "directly below it): put the column names in one row above the data and upload again.",
+    },
+    "intake.no_link": {
+        "ja": "{files}には共通のID列がなく互いに結び付けられないため、結合に使う列を選ぶか、1つずつアップロードして"
+        "ください。",
+        "en": "{files}: no shared id column links these files: choose the link column, or upload them one at a time.",
+    },
+    "intake.no_link_column": {
+        "ja": "{file}には結合に使う列「{column}」がないため、列名を変えるか、別の結合列を選んでください。",
+        "en": "{file} has no column '{column}' to link on: rename it or choose another link column.",
+    },
+    "intake.period_without_year": {
+        "ja": "{file}の「{column}」列は年のない月（4月など）のため、各セルに年を書いて（2025年4月や2025-04）"
+        "もう一度アップロードしてください。",
+        "en": "{file}: the {column} column holds months without a year (like 4月): write the year in each cell "
+        "(2025年4月 or 2025-04) and upload again.",
+    },
+    "intake.no_period": {
+        "ja": "{file}の月次の表に期間（月）の列が見つからないため、列の役割で期間の列を指定してください。",
+        "en": "{file}: the monthly sheet has no period column (月 / Month): name it in the column roles.",
+    },
+    "intake.no_usable_rows": {
+        "ja": "{file}の{read}行はどれも使えなかった（除外{rejected}行）ため、列の役割と除外された行の一覧を"
+        "確認してください。",
+        "en": "{file}: none of its {read} rows could be used ({rejected} rejected): check the column roles and the "
+        "rejected-rows list.",
+    },
+    "intake.bad_role": {
+        "ja": "列の役割「{role}」はないため、{roles}のいずれかを使ってください。",
+        "en": "Unknown column role '{role}': use one of {roles}.",
+    },
+    "intake.bad_column": {
+        "ja": "役割「{role}」に指定した列「{column}」はファイルにないため、ファイルの列（{columns}）から"
+        "選んでください。",
+        "en": "Column '{column}' (given for {role}) is not in the file: the columns are {columns}.",
+    },
+    # The command line (kpi_core/cli.py): its errors and the text it prints for people (JSON keys never change).
+    "cli.bad_arguments": {
+        "ja": "{prog}：コマンドの指定が正しくありません（{detail}）。--help で使い方を確認してください",
+        "en": "{prog}: {detail}",
+    },
+    "cli.no_such_file": {"ja": "{path}：ファイルが見つかりません", "en": "{path}: no such file"},
+    "cli.fiscal_start": {
+        "ja": "--fiscal-start には1〜12の月の数字を指定してください",
+        "en": "--fiscal-start must be a month number from 1 to 12",
+    },
+    "cli.bad_map": {
+        "ja": "--map {item}：役割=列名 の形で書いてください（役割は {roles} のいずれか）",
+        "en": "--map {item}: write ROLE=COLUMN with ROLE one of {roles}",
+    },
+    "cli.bad_pair": {
+        "ja": "{option} {item}：名前={allowed} の形で書いてください",
+        "en": "{option} {item}: write NAME={allowed}",
+    },
+    "cli.by_missing_role": {
+        "ja": "月次の表に {role} の列がないため、--by {role} は使えません",
+        "en": "the period sheet has no {role} column: --by needs a column of that role",
+    },
+    # For kpi_core/plan_cli.py (goal file and --as-of problems of `plan` / `pivots`).
+    "cli.no_goal_file": {
+        "ja": "{spec}：目標ファイルが見つかりません（テンプレートを使うなら template:sales_ja、template:marketing_en "
+        "などと書いてください）",
+        "en": "{spec}: no such goal file (or write template:sales_ja, template:marketing_en, ...)",
+    },
+    "cli.goal_file_not_utf8": {
+        "ja": "{spec}はUTF-8のテキストファイルではないため、目標ファイルをUTF-8で保存し直してください",
+        "en": "{spec}: not a UTF-8 text file: save the goal file as UTF-8",
+    },
+    "cli.bad_as_of": {
+        "ja": "--as-of {text}：日付は年-月-日（2025-05-07 など）の形で書いてください",
+        "en": "--as-of {text}: write the date as YYYY-MM-DD",
+    },
+    "cli.as_of": {"ja": "--as-of：{problem}", "en": "--as-of: {problem}"},
+    "cli.rows": {
+        "ja": "行：読み込み {read:,}、使用 {used:,}、除外 {rejected:,}{skipped}",
+        "en": "rows: {read:,} read, {used:,} used, {rejected:,} rejected{skipped}",
+    },
+    "cli.rows_skipped": {
+        "ja": "、スキップ {count:,}（空行・集計行）",
+        "en": ", {count:,} skipped (blank or total rows)",
+    },
+    "cli.warning": {"ja": "注意：{message}", "en": "warning: {message}"},
+    "cli.map_hint": {
+        "ja": "（コマンドラインでは --map 役割=列名 で列の役割を指定できます）",
+        "en": "(on the command line, --map ROLE=COLUMN sets a column role)",
+    },
+    "cli.mapping": {"ja": "列の役割：{pairs}", "en": "mapping: {pairs}"},
+    "cli.total": {"ja": "合計", "en": "total"},
+    "cli.period": {"ja": "期間", "en": "period"},
+    "cli.rejected_row": {
+        "ja": "除外：{file} {row}行目 [{column}] {reason}",
+        "en": "rejected: {file} row {row} [{column}] {reason}",
+    },
+    "cli.more_rejects": {
+        "ja": "…ほか{count}件（すべて見るには --json を使ってください）",
+        "en": "... and {count} more (use --json for the full list)",
+    },
+    "cli.col.records": {"ja": "件数", "en": "records"},
+    "cli.col.leads": {"ja": "リード", "en": "leads"},
+    "cli.col.mql": {"ja": "MQL", "en": "MQL"},
+    "cli.col.sql": {"ja": "SQL", "en": "SQL"},
+    "cli.col.opportunities": {"ja": "商談", "en": "opps"},
+    "cli.col.won": {"ja": "受注", "en": "won"},
+    "cli.col.lost": {"ja": "失注", "en": "lost"},
+    "cli.col.open": {"ja": "進行中", "en": "open"},
+    "cli.col.win_rate": {"ja": "受注率", "en": "win rate"},
+    "cli.col.won_revenue": {"ja": "受注金額", "en": "revenue"},
+    "cli.col.avg_unit_price": {"ja": "平均単価", "en": "unit price"},
+    "cli.col.median_cycle_days": {"ja": "商談日数", "en": "cycle d"},
 }
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence of this catalogue kept as key + params, rendered in the reader's language only when shown (a
+    Phrase may fill a placeholder of another sentence)."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        return render(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+class Names(tuple):
+    """The user's names listed in a sentence ('a', 'b' / 「a」「b」; unquoted: a, b / a、b), never translated."""
+
+    quoted: bool = True
+
+    def __new__(cls, names: Iterable[str], *, quoted: bool = True) -> Names:
+        listed = super().__new__(cls, names)
+        listed.quoted = quoted
+        return listed
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (tuple(self),), {"quoted": self.quoted}
+
+    def render(self, lang: str = "en") -> str:
+        if lang == "ja":
+            return "".join(f"「{n}」" for n in self) if self.quoted else "、".join(self)
+        return ", ".join(f"'{n}'" for n in self) if self.quoted else ", ".join(self)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+class Sentence(str):
+    """An error's sentence: the English text (so `error.message` compares and prints as it always did) that also
+    renders in another language when called: `error.message("ja")`."""
+
+    _render: Callable[[str], str]
+
+    def __new__(cls, render_in: Callable[[str], str]) -> Sentence:
+        sentence = super().__new__(cls, render_in("en"))
+        sentence._render = render_in
+        return sentence
+
+    def __call__(self, lang: str = "en") -> str:
+        return self._render(lang)
+
+
 def render(key: str, lang: str = "en", /, **params: object) -> str:
-    """The sentence for `key` in `lang`, with {placeholders} filled from `params` (the key itself when unknown)."""
+    """The sentence for `key` in `lang`, with {placeholders} filled from `params` (the key itself when unknown);
+    a Phrase or Names parameter is rendered in `lang` first."""
     entry = MESSAGES.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{name: v.render(lang) if isinstance(v, Phrase | Names) else v for name, v in params.items()})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kpi_core.dataset_memo import remembered
 from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_RANK
 from kpi_core.metrics import Filters
@@ -18,6 +19,18 @@ HISTORY_DATE = "coalesce(closed, updated, created)"
 CLOSED = "outcome IN ('won', 'lost', 'disqualified')"
 OPEN_LEVELS = (1, 2, 3, 4)
 OUTCOMES = frozenset({"won", "lost", "disqualified"})
+
+
+def _sorted_values(dataset: Dataset, expression: str, where: str, params: list[object]) -> np.ndarray:
+    """The values of `expression` over the rows matching `where`, sorted, as float64: counted per distinct value
+    in DuckDB and expanded here (a few hundred distinct day counts instead of hundreds of thousands of rows)."""
+    rows = (
+        dataset.cursor()
+        .execute(f"SELECT {expression} AS v, count(*) FROM {dataset.table} WHERE {where} GROUP BY 1 ORDER BY 1", params)
+        .fetchall()
+    )
+    values = np.array([r[0] for r in rows], dtype="float64")
+    return np.sort(np.repeat(values, np.array([r[1] for r in rows], dtype="int64")))
 
 
 def _require_records(dataset: Dataset) -> None:
@@ -33,6 +46,10 @@ def _base_level(dataset: Dataset) -> int:
 def data_as_of(dataset: Dataset) -> dt.date | None:
     """The latest date the data shows happened: creation, update, or close of a closed record."""
     _require_records(dataset)
+    return remembered(dataset, ("data_as_of",), lambda: _data_as_of(dataset))
+
+
+def _data_as_of(dataset: Dataset) -> dt.date | None:
     sql = (
         "SELECT max(greatest(coalesce(created, DATE '0001-01-01'), coalesce(updated, DATE '0001-01-01'), "
         f"CASE WHEN outcome <> 'open' THEN coalesce(closed, DATE '0001-01-01') ELSE DATE '0001-01-01' END)) "
@@ -53,34 +70,45 @@ def level_win_probability(dataset: Dataset, filters: Filters | None = None) -> d
     """
     _require_records(dataset)
     filters = filters or Filters()
-    where, params = filters.where(HISTORY_DATE, dataset)
+    return _level_win_probability(dataset, filters, won_cycle_days(dataset, filters))[0]
+
+
+def _level_win_probability(
+    dataset: Dataset, filters: Filters, cycles: np.ndarray, won: tuple[int, ...] | None = None
+) -> tuple[dict[int, float | None], int]:
+    """level_win_probability from the won cycles of the same history (and its won and closed-at-level counts when
+    already counted, see _history_counts), and how many stale open records there are (of any level: win_timing
+    counts them as records that never close)."""
     as_of = filters.end or data_as_of(dataset)
-    cycles = won_cycle_days(dataset, filters)
     longest = float(cycles[-1]) if len(cycles) else None
-    parts = ", ".join(f"count_if({CLOSED} AND level >= {level})" for level in OPEN_LEVELS)
-    won = (
-        dataset.cursor()
-        .execute(f"SELECT count_if(outcome = 'won'), {parts} FROM {dataset.table} WHERE {where}", params)
-        .fetchall()[0]
-    )
+    if won is None:
+        where, params = filters.where(HISTORY_DATE, dataset)
+        parts = ", ".join(f"count_if({CLOSED} AND level >= {level})" for level in OPEN_LEVELS)
+        won = (
+            dataset.cursor()
+            .execute(f"SELECT count_if(outcome = 'won'), {parts} FROM {dataset.table} WHERE {where}", params)
+            .fetchall()[0]
+        )
     stale = [0] * len(OPEN_LEVELS)
+    stale_total = 0
     if longest is not None and as_of is not None:
         roles_where, roles_params = Filters(roles=filters.roles).where("created", dataset)
         stale_parts = ", ".join(f"count_if(level >= {level})" for level in OPEN_LEVELS)
-        stale = list(
+        found = (
             dataset.cursor()
             .execute(
-                f"SELECT {stale_parts} FROM {dataset.table} WHERE created <= ?::DATE AND {roles_where} "
+                f"SELECT count(*), {stale_parts} FROM {dataset.table} WHERE created <= ?::DATE AND {roles_where} "
                 f"AND (outcome = 'open' OR closed > ?::DATE) AND date_diff('day', created, ?::DATE) > ?",
                 [as_of, *roles_params, as_of, as_of, longest],
             )
             .fetchall()[0]
         )
+        stale_total, stale = int(found[0] or 0), list(found[1:])
     result: dict[int, float | None] = {}
     for i, level in enumerate(OPEN_LEVELS):
         reached = (won[1 + i] or 0) + (stale[i] or 0)
         result[level] = (won[0] or 0) / reached if reached else None
-    return result
+    return result, stale_total
 
 
 def stage_win_probability(dataset: Dataset, filters: Filters | None = None) -> dict[str, float | None]:
@@ -190,15 +218,7 @@ def won_cycle_days(dataset: Dataset, filters: Filters | None = None) -> np.ndarr
     """Cycle days (created → won) of won records, sorted; filters apply to the close date."""
     _require_records(dataset)
     where, params = (filters or Filters()).where(HISTORY_DATE, dataset)
-    rows = (
-        dataset.cursor()
-        .execute(
-            f"SELECT cycle_days FROM {dataset.table} WHERE outcome = 'won' AND cycle_days IS NOT NULL AND {where}",
-            params,
-        )
-        .fetchall()
-    )
-    return np.sort(np.array([r[0] for r in rows], dtype="float64"))
+    return _sorted_values(dataset, "cycle_days", f"outcome = 'won' AND cycle_days IS NOT NULL AND {where}", params)
 
 
 def close_probability_from_cycles(cycles: np.ndarray, days: float, age_days: float | None = None) -> float | None:
@@ -269,33 +289,47 @@ def win_timing(dataset: Dataset, as_of: dt.date, filters: Filters | None = None)
     _require_records(dataset)
     filters = filters or Filters()
     history = Filters(end=as_of, roles=filters.roles)
-    by_level = level_win_probability(dataset, history)
-    cycles = won_cycle_days(dataset, history)
+    cycles, ages, won = _history_counts(dataset, history)
+    # The stale count is that of level_win_probability: open (or closed later) records created by as_of and
+    # older than the longest won cycle, whatever their level.
+    by_level, stale = _level_win_probability(dataset, history, cycles, won)
+    if len(cycles) and stale:
+        ages = np.concatenate([ages, np.full(stale, np.inf)])
+    return WinTiming(by_level=by_level, won_cycles=cycles, other_ages=ages)
+
+
+def _history_counts(dataset: Dataset, history: Filters) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """In one pass over the history (placed by HISTORY_DATE): the won cycles (as won_cycle_days), the closing
+    ages of lost and disqualified records, both sorted, and the won count with the closed count at or above each
+    open level (as level_win_probability counts them)."""
     where, params = history.where(HISTORY_DATE, dataset)
+    parts = ", ".join(f"count_if({CLOSED} AND level >= {level})" for level in OPEN_LEVELS)
     rows = (
         dataset.cursor()
         .execute(
-            f"SELECT date_diff('day', created, coalesce(closed, updated)) FROM {dataset.table} "
-            f"WHERE outcome IN ('lost', 'disqualified') AND created IS NOT NULL "
-            f"AND coalesce(closed, updated) IS NOT NULL AND {where}",
+            f"""
+            SELECT kind, CASE kind WHEN 1 THEN cycle_days
+                                   WHEN 2 THEN date_diff('day', created, coalesce(closed, updated)) END AS v,
+                   count(*), count_if(outcome = 'won'), {parts}
+            FROM (SELECT *, CASE WHEN outcome = 'won' AND cycle_days IS NOT NULL THEN 1
+                                 WHEN outcome IN ('lost', 'disqualified') AND created IS NOT NULL
+                                      AND coalesce(closed, updated) IS NOT NULL THEN 2
+                                 ELSE 0 END AS kind
+                  FROM {dataset.table} WHERE {where})
+            GROUP BY ALL ORDER BY 1, 2
+            """,
             params,
         )
         .fetchall()
     )
-    ages = [float(r[0]) for r in rows]
-    if len(cycles):
-        roles_where, roles_params = Filters(roles=filters.roles).where("created", dataset)
-        stale = (
-            dataset.cursor()
-            .execute(
-                f"SELECT count(*) FROM {dataset.table} WHERE created <= ?::DATE AND {roles_where} "
-                "AND (outcome = 'open' OR closed > ?::DATE) AND date_diff('day', created, ?::DATE) > ?",
-                [as_of, *roles_params, as_of, as_of, float(cycles[-1])],
-            )
-            .fetchall()[0][0]
-        )
-        ages += [float("inf")] * int(stale)
-    return WinTiming(by_level=by_level, won_cycles=cycles, other_ages=np.sort(np.array(ages, dtype="float64")))
+
+    def values(kind: int) -> np.ndarray:
+        found = [r for r in rows if r[0] == kind]
+        repeated = np.repeat(np.array([r[1] for r in found], dtype="float64"), np.array([r[2] for r in found], "int64"))
+        return np.sort(repeated)
+
+    won = tuple(int(sum(r[3 + i] for r in rows)) for i in range(1 + len(OPEN_LEVELS)))
+    return values(1), values(2), won
 
 
 @dataclass
@@ -325,6 +359,10 @@ def open_amounts_known(dataset: Dataset) -> bool:
     """Whether the export's open records carry amounts (at least half of them do), as a CRM that keeps an expected
     amount on an open deal. Where only closing sets the amount (Maven: won = the deal's value, lost = 0, open =
     blank) or nothing is open, the amount of a record closed after a past day would tell its outcome on that day."""
+    return remembered(dataset, ("open_amounts_known",), lambda: _open_amounts_known(dataset))
+
+
+def _open_amounts_known(dataset: Dataset) -> bool:
     total, priced = (
         dataset.cursor()
         .execute(f"SELECT count(*), count(amount) FROM {dataset.table} WHERE outcome = 'open'")
@@ -347,6 +385,12 @@ def open_records_at(dataset: Dataset, as_of: dt.date, filters: Filters | None = 
     amount: a snapshot export keeps no history.
     """
     _require_records(dataset)
+    sql, params = _open_records_sql(dataset, as_of, filters)
+    return dataset.cursor().execute(sql, params).df()
+
+
+def _open_records_sql(dataset: Dataset, as_of: dt.date, filters: Filters | None) -> tuple[str, list[object]]:
+    """The query of open_records_at and its parameters."""
     filters = filters or Filters()
     where, params = Filters(roles=filters.roles).where("created", dataset)
     snapshot = data_as_of(dataset)
@@ -362,7 +406,7 @@ def open_records_at(dataset: Dataset, as_of: dt.date, filters: Filters | None = 
         FROM {dataset.table}
         WHERE {dated} AND (outcome = 'open' OR {later}) AND {where}
     """
-    return dataset.cursor().execute(sql, [_base_level(dataset), as_of, as_of, *params]).df()
+    return sql, [_base_level(dataset), as_of, as_of, *params]
 
 
 def expected_wins_within(
@@ -380,29 +424,36 @@ def expected_wins_within(
     not used (see open_records_at), so they are valued as today's open records without an amount are.
     """
     timing = win_timing(dataset, as_of, filters)
-    frame = open_records_at(dataset, as_of, filters)
     snapshot = data_as_of(dataset)
-    amounts = pd.to_numeric(frame["amount"], errors="coerce")
-    priced = int(amounts.isna().sum()) if unit_price is not None else 0
-    if unit_price is not None:
-        amounts = amounts.fillna(unit_price)
-    # Open records share few (level, age) pairs (300k open deals, a few hundred pairs): one probability per pair.
+    # Open records share few (level, age) pairs (300k open deals, a few hundred pairs): they are counted per pair
+    # in DuckDB (in the order pandas' groupby gave, missing ages last) and each pair gets one probability.
+    sql, params = _open_records_sql(dataset, as_of, filters)
+    filled = "amount" if unit_price is None else "coalesce(amount, ?)"
     pairs = (
-        pd.DataFrame({"level": frame["level"], "age": frame["age_days"], "amount": amounts})
-        .groupby(["level", "age"], dropna=False)
-        .agg(n=("level", "size"), value=("amount", "sum"))
+        dataset.cursor()
+        .execute(
+            f"SELECT level, age_days, count(*), count(amount), sum(CAST({filled} AS DOUBLE)) FROM ({sql}) "
+            "GROUP BY ALL ORDER BY level NULLS LAST, age_days NULLS LAST",
+            ([] if unit_price is None else [float(unit_price)]) + params,
+        )
+        .fetchall()
     )
-    count = value = 0.0
-    for (level, age), row in pairs.iterrows():
-        p = timing.probability(int(level), None if pd.isna(age) else float(age), days)
+    count = value = open_value = 0.0
+    open_count = priced = 0
+    for level, age, n, with_amount, amount in pairs:
+        amount = float(amount) if amount is not None else 0.0
+        open_count += int(n)
+        open_value += amount
+        if unit_price is not None:
+            priced += int(n) - int(with_amount)
+        p = timing.probability(int(level), None if age is None else float(age), days)
         if p is not None:
-            count += p * int(row["n"])
-            value += p * float(row["value"])
-    open_value = float(amounts.sum())
+            count += p * int(n)
+            value += p * amount
     return PipelineExpectation(
         as_of=as_of,
         days=int(days),
-        open_count=len(frame),
+        open_count=open_count,
         open_value=open_value,
         expected_count=count,
         expected_value=value,

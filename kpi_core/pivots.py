@@ -12,6 +12,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from kpi_core.business_days import business_days, period_bounds, period_label
+from kpi_core.dataset_memo import filters_key, remembered
 from kpi_core.formula import evaluate, formula_names
 from kpi_core.intake.load import Dataset
 from kpi_core.metrics import Filters, KpiResult, compute_kpis, load_catalog
@@ -1224,6 +1225,25 @@ def _check(
 
 
 # --- from a dataset ------------------------------------------------------------------------------------------------
+def _kpis(
+    dataset: Dataset,
+    *,
+    period: str = "month",
+    by: Sequence[str] = (),
+    filters: Filters | None = None,
+    fiscal_start: int = 4,
+) -> KpiResult:
+    """compute_kpis, remembered per dataset (kpi_core.dataset_memo): a report asks for the same windows several
+    times (the overall totals once per rate lever, the trailing months for the position and for the Goodhart
+    checks), the page asks again for its lever history, and a what-if reruns the whole report. The result is
+    shared: read it, never change it."""
+    key = ("kpis", period, tuple(by), int(fiscal_start), filters_key(filters))
+    compute = lambda: compute_kpis(  # noqa: E731
+        dataset, period=period, by=list(by), filters=filters, fiscal_start=fiscal_start
+    )
+    return remembered(dataset, key, compute)
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -1251,7 +1271,7 @@ def lever_history(
 ) -> LeverHistory:
     """Each lever per complete month (the last `months`) and per owner / segment / channel over `group_months`."""
     if monthly is None:
-        monthly = compute_kpis(dataset, period="month", filters=filters).by_period
+        monthly = _kpis(dataset, period="month", filters=filters).by_period
     rows = complete_months(monthly, as_of, months)
     levers = {lv.name: lv for m in [*models, SUSTAINABILITY_MODEL] for lv in m.levers}
     values = {name: tuple(lever_value(lv, r) for r in rows) for name, lv in levers.items()}
@@ -1260,7 +1280,7 @@ def lever_history(
     if roles and rows:
         end = as_of.replace(day=1) - dt.timedelta(days=1)
         start = _add_months(as_of.replace(day=1), -group_months)
-        result = compute_kpis(dataset, period="month", by=roles, filters=_within(filters, start, end))
+        result = _kpis(dataset, period="month", by=roles, filters=_within(filters, start, end))
         for name, lever in levers.items():
             if lever.kind != "rate":
                 continue  # a rep's deal count is no evidence for the team's
@@ -1283,7 +1303,7 @@ def _within(filters: Filters | None, start: dt.date, end: dt.date) -> Filters:
 
 def window_figures(dataset: Dataset, start: dt.date, end: dt.date, filters: Filters | None = None) -> dict[str, Any]:
     """The engine's totals between two dates (each figure on its own basis date), flattened."""
-    return flat_figures(compute_kpis(dataset, period="month", filters=_within(filters, start, end)).totals)
+    return flat_figures(_kpis(dataset, period="month", filters=_within(filters, start, end)).totals)
 
 
 def period_position(
@@ -1328,7 +1348,7 @@ def period_position(
     trailing_end = as_of.replace(day=1) - dt.timedelta(days=1)
     trailing = window_figures(dataset, _add_months(as_of.replace(day=1), -trailing_months), trailing_end, filters)
     if monthly is None:
-        monthly = compute_kpis(dataset, period="month", filters=filters).by_period
+        monthly = _kpis(dataset, period="month", filters=filters).by_period
     recent = complete_months(monthly, as_of, trailing_months)
     levers = {lv.name: lv for m in [*models, SUSTAINABILITY_MODEL] for lv in m.levers}
     booked: dict[str, float] = {}
@@ -1349,7 +1369,7 @@ def period_position(
             rest[name] = float(forecasts[name])
         else:
             value = lever_value(lever, trailing)
-            overall = flat_figures(compute_kpis(dataset, filters=filters).totals)
+            overall = flat_figures(_kpis(dataset, filters=filters).totals)
             rest[name] = value if value is not None else lever_value(lever, overall)
     kgi_booked = float(booked_figures.get(KGI) or 0.0) if booked_figures else 0.0
     return PeriodPosition(
@@ -1406,7 +1426,7 @@ def goodhart_for_dataset(
         filters,
     )
     if monthly is None:
-        monthly = compute_kpis(dataset, period="month", filters=filters).by_period
+        monthly = _kpis(dataset, period="month", filters=filters).by_period
     return goodhart_checks(
         before, after, complete_months(monthly, as_of), kpis=kpis, min_change=min_change, window_months=window_months
     )
@@ -1507,7 +1527,7 @@ def pivots_for_goals(
     from kpi_core.pacing import forecast_goals
 
     fiscal_start = goals.fiscal_year_start
-    result = compute_kpis(dataset, period="month", fiscal_start=fiscal_start, filters=filters)
+    result = _kpis(dataset, period="month", fiscal_start=fiscal_start, filters=filters)
     monthly = result.by_period
     levels = dataset.present_levels
     models = available_models(result.totals, levels)

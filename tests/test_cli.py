@@ -14,7 +14,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from kpi_core.cli import main
+from kpi_core.cli import default_lang, main
+from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
+from tests.bilingual import english_words
 
 REPO = Path(__file__).resolve().parents[1]
 METRIC_KEYS = {
@@ -41,6 +43,14 @@ DEALS = (
     'O4,2025-04-07,2025-04-14,2025-05-08,受注,"¥2,000,000",鈴木,\n'
     "O5,2025-04-09,2025-04-16,2025-13-45,受注,見積中,佐藤,Web\n"  # line 6: not a date (and an unreadable amount)
 )
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests read English unless they ask for Japanese, whatever the machine's locale."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture
@@ -213,8 +223,8 @@ def test_bad_option_is_one_line_on_err(deals: Path) -> None:
     assert_one_line_error(*run("kpis", deals, "--period", "day"), "day")
 
 
-def subprocess_run(*argv: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def subprocess_run(*argv: object, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **env_vars}
     return subprocess.run(
         [sys.executable, "-m", "kpi_core", *map(str, argv)],
         cwd=REPO,
@@ -241,3 +251,140 @@ def test_real_process_failure(tmp_path: Path) -> None:
         assert done.stdout == ""
         assert done.stderr.count("\n") == 1 and path.name in done.stderr
         assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------------------------------- --lang (issue 11)
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def assert_japanese_error(status: int, out: str, err: str, *values: str) -> str:
+    """One line on stderr, in Japanese after the fixed "error: ": no English word in it but the user's values (file
+    names, options)."""
+    assert_one_line_error(status, out, err, *values)
+    assert err.startswith("error: ") and JAPANESE.search(err), err
+    sentence = err.removeprefix("error: ")
+    assert english_words(re.sub(r"--[a-z-]+", " ", sentence), list(values)) == [], err
+    return sentence
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_lang_ja_error_on_an_unusable_file(tmp_path: Path, where: str) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    argv = ["kpis", tmp_path / "empty.csv"]
+    argv = ["--lang", "ja", *argv] if where == "before" else [*argv, "--lang", "ja"]
+    sentence = assert_japanese_error(*run(*argv), "empty.csv")
+    assert sentence == (
+        "empty.csvは空のため、見出し行とその下のデータ行を含めてデータを書き出し直し、アップロードしてください。\n"
+    )
+
+
+def test_lang_en_error_is_unchanged(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    status, out, err = run("kpis", tmp_path / "empty.csv", "--lang", "en")
+    assert (status, out) == (2, "")
+    assert err == (
+        "error: empty.csv is empty: export the data again (a header row with data rows below it) and upload it.\n"
+    )
+
+
+def test_lang_ja_usage_errors(tmp_path: Path, deals: Path) -> None:
+    assert_japanese_error(*run("--lang", "ja", "kpis", tmp_path / "missing.csv"), str(tmp_path / "missing.csv"))
+    assert_japanese_error(*run("kpis", deals, "--fiscal-start", "13", "--lang", "ja"))
+    roles = ", ".join(dict.fromkeys((*RECORD_ROLES, *PERIOD_ROLES)))  # the names --map takes, as they are typed
+    assert_japanese_error(*run("kpis", deals, "--map", "colour=担当者", "--lang", "ja"), "'colour=担当者'", roles)
+    assert_japanese_error(*run("kpis", deals, "--map", "owner=営業マン", "--lang", "ja"), "owner", "営業マン")
+    assert_japanese_error(
+        *run("kpis", deals, "--date-order", "問合せ日=ymd", "--lang", "ja"), "'問合せ日=ymd'", "mdy|dmy"
+    )
+
+
+def test_lang_ja_argument_error_says_what_argparse_said(deals: Path) -> None:
+    # argparse's own words stay English (in brackets); the sentence around them is Japanese.
+    status, out, err = run("--lang", "ja", "kpis", deals, "--period", "day")
+    assert_one_line_error(status, out, err, "day")
+    assert err.startswith("error: python -m kpi_core kpis：コマンドの指定が正しくありません（")
+
+
+def test_lang_ja_text_output(deals: Path) -> None:
+    status, out, err = run("kpis", deals, "--by", "owner", "--lang", "ja")
+    assert (status, err) == (0, "")
+    assert out.startswith("行：読み込み 5、使用 4、除外 1\n")
+    assert re.search(r"^合計\s", out, re.MULTILINE)
+    assert re.search(r"^期間\s+件数\s+リード", out, re.MULTILINE)
+    assert re.search(r"^担当者\s", out, re.MULTILINE)  # the role's name, not its code
+    assert "除外：deals.csv 6行目 [受注日] 日付として読めません：「2025-13-45」" in out
+    values = ["deals.csv", "MQL", "SQL", "Web", "id", "created", "closed", "stage", "amount", "owner", "channel"]
+    assert english_words(out, values) == [], out
+
+
+NO_AMOUNT = "id,created,closed,stage\n1,2025-04-01,2025-04-10,Won\n2,2025-04-02,,Open\n"
+
+
+def test_lang_ja_warnings_in_text_output(tmp_path: Path) -> None:
+    (tmp_path / "counts.csv").write_text(NO_AMOUNT)
+    out = run("kpis", tmp_path / "counts.csv", "--lang", "ja")[1]
+    assert "注意：金額の列が見つかりません。" in out
+    assert "（コマンドラインでは --map 役割=列名 で列の役割を指定できます）\n" in out
+    assert "warning" not in out and "--map ROLE=COLUMN" in run("kpis", tmp_path / "counts.csv")[1]
+
+
+def test_lang_ja_columns_line_up(deals: Path) -> None:
+    out = run("kpis", deals, "--lang", "ja")[1]
+    table = out.split("\n\n")[1].splitlines()  # the totals: a heading of Japanese words over numbers
+    widths = {sum(2 if ord(c) > 0x2E7F else 1 for c in line) for line in table}
+    assert len(widths) == 1, table
+
+
+def test_lang_ja_json_keys_stay_and_messages_follow(deals: Path, tmp_path: Path) -> None:
+    en = run_json("kpis", deals, "--lang", "en")
+    ja = run_json("kpis", deals, "--lang", "ja")
+    assert set(ja) == set(en) and ja["totals"] == en["totals"] and ja["mapping"] == en["mapping"]
+    assert ja["rejects"][0]["reason"] == "日付として読めません：「2025-13-45」"
+    assert en["rejects"][0]["reason"] == "not a date: '2025-13-45'"
+    (tmp_path / "counts.csv").write_text(NO_AMOUNT)
+    en = run_json("kpis", tmp_path / "counts.csv", "--lang", "en")
+    ja = run_json("kpis", tmp_path / "counts.csv", "--lang", "ja")
+    assert [w["code"] for w in ja["warnings"]] == [w["code"] for w in en["warnings"]] != []
+    for ja_warning, en_warning in zip(ja["warnings"], en["warnings"], strict=True):
+        assert set(ja_warning) == set(en_warning)
+        assert JAPANESE.search(ja_warning["message"]) and not JAPANESE.search(en_warning["message"])
+
+
+def test_the_commands_lang_wins_over_the_global_one(deals: Path) -> None:
+    out = run("--lang", "ja", "kpis", deals, "--lang", "en")[1]
+    assert out.startswith("rows: 5 read")
+    assert run("--lang", "ja", "kpis", deals)[1].startswith("行：")
+
+
+@pytest.mark.parametrize(
+    ("environ", "lang"),
+    [
+        ({"LANG": "ja_JP.UTF-8"}, "ja"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "ja_JP.UTF-8"}, "ja"),
+        ({"LANG": "ja_JP.UTF-8", "LC_ALL": "C"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "ja_JP"}, "ja"),
+        ({"LC_ALL": "", "LANG": "ja"}, "ja"),
+    ],
+)
+def test_default_language_from_the_locale(environ: dict[str, str], lang: str) -> None:
+    assert default_lang(environ) == lang
+
+
+def test_japanese_locale_without_lang(deals: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert run("kpis", deals)[1].startswith("行：")
+    assert run("kpis", deals, "--lang", "en")[1].startswith("rows: ")
+    assert_japanese_error(*run("kpis", deals, "--fiscal-start", "0"))
+
+
+def test_real_process_in_japanese(tmp_path: Path) -> None:
+    (tmp_path / "image.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    done = subprocess_run("kpis", tmp_path / "image.csv", LANG="ja_JP.UTF-8", LC_ALL="")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "error: image.csvはCSVでもExcelでもなくPNG画像のようなので、データを.csvまたは.xlsxで保存して"
+        "アップロードしてください。\n"
+    )

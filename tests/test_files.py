@@ -15,6 +15,7 @@ from kpi_core.intake import files
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.files import list_sheets, open_source
 from tests import bad_files
+from tests.bilingual import assert_bilingual
 
 
 def read_with_duckdb(path: Path, skip: int, delimiter: str) -> tuple[list[str], list[tuple]]:
@@ -78,6 +79,7 @@ def test_refusal_has_code_and_names_the_file(name, build, code, workdir):
     assert name in error.message
     assert str(error) == error.message
     assert "\n" not in error.message and ": " in error.message  # one sentence: problem, then what to do
+    assert_bilingual(error)  # and the same in Japanese
     assert files_under(workdir) == set()  # nothing left behind
 
 
@@ -89,6 +91,13 @@ def test_refusal_is_the_same_from_a_path(name, build, code, workdir, tmp_path):
         open_source(name, path, workdir=workdir)
     assert caught.value.code == code
     assert name in caught.value.message
+    assert caught.value.message("ja") == _refusal(name, build(), workdir).message("ja")  # same words, bytes or path
+
+
+def _refusal(name: str, data: bytes, workdir: Path) -> IntakeError:
+    with pytest.raises(IntakeError) as caught:
+        open_source(name, data, workdir=workdir)
+    return caught.value
 
 
 def test_encrypted_message_says_how_to_remove_the_password(workdir):

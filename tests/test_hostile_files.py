@@ -25,6 +25,7 @@ from kpi_core.intake.files import MixedLine, list_sheets, open_source
 from kpi_core.intake.load import FileInput, load_dataset
 from kpi_core.intake.tables import load_source
 from tests import bad_files
+from tests.bilingual import assert_bilingual
 
 FORBIDDEN = re.compile(r"/tmp|/work|Error|Exception|duckdb|Traceback|File \"|\n|\\\\|0x[0-9a-f]", re.IGNORECASE)
 
@@ -50,6 +51,8 @@ def refusal(name: str, data: bytes | Path, workdir: Path, **kwargs: object) -> I
     assert error.file == name and error.message.startswith(name)
     assert str(error) == error.message
     assert not FORBIDDEN.search(error.message.replace(name, "")), error.message  # one sentence, nothing internal
+    assert not FORBIDDEN.search(error.message("ja").replace(name, "")), error.message("ja")
+    assert_bilingual(error)  # the same sentence in Japanese, naming the file
     assert list(workdir.iterdir()) == []  # nothing left behind
     return error
 

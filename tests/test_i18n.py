@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import string
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES
 from kpi_core.intake.stages import CANONICAL
 from kpi_core.messages import MESSAGES
-from kpi_core.metrics import PERIODS, load_catalog
+from kpi_core.metrics import BREAKDOWN_ROLES, PERIODS, load_catalog
+from tests.bilingual import english_words
 from ui.format import CURRENCIES
 from ui.i18n import lang_from_locale, metric_label, role_label, stage_label, t
 from ui.strings import STRINGS, UI_STRINGS
@@ -167,3 +169,76 @@ def test_t_finds_the_engine_sentences():
     assert t("warn.missing_amount", "ja") == MESSAGES["warn.missing_amount"]["ja"]
     assert t("word.order.dmy", "en") == "day-first"
     assert t("skip.summary_row", "ja", text="合計") == "集計行（合計）"
+
+
+# ----------------------------------------------------------------------------- the engine's sentences (issue 11)
+ENGINE = sorted((ROOT / "kpi_core").rglob("*.py"))
+_KEYED = {"IntakeError", "UsageError", "Phrase", "render", "AsOfError"}
+
+
+def _fields(text: str) -> set[tuple[str, str]]:
+    return {(name, spec) for _, name, spec, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _engine_keys(path: Path) -> list[tuple[str, int]]:
+    """Catalogue keys passed as a literal first argument to IntakeError / UsageError / Phrase / render in `path`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            key = node.args[0].value
+            if name in _KEYED and isinstance(key, str) and " " not in key and "." in key:
+                found.append((key, node.lineno))
+    return found
+
+
+def test_the_engine_scan_finds_keys():
+    keys = {key for path in ENGINE for key, _ in _engine_keys(path)}
+    assert {"intake.empty", "intake.binary", "cli.no_such_file", "cli.rows"} <= keys
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_key_the_engine_raises_exists(path):
+    assert [(key, line) for key, line in _engine_keys(path) if key not in MESSAGES] == []
+
+
+def test_engine_key_families_are_complete():
+    from kpi_core import cli
+    from kpi_core.intake import files
+
+    kinds = {kind for _, kind in files._BINARY_MAGICS} | {"zip", "binary"}
+    keys = [f"intake.kind.{kind}" for kind in kinds] + [f"cli.col.{name}" for name in cli._TEXT_COLUMNS]
+    keys += [f"{key}_sheet" for key in ("intake.no_rows", "intake.no_header")]
+    keys += [f"role.{role}" for role in BREAKDOWN_ROLES]  # the CLI's tables by role
+    assert [key for key in keys if key not in MESSAGES] == []
+
+
+def test_both_languages_format_each_placeholder_the_same_way():
+    # "{count:,}" in one language and "{count}" in the other would group digits in only one of them.
+    assert [key for key, entry in MESSAGES.items() if _fields(entry["ja"]) != _fields(entry["en"])] == []
+
+
+GOAL_FILE_FIELDS = ["kgi", "kpis", "csfs", "name", "metric", "target", "period"]  # what the user writes in YAML
+
+
+@pytest.mark.parametrize("prefix", ["intake.", "cli.", "asof.", "formula.", "goalfile."])
+def test_japanese_engine_sentences_have_no_english_words(prefix):
+    """Placeholders (the user's values), command-line options and goal-file fields aside, no English word is left
+    in the ja text."""
+    wrong = {}
+    for key, entry in MESSAGES.items():
+        if key.startswith(prefix) and entry["ja"] != entry["en"]:
+            bare = re.sub(r"\{[^}]*\}|--[a-z-]+|\btemplate:\w+", " ", entry["ja"])
+            words = english_words(bare, GOAL_FILE_FIELDS if prefix == "goalfile." else [])
+            if words:
+                wrong[key] = words
+    assert wrong == {}
+
+
+def test_engine_sentences_are_translated():
+    same = [
+        key
+        for key, entry in MESSAGES.items()
+        if key.startswith(("intake.", "cli.")) and entry["ja"] == entry["en"] and not key.startswith("cli.col.")
+    ]
+    assert same == []

@@ -19,6 +19,7 @@ from kpi_core.pipeline import (
     open_pipeline_by_stage,
     open_records_at,
     stage_win_probability,
+    win_timing,
 )
 
 D = dt.date
@@ -236,3 +237,46 @@ def test_maven_stage_probability_matches_pandas(maven_dir: Path):
     stale = (is_open & ((as_of - raw["engage_date"]).dt.days > longest)).sum()
     expected = len(won) / ((raw["deal_stage"].isin(["Won", "Lost"])).sum() + stale)
     assert stage_win_probability(dataset) == pytest.approx({"Prospecting": expected, "Engaging": expected})
+
+
+def test_win_timing_by_hand(deals):
+    # On 2025-07-10: won cycles 10, 20, 30, 40; lost after 15, 25, 35, 45 days; O3 (100 days, older than the
+    # longest win) never closes: inf. O1 (5 days) and O2 (25 days) are not stale. Reached opportunity and beyond:
+    # 4 won / (4 won + 4 lost + O3) = 4/9.
+    timing = win_timing(deals, D(2025, 7, 10))
+    assert timing.won_cycles.tolist() == [10.0, 20.0, 30.0, 40.0]
+    assert timing.other_ages.tolist() == [15.0, 25.0, 35.0, 45.0, float("inf")]
+    assert timing.won_cycles.dtype == timing.other_ages.dtype == "float64"
+    assert timing.by_level[4] == pytest.approx(4 / 9)
+    # On 2025-04-30 only W1, W2 (10, 20 days) and L1, L2 (15, 25) had closed; O3 (29 days) is older than 20.
+    early = win_timing(deals, D(2025, 4, 30))
+    assert early.won_cycles.tolist() == [10.0, 20.0]
+    assert early.other_ages.tolist()[:2] == [15.0, 25.0]
+    assert early.other_ages.tolist()[2:] == [float("inf")] * (len(early.other_ages) - 2)
+
+
+# Open deals with and without amounts, some amounts with cents, several deals sharing one (level, age) pair.
+MIXED = """id,stage,created,closed,amount
+W1,Won,2025-03-01,2025-03-11,100.25
+W2,Won,2025-03-01,2025-03-31,200
+L1,Lost,2025-03-01,2025-03-21,50
+O1,Proposal,2025-06-01,,1000.5
+O2,Proposal,2025-06-01,,
+O3,Proposal,2025-06-01,,333.33
+O4,Negotiation,2025-06-20,,
+O5,Prospecting,2025-06-25,,10.1
+"""
+
+
+def test_expected_wins_match_a_plain_pandas_sum(tmp_path: Path):
+    data = load(tmp_path, "mixed.csv", MIXED)
+    as_of = D(2025, 6, 30)
+    for unit_price in (None, 123.45):
+        expectation = expected_wins_within(data, as_of=as_of, days=30, unit_price=unit_price)
+        # The same sums from the file with pandas alone: each open deal once, missing amounts at the unit price.
+        raw = pd.read_csv(tmp_path / "mixed.csv")
+        open_deals = raw[raw["closed"].isna()]
+        amounts = open_deals["amount"].fillna(unit_price) if unit_price is not None else open_deals["amount"]
+        assert expectation.open_count == 5
+        assert expectation.open_value == pytest.approx(float(amounts.sum()))
+        assert expectation.valued_at_unit_price == (2 if unit_price is not None else 0)

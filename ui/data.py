@@ -114,7 +114,7 @@ def sample_upload_key(source: str) -> tuple[str, str]:
     path = sample_path(source)
     if not path.is_file():
         raise IntakeError(
-            f"The sample file {path.name} is missing: run `python sample_data/generate.py` once.", code="no_sample"
+            "intake.no_sample", code="no_sample", file=path.name, command="python sample_data/generate.py"
         )
     stat = path.stat()
     return _file_sha256(str(path), stat.st_mtime_ns, stat.st_size), path.name
@@ -152,7 +152,7 @@ def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> t
     remember_currency(None)
     if source == "upload":
         if not uploads:
-            raise IntakeError("No file uploaded yet.", code="no_file")
+            raise IntakeError("intake.no_upload", code="no_file")
         files = [(u.sha256, u.name, options.sheets.get(u.sha256)) for u in uploads]
         inputs = tuple(FileInput(u.name, u.path, sheet=options.sheets.get(u.sha256)) for u in uploads)
     else:

@@ -321,9 +321,9 @@ def _load_into(view: View) -> None:
     try:
         with st.spinner(t("frame.loading")):
             key, dataset = sources.load_source(view.source, files, options)
-    except ServerFull:
-        view.error = t("error.server_full")
-        view.error_code = "server_full"
+    except ServerFull as exc:
+        view.error = exc.message(view.lang)
+        view.error_code = exc.code
         return
     except IntakeError as exc:
         view.error = t("error.file", message=escape_markdown(exc.message(view.lang)))

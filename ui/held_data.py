@@ -231,11 +231,7 @@ class HeldData:
                     held -= entry.size
                     self._drop(key)
         if held + needed > budget:
-            raise ServerFull(
-                "The server is holding as much data as it can for the people using it now: try again in a few "
-                "minutes, or ask the operator to raise KPI_PIVOT_MEMORY_BUDGET_MB.",
-                code="server_full",
-            )
+            raise ServerFull("intake.server_full", code="server_full", setting=BUDGET_ENV)
 
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key)

@@ -72,12 +72,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The uploaded files are no longer on the server (it restarted or the session expired): upload them "
         "again on the Data page.",
     },
-    "error.server_full": {
-        "ja": "サーバーは今、利用中の方々のデータで保持できる上限に達しています。数分後にもう一度試すか、"
-        "運用担当者に KPI_PIVOT_MEMORY_BUDGET_MB を上げるよう依頼してください。",
-        "en": "The server is holding as much data as it can for the people using it now: try again in a few "
-        "minutes, or ask the operator to raise KPI_PIVOT_MEMORY_BUDGET_MB.",
-    },
     "error.unknown": {
         "ja": "データを読み込めませんでした。データページで確認してください。",
         "en": "The data could not be loaded: check it on the Data page.",

@@ -33,6 +33,7 @@ import numpy as np
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from kpi_core.intake.errors import IntakeError
+from kpi_core.messages import Names, Phrase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,15 +105,15 @@ _ENCRYPTION_MARKERS = tuple(
     for marker in (word.encode("utf-16-le"), word.encode("ascii"))
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BINARY_MAGICS = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"%PDF-", "a PDF document"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
+_BINARY_MAGICS = (  # (magic, kind): the kind's words are "intake.kind.<kind>" in kpi_core.messages
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"\x1f\x8b", "gzip"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!", "rar"),
 )
 
 
@@ -251,24 +252,19 @@ def _load_input(name: str, data: bytes | Path, max_bytes: int | None) -> _Input:
         try:
             stat = path.stat()
         except OSError as exc:
-            raise IntakeError(
-                f"{name} could not be opened: check that the file exists and is readable, then try again.",
-                code="unreadable",
-                file=name,
-            ) from exc
+            raise IntakeError("intake.cannot_open", code="unreadable", file=name) from exc
         if not path.is_file():
-            raise IntakeError(
-                f"{name} is not a regular file: choose a .csv or .xlsx file.", code="unreadable", file=name
-            )
+            raise IntakeError("intake.not_regular_file", code="unreadable", file=name)
         source = _Input(name, None, path, stat.st_size)
     if source.size == 0:
         raise _empty(name)
     if max_bytes is not None and source.size > max_bytes:
         raise IntakeError(
-            f"{name} is {_format_mb(source.size)} MB, over the {_format_mb(max_bytes)} MB limit: "
-            "filter or split it (for example by period) and upload the parts.",
+            "intake.too_large",
             code="too_large",
             file=name,
+            size=_format_mb(source.size),
+            limit=_format_mb(max_bytes),
         )
     return source
 
@@ -282,24 +278,14 @@ def _detect_kind(source: _Input) -> str:
         return "xlsx"
     if head.startswith(_OLE_MAGIC):
         if _contains_any(source, _ENCRYPTION_MARKERS):
-            raise IntakeError(
-                f"{name} is password-protected: save an unprotected copy in Excel "
-                "(File > Info > Protect Workbook) and upload that.",
-                code="encrypted",
-                file=name,
-            )
-        raise IntakeError(
-            f"{name} is an old-format Excel 97-2003 (.xls) file: open it in Excel, save it as .xlsx or CSV, "
-            "and upload that.",
-            code="bad_extension",
-            file=name,
-        )
-    for magic, what in _BINARY_MAGICS:
+            raise _encrypted(name)
+        raise IntakeError("intake.legacy_xls", code="bad_extension", file=name)
+    for magic, kind in _BINARY_MAGICS:
         if head.startswith(magic):
-            raise _binary(name, what)
+            raise _binary(name, kind)
     is_utf16 = head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE)
     if not is_utf16 and b"\x00" in head:
-        raise _binary(name, "binary data")
+        raise _binary(name, "binary")
     return "csv"
 
 
@@ -337,10 +323,12 @@ def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFi
     _check_column_count(name, len(columns))
     if encoding.lines * len(columns) > MAX_CSV_CELLS:
         raise IntakeError(
-            f"{name} has {encoding.lines:,} lines of {len(columns):,} columns, more than the {MAX_CSV_CELLS:,} "
-            "cells this app reads: filter or split it (for example by period) and upload the parts.",
+            "intake.csv_too_many_cells",
             code="too_many_cells",
             file=name,
+            lines=encoding.lines,
+            columns=len(columns),
+            limit=MAX_CSV_CELLS,
         )
     _check_width([fields for _, fields in records[header_index:]], name)
 
@@ -379,10 +367,7 @@ def _open_csv(source: _Input, workdir: Path, *, unwrap: bool = True) -> SourceFi
 def _check_column_count(name: str, columns: int) -> None:
     if columns > MAX_COLUMNS:
         raise IntakeError(
-            f"{name} has {columns:,} columns, more than the {MAX_COLUMNS:,} this app reads: keep only the columns "
-            "you need (or split the file) and upload again.",
-            code="too_many_columns",
-            file=name,
+            "intake.too_many_columns", code="too_many_columns", file=name, columns=columns, limit=MAX_COLUMNS
         )
 
 
@@ -409,22 +394,12 @@ def _check_width(rows: list[list[str]], name: str) -> None:
     wider = [r for r in data if len(r) > width + 1 or (len(r) == width + 1 and r[-1].strip())]
     if len(wider) >= 2 and len(wider) * 2 > len(data):
         fields = Counter(len(r) for r in wider).most_common(1)[0][0]
-        raise IntakeError(
-            f"{name}: most rows have {fields} values but the header row names only {width} columns: "
-            "give every column a name in the header row (or remove the extra values) and upload again.",
-            code="too_many_fields",
-            file=name,
-        )
+        raise IntakeError("intake.header_too_narrow", code="too_many_fields", file=name, fields=fields, width=width)
     cells = [r[0] for r in data if len(r) == 1]
     separated = [c for c in cells if any(d in c for d in DELIMITERS)]
     header_separated = width == 1 and any(d in header[0] for d in DELIMITERS)
     if header_separated and len(separated) >= 2 and len(separated) * 2 > len(cells):
-        raise IntakeError(
-            f"{name}: every line holds one quoted cell with separators inside: save it again as a normal CSV "
-            "(one value per column) and upload again.",
-            code="one_column",
-            file=name,
-        )
+        raise IntakeError("intake.one_quoted_cell", code="one_column", file=name)
 
 
 # ------------------------------------------------------------------------------------ wrapped lines
@@ -592,15 +567,14 @@ class _LineCounter:
 
     def _too_long(self, line: int) -> IntakeError:
         return IntakeError(
-            f"{self.name}: line {line:,} is longer than {_characters(MAX_LINE_CHARS)} (a missing line break or an "
-            "unclosed quote?): fix or remove that line and upload again.",
-            code="line_too_long",
-            file=self.name,
+            "intake.line_too_long", code="line_too_long", file=self.name, line=line, limit=_characters(MAX_LINE_CHARS)
         )
 
 
-def _characters(count: int) -> str:
-    return f"{count // 1024**2} million characters" if count >= 1024**2 else f"{count:,} characters"
+def _characters(count: int) -> Phrase:
+    if count >= 1024**2:
+        return Phrase("intake.word.million_characters", {"millions": count // 1024**2})
+    return Phrase("intake.word.characters", {"count": count})
 
 
 def _first_break(text: str) -> int:
@@ -1066,24 +1040,14 @@ def _check_xlsx_zip(source: _Input) -> None:
         with source.open_binary() as fh, zipfile.ZipFile(fh) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise IntakeError(
-            f"{name} looks like an Excel or ZIP file but is damaged (perhaps cut off during download): "
-            "open it in Excel, save it again as .xlsx, and upload that.",
-            code="unreadable",
-            file=name,
-        ) from exc
+        raise IntakeError("intake.damaged_zip", code="unreadable", file=name) from exc
     if len(members) > MAX_ZIP_MEMBERS:
         raise _zip_bomb(name)
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
         if "xl/workbook.bin" in names or "content.xml" in names:
-            raise IntakeError(
-                f"{name} is a spreadsheet format this app does not read (.xlsb or .ods): "
-                "save it as .xlsx or CSV and upload that.",
-                code="bad_extension",
-                file=name,
-            )
-        raise _binary(name, "a ZIP archive or Word/PowerPoint document")
+            raise IntakeError("intake.other_spreadsheet", code="bad_extension", file=name)
+        raise _binary(name, "zip")
     if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
         raise _zip_bomb(name)
     for member in members:
@@ -1273,10 +1237,7 @@ def _sandbox_failure(source: _Input, sheet: str | None, error: Exception) -> Int
         from kpi_core.intake import sandbox
 
         return IntakeError(
-            f"{name} took longer than {sandbox.SANDBOX_TIMEOUT_SECONDS:.0f} seconds to read: save the sheet with only "
-            "its table, or export it as CSV.",
-            code="too_slow",
-            file=name,
+            "intake.too_slow", code="too_slow", file=name, seconds=f"{sandbox.SANDBOX_TIMEOUT_SECONDS:.0f}"
         )
     try:
         claims = _xlsx_plan(source, sheet, max_part=POSTMORTEM_MAX_BYTES).claims
@@ -1287,14 +1248,9 @@ def _sandbox_failure(source: _Input, sheet: str | None, error: Exception) -> Int
     if claims:
         claim = max(claims, key=lambda c: c.cells)
         if claim.cells > INPROCESS_MAX_CELLS:
-            return _claims_error(name, claim.sheet, claim.cells, claim.ref, ", more than this app can read safely")
+            return _claims_error(name, claim.sheet, claim.cells, claim.ref, "intake.claims_unsafe")
     if kind == "memory":
-        return IntakeError(
-            f"{name} needs more memory than this app allows for one workbook: save the sheet with only its table, "
-            "or export it as CSV.",
-            code="too_many_cells",
-            file=name,
-        )
+        return IntakeError("intake.too_much_memory", code="too_many_cells", file=name)
     return _unreadable(name)
 
 
@@ -1639,10 +1595,9 @@ def _ref_attribute(attrs: bytes) -> tuple[int, int] | bool | None:
 def _check_claim(name: str, claim: _Claim) -> None:
     """Refuse a used range the reader would build too large, or that is large and nearly empty."""
     if claim.cells > MAX_SHEET_CELLS or claim.width > MAX_SHEET_COLUMNS:
-        tail = f", more than the {MAX_SHEET_CELLS:,} this app reads"
-        raise _claims_error(name, claim.sheet, claim.cells, claim.ref, tail)
+        raise _claims_error(name, claim.sheet, claim.cells, claim.ref, "intake.claims_too_many", limit=MAX_SHEET_CELLS)
     if claim.cells > SPARSE_MIN_CELLS and claim.values < claim.cells * SPARSE_MIN_SHARE:
-        raise _claims_error(name, claim.sheet, claim.cells, claim.ref, f" but only {claim.values:,} hold a value")
+        raise _claims_error(name, claim.sheet, claim.cells, claim.ref, "intake.claims_sparse", values=claim.values)
 
 
 # --------------------------------------------------------------------------------------- header rules
@@ -1778,66 +1733,35 @@ def _format_mb(size: int) -> str:
 
 
 def _empty(name: str) -> IntakeError:
-    return IntakeError(
-        f"{name} is empty: export the data again (a header row with data rows below it) and upload it.",
-        code="empty",
-        file=name,
-    )
+    return IntakeError("intake.empty", code="empty", file=name)
 
 
-def _binary(name: str, what: str) -> IntakeError:
-    return IntakeError(
-        f"{name} is not a CSV or Excel file (it looks like {what}): upload the data as .csv or .xlsx.",
-        code="binary",
-        file=name,
-    )
+def _binary(name: str, kind: str) -> IntakeError:
+    """``kind``: what the file looks like ("png", "pdf", "zip", "binary" …; "intake.kind.<kind>" in the catalogue)."""
+    return IntakeError("intake.binary", code="binary", file=name, kind=Phrase(f"intake.kind.{kind}"))
 
 
 def _zip_bomb(name: str) -> IntakeError:
-    return IntakeError(
-        f"{name} would expand to far more data than its size suggests, so it was not opened for safety: "
-        "open it in Excel, save it again as .xlsx or CSV, and upload that.",
-        code="zip_bomb",
-        file=name,
-    )
+    return IntakeError("intake.zip_bomb", code="zip_bomb", file=name)
 
 
 def _unreadable(name: str) -> IntakeError:
-    return IntakeError(
-        f"{name} could not be read: check that it opens in Excel or a text editor, save it again as .xlsx "
-        "or CSV UTF-8, and upload that.",
-        code="unreadable",
-        file=name,
-    )
+    return IntakeError("intake.unreadable", code="unreadable", file=name)
 
 
 def _encrypted(name: str) -> IntakeError:
-    return IntakeError(
-        f"{name} is password-protected: save an unprotected copy in Excel "
-        "(File > Info > Protect Workbook) and upload that.",
-        code="encrypted",
-        file=name,
-    )
+    return IntakeError("intake.encrypted", code="encrypted", file=name)
 
 
 def _not_text(name: str) -> IntakeError:
-    return IntakeError(
-        f"{name} is not UTF-8 or Shift_JIS text: save it as 'CSV UTF-8 (comma delimited)' "
-        "(Excel: File > Save As) and upload that.",
-        code="unreadable",
-        file=name,
-    )
+    return IntakeError("intake.not_text", code="unreadable", file=name)
 
 
-def _claims_error(name: str, sheet: str | None, cells: int, ref: str, tail: str) -> IntakeError:
-    """The used range of a sheet is more than the reader builds, or nearly empty: ``tail`` says which."""
-    where = f"sheet '{sheet}', {ref}" if sheet else ref
-    return IntakeError(
-        f"{name}: this workbook claims {cells:,} cells ({where}){tail}: save the sheet with only its table, "
-        "or export it as CSV.",
-        code="too_many_cells",
-        file=name,
-    )
+def _claims_error(name: str, sheet: str | None, cells: int, ref: str, key: str, **params: int) -> IntakeError:
+    """The used range of a sheet is more than the reader builds, or nearly empty: ``key`` says which
+    ("intake.claims_unsafe", "intake.claims_too_many" with ``limit``, "intake.claims_sparse" with ``values``)."""
+    where: Phrase | str = Phrase("intake.word.sheet_range", {"sheet": sheet, "ref": ref}) if sheet else ref
+    return IntakeError(key, code="too_many_cells", file=name, cells=cells, where=where, **params)
 
 
 def _refusal_error(name: str, code: str, args: dict[str, Any]) -> IntakeError:
@@ -1855,45 +1779,35 @@ def _refusal_error(name: str, code: str, args: dict[str, Any]) -> IntakeError:
     sheet = text("sheet")
     if code == "sheet_missing":
         sheets = args.get("sheets")
-        listed = ", ".join(f"'{s}'" for s in sheets if isinstance(s, str)) if isinstance(sheets, list) else ""
-        return IntakeError(
-            f"{name} has no sheet named '{sheet}': choose one of {listed}.", code="sheet_missing", file=name
-        )
+        listed = Names(s for s in sheets if isinstance(s, str)) if isinstance(sheets, list) else Names(())
+        return IntakeError("intake.sheet_missing", code="sheet_missing", file=name, sheet=sheet, sheets=listed)
     if code in ("no_header", "no_rows"):
         return _table_failure(name, sheet, code)
     if code == "no_table":
-        return IntakeError(
-            f"{name} has no table on any visible sheet (a row of column names with data below it): "
-            "put the data under one header row on a visible sheet and upload again.",
-            code="no_rows",
-            file=name,
-        )
+        return IntakeError("intake.no_table", code="no_rows", file=name)
     if code == "encrypted":
         return _encrypted(name)
     if code == "too_many_cells":
-        tail = f", more than the {MAX_SHEET_CELLS:,} this app reads"
-        return _claims_error(name, sheet or None, number("cells"), text("ref"), tail)
+        cells, ref = number("cells"), text("ref")
+        return _claims_error(name, sheet or None, cells, ref, "intake.claims_too_many", limit=MAX_SHEET_CELLS)
     if code == "sparse":
-        tail = f" but only {number('values'):,} hold a value"
-        return _claims_error(name, sheet or None, number("cells"), text("ref"), tail)
+        cells, ref = number("cells"), text("ref")
+        return _claims_error(name, sheet or None, cells, ref, "intake.claims_sparse", values=number("values"))
     if code == "too_many_columns":
         return IntakeError(
-            f"{name}: the table on sheet '{sheet}' has {number('columns'):,} columns, more than the "
-            f"{MAX_COLUMNS:,} this app reads: save the sheet with only its table, or export it as CSV.",
+            "intake.sheet_too_many_columns",
             code="too_many_columns",
             file=name,
+            sheet=sheet,
+            columns=number("columns"),
+            limit=MAX_COLUMNS,
         )
     return _unreadable(name)
 
 
 def _table_failure(name: str, sheet: str | None, code: str) -> IntakeError:
-    where = f"{name} (sheet '{sheet}')" if sheet is not None else name
-    if code == "no_rows":
-        message = f"{where} has no data rows below a header row: export the file again with the data included."
-    else:
-        message = (
-            f"{where} has no header row in its first {HEADER_SEARCH_ROWS} rows "
-            "(a row of column names with data directly below it): put the column names in one row above "
-            "the data and upload again."
-        )
-    return IntakeError(message, code=code, file=name)
+    """No header row ("no_header") or no data rows below it ("no_rows"), in a CSV or a named sheet."""
+    key, params = ("intake.no_rows", {}) if code == "no_rows" else ("intake.no_header", {"rows": HEADER_SEARCH_ROWS})
+    if sheet is not None:
+        return IntakeError(f"{key}_sheet", code=code, file=name, sheet=sheet, **params)
+    return IntakeError(key, code=code, file=name, **params)

@@ -20,6 +20,7 @@ from kpi_core.intake.files import SourceFile
 from kpi_core.intake.findings import Link
 from kpi_core.intake.roles import detect_roles, roles_from_header
 from kpi_core.intake.tables import file_row, quote_ident
+from kpi_core.messages import Names
 
 _OUTCOME_ROLES = frozenset({"stage", "won_flag", "lifecycle", "closed_flag"})
 SAMPLE_ROWS = 2000
@@ -121,18 +122,11 @@ def link_sources(
     """Create the `source` view joining every file onto the base on the shared key; list what could not join."""
     key = link_key or find_link_key(con, sources)
     if key is None:
-        names = ", ".join(s.name for s in sources)
-        raise IntakeError(
-            f"{names}: no shared id column links these files: choose the link column, or upload them one at a time.",
-            code="no_link",
-        )
+        names = Names((s.name for s in sources), quoted=False)
+        raise IntakeError("intake.no_link", code="no_link", files=names)
     for source in sources:
         if key not in source.columns:
-            raise IntakeError(
-                f"{source.name} has no column {key!r} to link on: rename it or choose another link column.",
-                code="no_link",
-                file=source.name,
-            )
+            raise IntakeError("intake.no_link_column", code="no_link", file=source.name, column=key)
     roles = [file_roles(con, index, source) for index, source in enumerate(sources)]
     unique = {i: _is_unique(_key_stats(con, i, key)) for i in range(len(sources))}  # every file has the key
     base = choose_base(counts, unique, roles)

@@ -170,7 +170,7 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
     Converted copies of uploads live in a temporary folder only while loading: the data is in DuckDB after that.
     """
     if not inputs:
-        raise IntakeError("No file given: choose at least one CSV or Excel file.", code="no_file")
+        raise IntakeError("intake.no_file", code="no_file")
     with tempfile.TemporaryDirectory(prefix="kpi_pivot_") as workdir:
         return _load(inputs, options or LoadOptions(), Path(workdir))
 
@@ -243,15 +243,13 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
         month_columns = [column for role, column in refused if role == "period"]
         if "period" not in mapping and month_columns:
             raise IntakeError(
-                f"{sources[0].name}: the {month_columns[0]} column holds months without a year (like 4月): "
-                "write the year in each cell (2025年4月 or 2025-04) and upload again.",
+                "intake.period_without_year",
                 code="period_without_year",
+                file=sources[0].name,
+                column=month_columns[0],
             )
         if "period" not in mapping:
-            raise IntakeError(
-                f"{sources[0].name}: the monthly sheet has no period column (月 / Month): name it in the column roles.",
-                code="no_period",
-            )
+            raise IntakeError("intake.no_period", code="no_period", file=sources[0].name)
         builder.build_periods(dataset)
     dataset.warnings += [IntakeWarning(s.name, None, "unwrapped") for s in sources if s.unwrapped]
     dataset.warnings += [_mixed_encoding_warning(s) for s in sources if s.mixed_lines]
@@ -276,9 +274,11 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     dataset.rows_linked = dataset.rows_read - dataset.rows_used - dataset.rejected - len(skipped)
     if dataset.rows_used == 0:
         raise IntakeError(
-            f"{sources[0].name}: none of its {dataset.rows_read} rows could be used "
-            f"({dataset.rejected} rejected): check the column roles and the rejected-rows list.",
+            "intake.no_usable_rows",
             code="no_usable_rows",
+            file=sources[0].name,
+            read=dataset.rows_read,
+            rejected=dataset.rejected,
         )
     return dataset
 
@@ -377,11 +377,10 @@ def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: st
     allowed = RECORD_ROLES if shape == "records" else PERIOD_ROLES
     for role, column in roles.items():
         if role not in allowed:
-            raise IntakeError(f"Unknown column role {role!r}: use one of {', '.join(allowed)}.", code="bad_role")
+            raise IntakeError("intake.bad_role", code="bad_role", role=role, roles=", ".join(allowed))
         if column is not None and column not in columns:
             raise IntakeError(
-                f"Column {column!r} (given for {role}) is not in the file: the columns are {', '.join(columns)}.",
-                code="bad_column",
+                "intake.bad_column", code="bad_column", role=role, column=column, columns=", ".join(columns)
             )
 
 

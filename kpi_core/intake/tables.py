@@ -172,10 +172,7 @@ def _check_wide_lines(con: duckdb.DuckDBPyConnection, table: str, source: Source
     ).fetchall()[0][0]
     if wide and wide > count_rows(con, table):
         raise IntakeError(
-            f"{source.name}: {wide:,} rows have more values than the {len(source.columns)} columns the header row "
-            "names: give every column a name in the header row (or remove the extra values) and upload again.",
-            code="too_many_fields",
-            file=source.name,
+            "intake.wide_rows", code="too_many_fields", file=source.name, rows=wide, columns=len(source.columns)
         )
 
 
@@ -357,12 +354,7 @@ def _read_lenient(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile
 def _csv_failure(source: SourceFile) -> IntakeError:
     """One sentence for the user; DuckDB's own text (with paths and internals) goes to the log only."""
     _log.warning("%s could not be read as CSV", source.name, exc_info=True)
-    return IntakeError(
-        f"{source.name} could not be read as CSV: open it in Excel or a text editor, save it again as "
-        "'CSV UTF-8 (comma delimited)', and upload that.",
-        code="unreadable",
-        file=source.name,
-    )
+    return IntakeError("intake.csv_unreadable", code="unreadable", file=source.name)
 
 
 # ----------------------------------------------------------------------------------- blank and summary rows
