@@ -114,9 +114,11 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     if with_goal_commands:
         # The goal commands live beside the logic they print (imported here: they import this module's helpers).
         from kpi_core import pivots_cli, plan_cli
+        from kpi_core.health.cli import add_check_command
 
         plan_cli.register(commands)
         pivots_cli.register(commands)
+        add_check_command(commands)
     return parser
 
 

@@ -673,6 +673,367 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.col.won_revenue": {"ja": "受注金額", "en": "revenue"},
     "cli.col.avg_unit_price": {"ja": "平均単価", "en": "unit price"},
     "cli.col.median_cycle_days": {"ja": "商談日数", "en": "cycle d"},
+    # ------------------------------------------------------------------ the KPI health check (kpi_core/health)
+    # Headings.
+    "health.pitfall.1": {"ja": "KGI とのつながり", "en": "Link to the KGI"},
+    "health.pitfall.2": {"ja": "定義のあいまいさ", "en": "Vague definitions"},
+    "health.pitfall.3": {"ja": "KPI の数", "en": "Number of KPIs"},
+    "health.pitfall.4": {"ja": "目標値の妥当性", "en": "Target values"},
+    "health.pitfall.5": {"ja": "行動につながっているか", "en": "Action"},
+    "health.pitfall.6": {"ja": "現場とのずれ", "en": "Disconnect from the field"},
+    "health.pitfall.7": {"ja": "硬直化", "en": "Rigidity"},
+    "health.verdict.ok": {"ja": "問題なし", "en": "ok"},
+    "health.verdict.warn": {"ja": "注意", "en": "warning"},
+    "health.verdict.fail": {"ja": "要対応", "en": "fail"},
+    "health.score": {"ja": "KPI 健全性スコア：{score} / 100", "en": "KPI health score: {score} / 100"},
+    "health.remedy_label": {"ja": "対策：{text}", "en": "Remedy: {text}"},
+    "health.fix_label": {"ja": "修正 {id}：{op}", "en": "Fix {id}: {op}"},
+    "health.skipped_label": {"ja": "判定できませんでした：{text}", "en": "Not checked: {text}"},
+    "health.fix.op.drop_kpi": {"ja": "KPI を削除する", "en": "drop the KPI"},
+    "health.fix.op.set_target": {"ja": "目標値を {value} にする", "en": "set the target to {value}"},
+    "health.fix.op.set_owner": {"ja": "担当者を「{value}」にする", "en": "make '{value}' the owner"},
+    "health.fix.op.set_cadence": {"ja": "振り返りを{value}にする", "en": "review it {value}"},
+    "health.fix.op.set_definition": {"ja": "定義の下書きを書き込む", "en": "write a draft definition"},
+    "health.fix.op.link_csf": {"ja": "CSF「{value}」とつなぐ", "en": "link it to the CSF '{value}'"},
+    "health.fix.unknown_op": {"ja": "修正の種類「{op}」はありません。", "en": "There is no fix of kind '{op}'."},
+    "health.fix.unknown_kpi": {
+        "ja": "目標ファイルに KPI「{kpi}」がありません。",
+        "en": "The goal file has no KPI '{kpi}'.",
+    },
+    "health.fix.bad_value": {
+        "ja": "修正（{op}）の値「{value}」は目標ファイルに書けません。",
+        "en": "The value '{value}' of the fix ({op}) cannot go into the goal file.",
+    },
+    "health.cli.unknown_fix": {
+        "ja": "修正 {id}：その ID の指摘はありません（使える ID：{ids}）。",
+        "en": "--fix {id}: no finding has that ID (IDs with a fix: {ids}).",
+    },
+    "health.cli.no_fix": {
+        "ja": "修正 {id}：この指摘には自動で直せる修正がありません。",
+        "en": "--fix {id}: this finding has no fix that can be applied to the goal file.",
+    },
+    # Pitfall 1: the KPI no longer drives the KGI.
+    "health.p1.same_as_kgi": {
+        "ja": "KPI「{kpi_name}」は KGI と同じ指標（{metric}）です。",
+        "en": "KPI '{kpi_name}' is the KGI's own metric ({metric}).",
+    },
+    "health.p1.linked": {
+        "ja": "KPI「{kpi_name}」の月々の増減は KGI（{kgi_metric}）の増減とつながっています（相関 {correlation}、"
+        "{lag}か月遅れ、確からしさ {confidence}）。",
+        "en": "KPI '{kpi_name}' moves with the KGI ({kgi_metric}) month on month (correlation {correlation}, "
+        "{lag} month(s) later, confidence {confidence}).",
+    },
+    "health.p1.weak": {
+        "ja": "KPI「{kpi_name}」の増減と KGI（{kgi_metric}）の増減のつながりが弱いです（相関は最大でも "
+        "{correlation}、確からしさ {confidence}）。",
+        "en": "KPI '{kpi_name}' hardly moves with the KGI ({kgi_metric}): its best correlation is {correlation} "
+        "(confidence {confidence}).",
+    },
+    "health.p1.reversed": {
+        "ja": "KPI「{kpi_name}」が良くなる月ほど KGI（{kgi_metric}）が悪くなっています（相関 {correlation}、"
+        "確からしさ {confidence}）。KPI が KGI を動かしていません。",
+        "en": "KPI '{kpi_name}' improves when the KGI ({kgi_metric}) worsens (correlation {correlation}, confidence "
+        "{confidence}): the KPI does not drive the KGI.",
+    },
+    "health.p1.volume_up_quality_down": {
+        "ja": "KPI「{kpi_name}」は直近{window}か月で {kpi_change} 増えましたが、{partner}は {partner_change} "
+        "変化しました。量は増えても質が落ちています（グッドハートの法則）。",
+        "en": "KPI '{kpi_name}' changed {kpi_change} over the last {window} months while {partner} changed "
+        "{partner_change}: more volume of lower quality (Goodhart's law).",
+    },
+    "health.p1.kpi_up_kgi_down": {
+        "ja": "KPI「{kpi_name}」は直近{window}か月で {kpi_change} 改善しましたが、KGI（{partner}）は "
+        "{partner_change} 変化しました。KPI だけが良くなっています（グッドハートの法則）。",
+        "en": "KPI '{kpi_name}' improved {kpi_change} over the last {window} months while the KGI ({partner}) "
+        "changed {partner_change}: the KPI is met at the goal's expense (Goodhart's law).",
+    },
+    "health.p1.short_history": {
+        "ja": "KPI「{kpi_name}」と KGI のつながりを見るには、完了した月が13か月以上必要です（今は{months}か月）。",
+        "en": "KPI '{kpi_name}': at least 13 complete months are needed to judge its link with the KGI ({months} now).",
+    },
+    "health.p1.remedy.goodhart": {
+        "ja": "数字だけを追わせていないか確かめ、質を表す指標（受注率や転換率）を対にして見てください。"
+        "商談が増えて受注率が下がるのは商談の質の問題です。",
+        "en": "Check the number is not chased for its own sake and pair it with a quality measure (win rate, "
+        "conversion): deals up while the win rate falls is a deal-quality problem.",
+    },
+    "health.p1.remedy.reversed": {
+        "ja": "この KPI を KGI につながる別の指標に置き換えるか、外してください。",
+        "en": "Replace the KPI with one that moves the KGI, or drop it.",
+    },
+    "health.p1.remedy.weak": {
+        "ja": "KPI の動きが KGI の動きと連動しているかを定期的に確かめ、つながらなければ見直してください。",
+        "en": "Check regularly that the KPI's movement goes with the KGI's; revise the KPI if it does not.",
+    },
+    # Pitfall 2: vague definitions.
+    "health.p2.not_computable": {
+        "ja": "KPI「{kpi_name}」は手元のデータから計算できません（足りない数値：{missing}）。",
+        "en": "KPI '{kpi_name}' cannot be computed from the data at hand (missing: {missing}).",
+    },
+    "health.p2.no_definition": {
+        "ja": "KPI「{kpi_name}」に定義が書かれていません。何を数えるのかが人によって変わります。",
+        "en": "KPI '{kpi_name}' has no written definition: what counts is left to each person.",
+    },
+    "health.p2.smart_gaps": {
+        "ja": "KPI「{kpi_name}」は SMART のうち {gaps} が欠けています。",
+        "en": "KPI '{kpi_name}' falls short of SMART on: {gaps}.",
+    },
+    "health.p2.defined": {
+        "ja": "KPI「{kpi_name}」は定義があり、データから計算でき、SMART を満たしています。",
+        "en": "KPI '{kpi_name}' is defined, computable from the data and SMART.",
+    },
+    "health.p2.remedy.not_computable": {
+        "ja": "その数値を含むデータを取り込むか、計算できる指標に替えてください。"
+        "数値にできないものは KPI ではありません。",
+        "en": "Load data that holds those figures or choose a metric the data can give: if it cannot be "
+        "quantified it is not a KPI.",
+    },
+    "health.p2.remedy.no_definition": {
+        "ja": "「有効商談」や「有望リード」のように、何を数えるかを定義として書いてください。",
+        "en": "Write down what counts, as for a valid deal or a qualified lead.",
+    },
+    "health.p2.remedy.smart_gaps": {
+        "ja": "具体的で、測れて、KGI に関係し、期限のある形に書き直してください。",
+        "en": "Rewrite it so it is specific, measurable, relevant to the KGI and time-bound.",
+    },
+    # Pitfall 3: too many or too few KPIs.
+    "health.p3.no_kpis": {"ja": "目標ファイルに KPI がありません。", "en": "The goal file has no KPI."},
+    "health.p3.too_many": {
+        "ja": "部門「{department}」の KPI が{count}個あります（目安は{low}〜{high}個）。KGI とのつながりが弱いものから"
+        "外す候補：{drop}。",
+        "en": "Department '{department}' has {count} KPIs ({low}–{high} keep focus). Least linked to the KGI, "
+        "first to drop: {drop}.",
+    },
+    "health.p3.too_few": {
+        "ja": "部門「{department}」の KPI が{count}個だけです（目安は{low}〜{high}個）。",
+        "en": "Department '{department}' has only {count} KPI(s) ({low}–{high} recommended).",
+    },
+    "health.p3.unbalanced": {
+        "ja": "部門「{department}」には{missing_class}の KPI がありません。",
+        "en": "Department '{department}' has no {missing_class} KPI.",
+    },
+    "health.p3.ok": {
+        "ja": "部門「{department}」の KPI は{count}個で、先行指標と結果指標の両方があります。",
+        "en": "Department '{department}' has {count} KPIs, leading and lagging.",
+    },
+    "health.p3.remedy.too_many": {
+        "ja": "重要でない KPI を外し、1部門3〜5個に絞ってください。同じ動きをする KPI はまとめられます：{merge}。",
+        "en": "Drop the KPIs that are not key and keep 3–5 per department; KPIs that move together can be merged: "
+        "{merge}.",
+    },
+    "health.p3.remedy.too_few": {
+        "ja": "KGI を動かす先行指標と結果指標を合わせて3〜5個にしてください。",
+        "en": "Add leading and lagging KPIs that drive the KGI, 3–5 in all.",
+    },
+    "health.p3.remedy.unbalanced": {
+        "ja": "先行指標だけではつながらず、結果指標だけでは手遅れになります。両方を組み合わせてください。",
+        "en": "Leading indicators alone may not connect and lagging ones alone come too late: balance both.",
+    },
+    # Pitfall 4: bad target values.
+    "health.p4.far_above": {
+        "ja": "KPI「{kpi_name}」の目標 {target}（1{per}あたり）は過去{months}か月の最高月（{best_period}の {best}）を"
+        "大きく上回ります（過去の {percentile} パーセンタイル、必要な伸び {required_growth}、これまでの伸び "
+        "{past_growth}）。",
+        "en": "KPI '{kpi_name}': the target {target} per {per} is far above the best of the last {months} months "
+        "({best} in {best_period}; percentile {percentile}, growth needed {required_growth} against "
+        "{past_growth} so far).",
+    },
+    "health.p4.above_band": {
+        "ja": "KPI「{kpi_name}」の目標 {target}（1{per}あたり）は実績から見た現実的な範囲（{low}〜{high}）を"
+        "超えています（過去の {percentile} パーセンタイル、{months}か月中{met}か月達成）。",
+        "en": "KPI '{kpi_name}': the target {target} per {per} is above the realistic band {low}–{high} "
+        "(percentile {percentile}; met in {met} of {months} months).",
+    },
+    "health.p4.too_easy": {
+        "ja": "KPI「{kpi_name}」の目標 {target}（1{per}あたり）は過去{months}か月中{met}か月ですでに達成しており、"
+        "伸びしろがありません（過去の {percentile} パーセンタイル）。",
+        "en": "KPI '{kpi_name}': the target {target} per {per} was already met in {met} of {months} months "
+        "(percentile {percentile}): it asks for no progress.",
+    },
+    "health.p4.growth_gap": {
+        "ja": "KPI「{kpi_name}」の目標 {target} には {required_growth} の伸びが必要ですが、これまでの伸びは "
+        "{past_growth} です。",
+        "en": "KPI '{kpi_name}': the target {target} needs {required_growth} growth; the past growth is {past_growth}.",
+    },
+    "health.p4.realistic": {
+        "ja": "KPI「{kpi_name}」の目標 {target}（1{per}あたり）は実績から見て現実的です（過去の {percentile} "
+        "パーセンタイル、目安 {low}〜{high}）。",
+        "en": "KPI '{kpi_name}': the target {target} per {per} is realistic against its history (percentile "
+        "{percentile}, band {low}–{high}).",
+    },
+    "health.p4.short_history": {
+        "ja": "KPI「{kpi_name}」の目標を実績と比べるには、完了した月が{months}か月以上必要です。",
+        "en": "KPI '{kpi_name}': at least {months} complete months are needed to compare its target with the history.",
+    },
+    "health.p4.remedy.fraud": {
+        "ja": "高すぎる目標は不正を生みます（顧客1人に8口座というノルマで、無断の口座開設が数千件起きた銀行の例）。"
+        "過去の実績と業界水準をもとに、{low}〜{high} の範囲から段階的に引き上げてください。",
+        "en": "Unrealistic targets breed fraud (a bank's quota of 8 accounts per customer led to thousands of "
+        "unauthorised accounts): base the target on past performance and benchmarks, within {low}–{high}, and "
+        "step up gradually.",
+    },
+    "health.p4.remedy.step_up": {
+        "ja": "根拠のない目標は「どうせ無理」を生みます。"
+        "実績をもとに {low}〜{high} の範囲で段階的に引き上げてください。",
+        "en": "A target with no basis breeds 'it's impossible anyway': step up gradually from the history, within "
+        "{low}–{high}.",
+    },
+    "health.p4.remedy.too_easy": {
+        "ja": "実績の中央値（{low}）以上を目標にしてください。",
+        "en": "Set the target at least at the history's typical month ({low}).",
+    },
+    # Pitfall 5: no action.
+    "health.p5.ok": {
+        "ja": "KPI「{kpi_name}」には担当者、振り返りの頻度（{review}）、打ち手のある CSF があります。",
+        "en": "KPI '{kpi_name}' has an owner, a review cadence ({review}) and a CSF with actions.",
+    },
+    "health.p5.no_owner": {
+        "ja": "KPI「{kpi_name}」に担当者がいません。",
+        "en": "KPI '{kpi_name}' has no owner.",
+    },
+    "health.p5.slow_review": {
+        "ja": "KPI「{kpi_name}」は1{per}ごとの目標なのに、振り返りは{review}です。未達に気づくのが遅れます。",
+        "en": "KPI '{kpi_name}' has a target per {per} but is reviewed {review}: a miss is seen too late.",
+    },
+    "health.p5.no_csf": {
+        "ja": "KPI「{kpi_name}」に CSF（成功要因と打ち手）が用意されていません。",
+        "en": "KPI '{kpi_name}' has no CSF (success factor with actions) prepared.",
+    },
+    "health.p5.no_actions": {
+        "ja": "KPI「{kpi_name}」の CSF に具体的な打ち手が書かれていません。",
+        "en": "The CSFs of KPI '{kpi_name}' list no actions.",
+    },
+    "health.p5.stale_data": {
+        "ja": "データの最終日は{last}で、{days}日前です。{review}の振り返りに最新の数字がありません。",
+        "en": "The data ends on {last}, {days} days ago: a {review} review has no current numbers.",
+    },
+    "health.p5.fresh_data": {
+        "ja": "データは{last}まであり、{review}の振り返りに間に合っています。",
+        "en": "The data runs to {last}, recent enough for a {review} review.",
+    },
+    "health.p5.stale_goals": {
+        "ja": "目標ファイルは{modified}から{days}日間更新されていません（振り返りは{review}）。",
+        "en": "The goal file has not been updated since {modified} ({days} days; reviews are {review}).",
+    },
+    "health.p5.fresh_goals": {
+        "ja": "目標ファイルは{modified}に更新されています。",
+        "en": "The goal file was updated on {modified}.",
+    },
+    "health.p5.remedy.no_owner": {
+        "ja": "KPI ごとに担当者を一人決め、その人が数字と打ち手に責任を持つようにしてください。",
+        "en": "Name one owner per KPI who answers for its number and its actions.",
+    },
+    "health.p5.remedy.slow_review": {
+        "ja": "{cadence}振り返り、「なぜ未達か」と「次に何をするか」を同じ会議で決めてください。",
+        "en": "Review it {cadence} and decide 'why it missed' and 'what we do next' in the same meeting.",
+    },
+    "health.p5.remedy.no_csf": {
+        "ja": "未達になる前に、切り替えられる CSF と打ち手を複数用意してください（CSF ピボット）。",
+        "en": "Prepare several CSFs with actions before the miss, so the team can switch levers at once.",
+    },
+    "health.p5.remedy.no_actions": {
+        "ja": "CSF ごとに、すぐ実行できる打ち手を書いてください。",
+        "en": "List for each CSF the actions the team can start at once.",
+    },
+    "health.p5.remedy.stale_data": {
+        "ja": "振り返りの前に最新のデータを取り込み、数字をグラフで共有してください。",
+        "en": "Load the latest data before each review and share the numbers as charts.",
+    },
+    "health.p5.remedy.stale_goals": {
+        "ja": "振り返りで決めたことを目標ファイルに反映し、計画・実行・評価・改善を回してください。",
+        "en": "Put what each review decides into the goal file (PDCA).",
+    },
+    # Pitfall 6: disconnect from the field.
+    "health.p6.no_owner_data": {
+        "ja": "データに担当者の列がないため、現場ごとの到達可能性は判定できません。",
+        "en": "The data has no owner column: reach per rep cannot be judged.",
+    },
+    "health.p6.few_reps": {
+        "ja": "KPI「{kpi_name}」：3か月以上の実績がある担当者が2人未満のため、現場ごとの比較ができません。",
+        "en": "KPI '{kpi_name}': fewer than 2 reps have 3 months of data: the field cannot be compared.",
+    },
+    "health.p6.out_of_reach": {
+        "ja": "KPI「{kpi_name}」：担当者{reps}人のうち、自分の割り当て（{share}）に"
+        "過去の実績で届くのは{reach}人だけです（担当者ごとの典型的な月は {low}〜{high}）。",
+        "en": "KPI '{kpi_name}': only {reach} of {reps} reps reach their share ({share}) in their own months "
+        "(typical months range {low}–{high}).",
+    },
+    "health.p6.wide_spread": {
+        "ja": "KPI「{kpi_name}」：担当者ごとの典型的な月の差が {spread} あります（{low}〜{high}）。均等な割り当ては"
+        "現場の実態と合いません。",
+        "en": "KPI '{kpi_name}': reps' typical months differ {spread} ({low}–{high}): an even split ignores the field.",
+    },
+    "health.p6.reachable": {
+        "ja": "KPI「{kpi_name}」：担当者{reps}人のうち{reach}人が、過去の実績で自分の割り当て（{share}）"
+        "に届いています。",
+        "en": "KPI '{kpi_name}': {reach} of {reps} reps reach their share ({share}) in their own months.",
+    },
+    "health.p6.remedy.out_of_reach": {
+        "ja": "現場と一緒に目標をつくり、なぜこの数字を追うのかを説明してください。"
+        "半数の担当者が届く目標は {suggested} です。",
+        "en": "Build the target with the field and explain why each number is tracked; half the reps can reach "
+        "{suggested}.",
+    },
+    "health.p6.remedy.wide_spread": {
+        "ja": "担当者ごとの実績をもとに、本人と話し合って割り当てを決めてください。",
+        "en": "Split the target by each rep's own history, agreed with them.",
+    },
+    # Pitfall 7: rigidity.
+    "health.p7.short_history": {
+        "ja": "状況の変化を見るには、完了した月が{needed}か月以上必要です（今は{months}か月）。",
+        "en": "At least {needed} complete months are needed to see a change ({months} now).",
+    },
+    "health.p7.mix_stable": {
+        "ja": "{role}の構成は{first}〜{last}で大きく変わっていません（変化 {distance}）。",
+        "en": "The {role} mix has stayed steady from {first} to {last} (shift {distance}).",
+    },
+    "health.p7.mix_shift_revised": {
+        "ja": "{role}の構成が変わりました（変化 {distance}、「{top}」{top_change}）。"
+        "目標ファイルは{modified}に見直し済みです。",
+        "en": "The {role} mix shifted ({distance}; '{top}' {top_change}); the goal file was revised on {modified}.",
+    },
+    "health.p7.mix_shift": {
+        "ja": "{role}の構成が変わりました（変化 {distance}、「{top}」{top_change}）が、"
+        "目標ファイルは{since}以降見直されていません（最終更新 {modified}）。",
+        "en": "The {role} mix shifted ({distance}; '{top}' {top_change}) but the goal file has not been revised "
+        "since {since} (last updated {modified}).",
+    },
+    "health.p7.mix_shift_unknown": {
+        "ja": "{role}の構成が変わりました（変化 {distance}、「{top}」{top_change}）。"
+        "その後 KPI を見直したか確かめてください。",
+        "en": "The {role} mix shifted ({distance}; '{top}' {top_change}): check the KPIs were revised since.",
+    },
+    "health.p7.link_stable": {
+        "ja": "KPI「{kpi_name}」と KGI のつながりは前半から後半にかけて弱まっていません（{before} → {after}）。",
+        "en": "KPI '{kpi_name}': its link with the KGI has not weakened between the two halves ({before} → {after}).",
+    },
+    "health.p7.link_shift_revised": {
+        "ja": "KPI「{kpi_name}」と KGI のつながりが弱まりました（{before} → {after}）。"
+        "目標ファイルは{modified}に見直し済みです。",
+        "en": "KPI '{kpi_name}': its link with the KGI weakened ({before} → {after}); the goal file was revised "
+        "on {modified}.",
+    },
+    "health.p7.link_shift": {
+        "ja": "KPI「{kpi_name}」と KGI のつながりが{since}以降弱まりました（{before} → {after}）が、目標ファイルは"
+        "見直されていません（最終更新 {modified}）。",
+        "en": "KPI '{kpi_name}': its link with the KGI weakened from {since} ({before} → {after}) but the goal file "
+        "has not been revised (last updated {modified}).",
+    },
+    "health.p7.link_shift_unknown": {
+        "ja": "KPI「{kpi_name}」と KGI のつながりが{since}以降弱まりました（{before} → {after}）。"
+        "KPI を見直してください。",
+        "en": "KPI '{kpi_name}': its link with the KGI weakened from {since} ({before} → {after}): revise the KPI.",
+    },
+    "health.p7.remedy.mix_shift": {
+        "ja": "少なくとも四半期に一度 KPI を見直してください。変化の速いデジタルのチャネルほど必要です"
+        "（顧客がアプリに移ってもウェブの KPI を追い続けた例）。",
+        "en": "Review the KPIs at least quarterly, fast-changing digital channels most (customers moved to the app "
+        "while the team kept chasing website KPIs).",
+    },
+    "health.p7.remedy.link_shift": {
+        "ja": "この KPI がまだ KGI を動かしているか確かめ、動かしていなければ別の CSF の指標に切り替えてください。",
+        "en": "Check the KPI still drives the KGI; if not, switch to another CSF's measure.",
+    },
 }
 
 

@@ -1,0 +1,110 @@
+"""Pitfall 6, disconnect from the field: the KPI by owner: how many reps reach their share of the target in their
+own months, and the spread between them; targets most of the field cannot reach are flagged."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from kpi_core.formula import FormulaError
+from kpi_core.goals import Kpi, metric_unit, time_degree
+from kpi_core.health.history import Context, from_monthly, monthly_target, quantile, value_of
+from kpi_core.health.model import Finding, Fix, Skipped
+from kpi_core.health.targets import _nice
+from kpi_core.metrics import compute_kpis
+from kpi_core.pivots import flat_figures
+
+FIELD_MONTHS = 12  # each rep is read over the last 12 complete months
+MIN_REP_MONTHS = 3  # a rep with fewer months of data is not judged
+REACH_SHARE = 0.25  # a rep "can reach" the share when they did in at least one month in four
+FAIL_BELOW, WARN_BELOW = 0.5, 0.75  # reps who can reach: below half fails ("most cannot"), below ¾ warns
+WIDE_SPREAD = 3.0  # best rep's typical month three times the weakest's: an even split ignores the field
+
+
+def check_field(ctx: Context) -> tuple[list[Finding], list[Skipped]]:
+    dataset, history = ctx.dataset, ctx.history
+    if "owner" not in dataset.mapping:
+        return [], [Skipped(6, None, "health.p6.no_owner_data", {})]
+    if not history.months:
+        return [], [Skipped(6, None, "health.p6.no_owner_data", {})]
+    first = max(0, len(history.months) - FIELD_MONTHS)
+    window = history.window(first, len(history.months) - 1)
+    result = compute_kpis(
+        dataset, period="month", by_period_and=("owner",), filters=window, fiscal_start=ctx.goals.fiscal_year_start
+    )
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for row in result.by_period_and.get("owner", []):
+        if row["key"] is not None:
+            rows.setdefault(str(row["key"]), []).append(flat_figures(row))
+    reps = {owner: items for owner, items in rows.items() if len(items) >= MIN_REP_MONTHS}
+    findings, skipped = [], []
+    for kpi in ctx.goals.kpis:
+        finding = _check(ctx, kpi, reps)
+        if finding is None:
+            skipped.append(Skipped(6, kpi.id, "health.p6.few_reps", {**ctx.kpi_params(kpi), "reps": len(reps)}))
+        else:
+            findings.append(finding)
+    return findings, skipped
+
+
+def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Finding | None:
+    try:
+        volume = time_degree(kpi.metric) == 1
+    except FormulaError:
+        volume = False
+    lower = kpi.better == "lower"
+    values = {
+        owner: [v for v in (value_of(kpi.metric, r) for r in items) if v is not None] for owner, items in reps.items()
+    }
+    values = {owner: vs for owner, vs in values.items() if len(vs) >= MIN_REP_MONTHS}
+    if len(values) < 2:
+        return None
+    team = monthly_target(kpi)
+    share = team / len(values) if volume else team
+    per_rep = []
+    for owner, vs in sorted(values.items()):
+        met = sum(1 for v in vs if (v <= share if lower else v >= share))
+        per_rep.append(
+            {
+                "owner": owner,
+                "months": len(vs),
+                "months_met": met,
+                "can_reach": met / len(vs) >= REACH_SHARE,
+                "median": statistics.median(vs),
+                "p75": quantile(vs, 0.25 if lower else 0.75),
+                "series": vs,
+            }
+        )
+    reach = sum(1 for r in per_rep if r["can_reach"])
+    medians = [r["median"] for r in per_rep]
+    spread = max(medians) / min(medians) if min(medians) > 0 else None
+    unit = metric_unit(kpi.metric)
+    unit = unit if unit in ("count", "currency", "ratio", "days") else "number"
+    params = {
+        **ctx.kpi_params(kpi), "reps": len(per_rep), "reach": reach, "share": share,
+        "spread": spread, "low": min(medians), "high": max(medians),
+    }  # fmt: skip
+    units = {"metric": "metric", "share": unit, "low": unit, "high": unit, "spread": "times"}
+    evidence = {
+        "share": share, "split": "even_split" if volume else "team_target", "reps": per_rep, "reach": reach,
+        "reach_share": reach / len(per_rep), "spread": spread, "cv": _cv(medians),
+    }  # fmt: skip
+    ratio = reach / len(per_rep)
+    if ratio < WARN_BELOW:
+        half = statistics.median(r["p75"] for r in per_rep)
+        value = _nice(from_monthly(kpi, half * len(per_rep) if volume else half), unit, lower)
+        params["suggested"] = value
+        units["suggested"] = unit
+        fix = Fix("set_target", kpi.id, value) if value != kpi.target else None
+        verdict = "fail" if ratio < FAIL_BELOW else "warn"
+        return Finding(6, verdict, kpi.id, "health.p6.out_of_reach", params, units, evidence,
+                       "health.p6.remedy.out_of_reach", {}, fix)  # fmt: skip
+    if volume and spread is not None and spread >= WIDE_SPREAD:
+        return Finding(6, "warn", kpi.id, "health.p6.wide_spread", params, units, evidence,
+                       "health.p6.remedy.wide_spread")  # fmt: skip
+    return Finding(6, "ok", kpi.id, "health.p6.reachable", params, units, evidence)
+
+
+def _cv(values: list[float]) -> float | None:
+    mean = sum(values) / len(values)
+    return statistics.pstdev(values) / mean if mean else None
