@@ -1,41 +1,190 @@
-"""Home: "How are we doing?": the headline figures of the chosen data, the revenue trend and where to look next."""
+"""Home: "How are we doing?": the current month against its targets and the same days last year, the revenue trend
+with the running month marked, then the all-time totals and where to look next."""
 
 from __future__ import annotations
 
+import logging
+
+import pandas as pd
 import streamlit as st
 
-from ui.charts import metric_trend_chart
+from kpi_core.business_days import period_bounds
+from kpi_core.maturity import is_maturing
+from ui.charts import period_bars_chart
+from ui.format import (
+    escape_markdown,
+    fmt_change,
+    fmt_date,
+    fmt_days,
+    fmt_fiscal_year,
+    fmt_month,
+    fmt_points,
+    fmt_value,
+)
 from ui.frame import current_params, page_frame
-from ui.frames import first_level_measure, metric_figure, metric_trend
+from ui.frames import Figure, first_level_measure, metric_figure, metric_trend, with_period_state
+from ui.goals_state import current_goals, is_own_goals, template_name
+from ui.goals_view import (
+    DELTA_COLOURS,
+    StatusFigure,
+    cached_gaps,
+    current_rows,
+    draw_figures,
+    fmt_goal,
+    goal_key,
+    period_text,
+    status_text,
+    unit_of,
+)
 from ui.i18n import metric_label, t
 from ui.intake_notice import draw_intake_notices
-from ui.show import headline, show_chart
+from ui.period_view import cached_lag, month_of, periods_on, view_as_of, window_kpis, year_before
+from ui.show import headline, show_chart, show_table
+
+_log = logging.getLogger(__name__)
+STAGE_MEASURES = ("mql", "sql", "opportunities")  # counted by creation date: they grow as young records progress
 
 view = page_frame("home")
 draw_intake_notices(view.dataset, "home")
-dataset = view.dataset
+dataset, lang = view.dataset, view.lang
+as_of = view_as_of(view)
+first, last = month_of(as_of)
+running = as_of < last
 result = view.kpis()
-totals, lang = result.totals, view.lang
-names = [first_level_measure(dataset.present_levels), "won", "won_revenue", "win_rate"]
-names.append("open_pipeline_value" if totals.get("open_pipeline_value") is not None else "avg_unit_price")
-headline([metric_figure(name, totals, lang) for name in names])
 
-trend = metric_trend(result.by_period, "won_revenue", "currency", view.period, lang)
+# ---------------------------------------------------------------- 1. the current month against its targets
+state = t("period.in_progress", done=(as_of - first).days + 1, days=(last - first).days + 1) if running else None
+month = fmt_month(first, lang)
+st.subheader(
+    t("home.current_title", period=month, state=state) if running else t("home.current_title_final", period=month)
+)
+goals = current_goals(view)
+try:
+    rows = current_rows(cached_gaps(goal_key(view, as_of, "jp"), dataset))
+except Exception:  # a goal file whose measures this data cannot give: the comparison with last year still stands
+    _log.exception("goal gaps failed on home")
+    rows = {}
+figures: list[StatusFigure] = []
+for row in rows.values():
+    unit = unit_of(row["metric"])
+    if row["actual"] is None:
+        continue
+    target = fmt_goal(row["target"], unit, lang, compact=True, required=True)
+    if row["kind"] == "kgi":
+        fiscal = fmt_fiscal_year(period_bounds(as_of, "year", goals.fiscal_year_start)[0].year, lang)
+        label = t("home.fig.kgi", name=metric_label(row["metric"]), period=fiscal, target=target)
+    else:  # the goal file's own words
+        label = t("home.fig.target", name=escape_markdown(row["name"]), target=target)
+    figures.append(
+        StatusFigure(
+            f"goal_{row['id']}",
+            label,
+            fmt_goal(row["actual"], unit, lang, compact=True),
+            delta=status_text(row["status"], lang),
+            delta_color=DELTA_COLOURS[row["status"]],
+            help=t(
+                "home.fig.help",
+                actual=fmt_goal(row["actual"], unit, lang, exact=True),
+                expected=fmt_goal(row["expected"], unit, lang, exact=True),
+                target=fmt_goal(row["target"], unit, lang, exact=True),
+                elapsed=row.get("business_days_elapsed", "–"),
+                total=row.get("business_days_total", "–"),
+            )
+            + f" · {period_text(row['period'], row['per'], lang)}",
+        )
+    )
+if figures:
+    draw_figures(figures[:5])
+    goals_name = (
+        t("home.goals_own")
+        if is_own_goals(view)
+        else t("home.goals_template", name=t(f"goals.template.{template_name(view)}"))
+    )
+    st.caption(t("home.as_of_caption", date=fmt_date(as_of, lang), goals=goals_name))
+else:
+    st.info(t("home.no_goals"), icon=":material/info:")
+first_measure = first_level_measure(dataset.present_levels)
+stage_goals = [
+    r["metric"]
+    for r in rows.values()
+    if r["kind"] == "kpi" and r["metric"] in STAGE_MEASURES and r["metric"] != first_measure
+]
+if stage_goals and dataset.shape == "records":
+    lag = cached_lag(view, as_of)
+    if lag.days and is_maturing(first, "month", view.fiscal_start, as_of, lag.days):
+        names = ("、" if lang == "ja" else ", ").join(metric_label(m) for m in stage_goals)
+        st.caption(t("home.maturing_note", measures=names, lag=fmt_days(lag.days, lang)))
+
+# ---------------------------------------------------------------- 2. the same days last year
+st.markdown(f"**{t('home.last_year_title')}**")
+now = window_kpis(view, first, as_of)
+ly_first, ly_last = year_before(first), year_before(as_of)
+before = window_kpis(view, ly_first, ly_last)
+compared = []
+for name in [first_level_measure(dataset.present_levels), "won", "won_revenue", "win_rate"]:
+    figure = metric_figure(name, now, lang)
+    value, old = now.get(name), before.get(name)
+    unit = "ratio" if name == "win_rate" else "currency" if name == "won_revenue" else "count"
+    if value is None and old is None:
+        continue
+    label = figure.label
+    if old is None or (unit != "ratio" and not old):
+        delta, colour = t("home.last_year_none"), "off"
+    else:
+        delta = fmt_points((value or 0) - old, lang) if unit == "ratio" else fmt_change((value or 0) / old - 1, lang)
+        label = t("home.last_year_label", name=figure.label, value=fmt_value(old, unit, lang, compact=True))
+        colour = "normal"
+    compared.append(Figure(figure.name, label, figure.value, figure.exact, delta, colour))
+headline(compared)
+st.caption(
+    t(
+        "home.last_year_caption",
+        start=fmt_date(first, lang),
+        end=fmt_date(as_of, lang),
+        ly_start=fmt_date(ly_first, lang),
+        ly_end=fmt_date(ly_last, lang),
+    )
+)
+
+# ---------------------------------------------------------------- 3. the revenue trend, the running period marked
+periods, _ = periods_on(view, result, as_of)
+trend = metric_trend(periods, "won_revenue", "currency", view.period, lang)
 if len(trend):
-    chart = metric_trend_chart(
+    trend = with_period_state(trend, periods, lang)
+    chart = period_bars_chart(
         trend,
-        titles={"period": t("common.period"), "value": metric_label("won_revenue")},
+        titles={"period": t("common.period"), "value": metric_label("won_revenue"), "state": t("period.state")},
         unit="currency",
         lang=lang,
-        bars=True,
         height=260,
     )
     show_chart(
         chart,
         key="home_revenue",
-        caption=t("caption.revenue_trend", scope=view.scope_text()),
-        data=trend[["period", "value"]].rename(columns={"value": "won_revenue"}),
+        caption=t(
+            "caption.revenue_trend_partial" if not trend["complete"].all() else "caption.revenue_trend",
+            scope=view.scope_text(),
+        ),
+        data=trend[["period", "value", "complete"]].rename(columns={"value": "won_revenue"}),
         large=view.workshop,
+    )
+
+# ---------------------------------------------------------------- 4. all-time totals, folded
+totals = result.totals
+names = [first_level_measure(dataset.present_levels), "won", "won_revenue", "win_rate"]
+names.append("open_pipeline_value" if totals.get("open_pipeline_value") is not None else "avg_unit_price")
+low, high = view.filters.start or view.bounds[0], view.filters.end or view.bounds[1]
+with st.expander(t("home.all_time_title", start=fmt_date(low, lang), end=fmt_date(high, lang))):
+    all_time = [metric_figure(name, totals, lang) for name in names]
+    show_table(
+        pd.DataFrame(
+            {
+                t("home.col.measure"): [f.label for f in all_time],
+                t("home.col.value"): [f.value for f in all_time],
+                t("home.col.exact"): [f.exact or f.value for f in all_time],
+            }
+        ),
+        key="home_all_time",
     )
 
 st.subheader(t("home.next_title"))

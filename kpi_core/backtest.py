@@ -128,8 +128,9 @@ def _score(method: str, interval: str, checks: list[Check]) -> Score:
     ranged = [c for c in checks if c.inside is not None]
     inside = sum(bool(c.inside) for c in ranged)
     widths = [w for c in ranged if (w := c.width) is not None]
-    scored = [c for c in checks if c.probability is not None and c.reached is not None]
-    hit_rate = statistics.fmean(float(c.reached) for c in scored) if scored else None
+    # (probability, reached) of the checks that have both
+    scored = [(p, r) for c in checks if (p := c.probability) is not None and (r := c.reached) is not None]
+    hit_rate = statistics.fmean(float(r) for _, r in scored) if scored else None
     return Score(
         method=method,
         interval=interval,
@@ -138,8 +139,8 @@ def _score(method: str, interval: str, checks: list[Check]) -> Score:
         coverage=inside / len(ranged) if ranged else None,
         mean_width=statistics.fmean(widths) if widths else None,
         scored=len(scored),
-        brier=statistics.fmean((c.probability - c.reached) ** 2 for c in scored) if scored else None,
-        mean_probability=statistics.fmean(c.probability for c in scored) if scored else None,
+        brier=statistics.fmean((p - r) ** 2 for p, r in scored) if scored else None,
+        mean_probability=statistics.fmean(p for p, _ in scored) if scored else None,
         hit_rate=hit_rate,
         reference_brier=None if hit_rate is None else hit_rate * (1 - hit_rate),
     )
@@ -213,7 +214,7 @@ def complete_months(dataset: Dataset) -> list[tuple[dt.date, dt.date]]:
     if first is None or last is None:
         return []
     start = first if first.day == 1 else period_bounds(first, "month")[1] + dt.timedelta(days=1)
-    months = []
+    months: list[tuple[dt.date, dt.date]] = []
     while True:
         m_start, m_end = period_bounds(start, "month")
         if m_end > last:

@@ -115,10 +115,12 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
         # The goal commands live beside the logic they print (imported here: they import this module's helpers).
         from kpi_core import pivots_cli, plan_cli
         from kpi_core.health.cli import add_check_command
+        from kpi_core.workspace.cli import add_workspace_commands
 
         plan_cli.register(commands)
         pivots_cli.register(commands)
         add_check_command(commands)
+        add_workspace_commands(commands)
     return parser
 
 
@@ -243,7 +245,7 @@ def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
         payload = handler(args)
     except (IntakeError, UsageError, ValueError) as exc:
         print(ERROR_PREFIX + _sentence(exc, lang), file=err)
-        return EXIT_BAD_INPUT
+        return getattr(exc, "exit_status", EXIT_BAD_INPUT)  # a workspace refusal has its own (1: not found, refused)
     if args.json:
         json.dump(payload, out, ensure_ascii=False, default=str, allow_nan=False)
         out.write("\n")

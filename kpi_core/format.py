@@ -80,14 +80,14 @@ def _digits_text(number: Decimal, digits: int, *, trim: bool) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _whole(value: float, rounding: str = ROUND_HALF_UP) -> int:
+def _whole(value: float | Decimal, rounding: str = ROUND_HALF_UP) -> int:
     return int(_decimal(value).quantize(Decimal(1), rounding=rounding))
 
 
 # ------------------------------------------------------------------------------------------------ plain numbers
 def fmt_int(value: float | None, lang: str = "ja") -> str:
     """A count to the nearest whole number, half up: 1,234 / 12.6 → 13; None → —."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     return f"{_whole(value):,}"
 
@@ -95,14 +95,14 @@ def fmt_int(value: float | None, lang: str = "ja") -> str:
 def fmt_count(value: float | None, lang: str = "ja", *, required: bool = False) -> str:
     """A number of deals, leads…: always whole. A requirement (a target, the number needed) is rounded up, since
     53.4 needed deals means 54 to win; anything else (an actual, a forecast, an average) to the nearest."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     return f"{_whole(value, ROUND_CEILING if required else ROUND_HALF_UP):,}"
 
 
 def fmt_number(value: float | None, lang: str = "ja", digits: int = 1) -> str:
     """A plain number with thousands separators and at most `digits` decimals, trailing zeros dropped."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     return _digits_text(round_half_up(value, digits), digits, trim=True)
 
@@ -141,9 +141,9 @@ def currency_symbol(currency: str | None = None) -> str:
     return CURRENCY_SYMBOLS.get(code, f"{code} ")
 
 
-def fmt_money(value: float | None, lang: str = "ja", currency: str | None = None) -> str:
+def fmt_money(value: float | Decimal | None, lang: str = "ja", currency: str | None = None) -> str:
     """The exact amount, whole units: ¥1,234,567 / $1,234,567 (negative: -¥1,234)."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     symbol = currency_symbol(currency)
     amount = _whole(value)
@@ -159,7 +159,7 @@ def fmt_money_compact(value: float | None, lang: str = "ja", currency: str | Non
     """A short amount. Yen in Japanese: 128.5万円 / 850万円 / 1,285万円 / 1.36億円 / 150億円; otherwise K / M / B
     with three significant digits: ¥12.9M / $1.23M / €850K (never 万 / 億 for a currency that is not yen).
     Below 1万 (yen in Japanese) or 1,000 (otherwise) the exact amount."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     code = normalise_currency(currency) or DEFAULT_CURRENCY
     size = abs(_decimal(value))
@@ -190,14 +190,14 @@ def fmt_money_compact(value: float | None, lang: str = "ja", currency: str | Non
 # ------------------------------------------------------------------------------------------------ ratios, deltas
 def fmt_pct(ratio: float | None, lang: str = "ja", digits: int = 1) -> str:
     """A ratio as a percentage with one decimal, kept even when zero, no space: 0.4142 → 41.4%, 1 → 100.0%."""
-    if is_missing(ratio):
+    if ratio is None or is_missing(ratio):
         return MISSING
     return _digits_text(round_half_up(_decimal(ratio) * 100, digits), digits, trim=False) + "%"
 
 
 def fmt_change(change: float | None, lang: str = "ja") -> str:
     """A relative change, signed, one decimal: +17.7% / -3.0% / ±0.0%."""
-    if is_missing(change):
+    if change is None or is_missing(change):
         return MISSING
     number = round_half_up(_decimal(change) * 100, 1)
     sign = "+" if number > 0 else "-" if number < 0 else "±"
@@ -206,7 +206,7 @@ def fmt_change(change: float | None, lang: str = "ja") -> str:
 
 def fmt_points(delta: float | None, lang: str = "ja") -> str:
     """A difference of two ratios in percentage points: +2.5pt / -1.0 pt."""
-    if is_missing(delta):
+    if delta is None or is_missing(delta):
         return MISSING
     number = round_half_up(_decimal(delta) * 100, 1)
     text = ("+" if number >= 0 else "-") + _digits_text(abs(number), 1, trim=False)
@@ -215,7 +215,7 @@ def fmt_points(delta: float | None, lang: str = "ja") -> str:
 
 def fmt_days(value: float | None, lang: str = "ja") -> str:
     """57.5日 / 57.5 days (1 day)."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     number = fmt_number(value)
     if lang == "ja":
@@ -258,12 +258,12 @@ def fmt_signed(
     with at most one decimal). A count's gap is whole: given the `actual` and the `target` it was taken from, the
     difference of the two as shown (the actual to the nearest, the target rounded up: 32 − 23.7 → +8, 32 − 23.2 →
     +8, as 32 / 24 reads), otherwise the gap to the nearest."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     if unit == "ratio":
         return fmt_points(value, lang)
     if unit == "count":
-        if is_missing(actual) or is_missing(target):
+        if actual is None or target is None or is_missing(actual) or is_missing(target):
             whole = _whole(value)
         else:
             whole = _whole(actual) - _whole(target, ROUND_CEILING)

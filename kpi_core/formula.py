@@ -13,6 +13,7 @@ import warnings
 from collections import deque
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import cast
 
 from kpi_core.messages import MESSAGES, render
 
@@ -129,7 +130,7 @@ def _parse_text(formula: str) -> ast.Expression:
 
 def _eval(node: ast.AST, values: Mapping[str, float | int | None]) -> float | None:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(cast(int | float, node.value))  # _parse_text refuses any other constant
     if isinstance(node, ast.Name):
         if node.id not in values:
             raise FormulaError("unknown_metric", names=node.id)

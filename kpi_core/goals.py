@@ -340,7 +340,7 @@ class _GoalLoader(yaml.SafeLoader):
             return _join(base, _key_text(index.value))
         return base
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         here = self._here(parent, index)
         event = self.peek_event()
         if isinstance(parent, yaml.SequenceNode) and index >= MAX_ITEMS:
@@ -1047,13 +1047,13 @@ def consistency_check(goals: Goals, dataset: Dataset | None = None, *, as_of: dt
         kpi = _kpi_for(goals, metric)
         if kpi is not None:
             degree = time_degree(metric)
-            value = _to_kgi_period(kpi.target, kpi.per, kgi.period, degree)
-            scale = value / kpi.target if kpi.target and degree == 1 else 1.0
+            planned = _to_kgi_period(kpi.target, kpi.per, kgi.period, degree)
+            scale = planned / kpi.target if kpi.target and degree == 1 else 1.0
             terms.append(
-                {"metric": metric, "value": value, "source": "kpi", "kpi": kpi.id, "target": kpi.target,
+                {"metric": metric, "value": planned, "source": "kpi", "kpi": kpi.id, "target": kpi.target,
                  "per": kpi.per, "scale": scale}
             )  # fmt: skip
-            return value
+            return planned
         value = history.get(metric)
         months = (history.get("window") or {}).get("months_covered") or 0
         if value is not None and time_degree(metric) == 1:
@@ -1136,7 +1136,8 @@ def backward_plan(goals: Goals, dataset: Dataset, *, as_of: dt.date | None = Non
     metric = kgi.metric.replace(" ", "")
     if metric not in ("won_revenue", "won"):
         return {"status": "not_applicable", "kgi_metric": kgi.metric, "steps": [], "history_window": history["window"]}
-    need = own = kgi.target / months_per_period
+    need: float | None = kgi.target / months_per_period
+    own: float | None = need
     steps.append(_plan_step(goals, metric, need, own, None, None))
     if metric == "won_revenue":
         price = history.get("avg_unit_price")

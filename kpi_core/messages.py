@@ -1034,6 +1034,90 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "この KPI がまだ KGI を動かしているか確かめ、動かしていなければ別の CSF の指標に切り替えてください。",
         "en": "Check the KPI still drives the KGI; if not, switch to another CSF's measure.",
     },
+    # ------------------------------------------------------------------ workspaces (kpi_core/workspace)
+    # Errors: one sentence each, revealing nothing about workspaces the reader has no key for.
+    "workspace.not_found": {
+        "ja": "ワークスペースが見つかりません。リンクが正しいか、共有した人に確かめてください。",
+        "en": "Workspace not found. Check the link, or ask the person who shared it.",
+    },
+    "workspace.read_only": {
+        "ja": "このリンクは閲覧用なので、ワークスペースは変更できません。変更するには編集用のリンクで開いてください。",
+        "en": "This link is for viewing only, so the workspace cannot be changed: open it with the editor link.",
+    },
+    "workspace.locked": {
+        "ja": "別の編集者がこのワークスペースを {until} まで編集中です。その後でもう一度試してください。",
+        "en": "Another editor is changing this workspace until {until}: try again after that.",
+    },
+    "workspace.bad_name": {
+        "ja": "ワークスペースの名前を {max} 文字以内で付けてください。",
+        "en": "Give the workspace a name of at most {max} characters.",
+    },
+    "workspace.bad_fiscal_start": {
+        "ja": "年度の開始月は 1 から 12 の数で指定してください（「{value}」は使えません）。",
+        "en": "The first month of the fiscal year must be a number from 1 to 12, not '{value}'.",
+    },
+    "workspace.bad_calendar": {
+        "ja": "営業日カレンダー「{value}」は使えません。{allowed} のどれかを指定してください。",
+        "en": "Unknown business-day calendar '{value}': use one of {allowed}.",
+    },
+    "workspace.bad_currency": {
+        "ja": "通貨「{value}」は使えません。{allowed} のどれかを指定してください。",
+        "en": "Unknown currency '{value}': use one of {allowed}.",
+    },
+    "workspace.bad_snapshot": {
+        "ja": "このワークスペースにスナップショット「{value}」はありません。",
+        "en": "This workspace has no snapshot '{value}'.",
+    },
+    "workspace.no_files": {
+        "ja": "ワークスペースに入れるファイルを1つ以上指定してください。",
+        "en": "Give at least one file to put into the workspace.",
+    },
+    "workspace.storage": {
+        "ja": "ワークスペースを保存できませんでした。データの保存先に書き込めるか、管理者に確かめてもらってください。",
+        "en": "The workspace could not be saved: ask the operator to check that the data directory can be written.",
+    },
+    "workspace.damaged": {
+        "ja": "ワークスペース {id} の保存データが読めません。バックアップから戻してください。",
+        "en": "The stored data of workspace {id} cannot be read: restore it from a backup.",
+    },
+    "workspace.no_key": {
+        "ja": "編集用のキーを --key で指定してください（データの保存先があるサーバーの管理者は --admin でも可）。",
+        "en": "Give the editor key with --key (or --admin, for the operator of the server that holds the data).",
+    },
+    # Command-line output.
+    "workspace.cli.created": {
+        "ja": "ワークスペース（ID {id}）を作りました。",
+        "en": "Workspace {id} created.",
+    },
+    "workspace.cli.editor_link": {
+        "ja": "編集用リンク（共有しないでください）：{link}",
+        "en": "Editor link (keep it private): {link}",
+    },
+    "workspace.cli.viewer_link": {
+        "ja": "閲覧用リンク：{link}",
+        "en": "Viewer link: {link}",
+    },
+    "workspace.cli.link_hint": {
+        "ja": "リンクはアプリの URL の後ろに付けて開きます。",
+        "en": "Append a link to the app's base URL to open it.",
+    },
+    "workspace.cli.snapshot_added": {
+        "ja": "ワークスペース {id} に新しいデータ（スナップショット {snapshot}、{rows} 行）を入れました。"
+        "前のデータも残っています。",
+        "en": "Workspace {id} holds the new data (snapshot {snapshot}, {rows} rows); the earlier data is kept.",
+    },
+    "workspace.cli.revoked": {
+        "ja": "ワークスペース {id} の古いリンクは使えなくなりました。新しいリンクを共有してください。",
+        "en": "The old links of workspace {id} no longer work: share the new ones.",
+    },
+    "workspace.cli.none": {
+        "ja": "ワークスペースはまだありません。",
+        "en": "No workspaces yet.",
+    },
+    "workspace.cli.list_row": {
+        "ja": "{id}  {name}  更新 {updated}  スナップショット {snapshots}",
+        "en": "{id}  {name}  updated {updated}  snapshots {snapshots}",
+    },
 }
 
 

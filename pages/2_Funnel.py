@@ -8,9 +8,9 @@ import streamlit as st
 
 from kpi_core.intake.load import Dataset
 from kpi_core.substages import SubstageReach, substage_reach
-from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, trend_lines_chart
+from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, maturing_lines_chart
 from ui.data import CACHE_TTL, filters_from_key
-from ui.format import escape_markdown, fmt_int, fmt_pct
+from ui.format import escape_markdown, fmt_days, fmt_int, fmt_pct, fmt_period
 from ui.frame import page_frame
 from ui.frames import (
     biggest_drop,
@@ -20,10 +20,14 @@ from ui.frames import (
     funnel_steps,
     funnel_steps_by,
     metric_figure,
+    period_names,
+    period_state_text,
     period_table,
+    with_period_state,
 )
 from ui.i18n import role_label, stage_label, t
 from ui.intake_notice import draw_intake_notices
+from ui.period_view import cached_lag, periods_on, view_as_of
 from ui.show import empty_state, headline, show_chart, show_table
 from ui.state import choice_parser, url_choice, url_value, widget_key
 
@@ -69,6 +73,9 @@ headline(
         for name in (first_level_measure(levels), "won", "win_rate", "won_revenue", "avg_unit_price")
     ]
 )
+if "opportunity" in levels and totals.get("win_rate") is not None:
+    # Two win rates on one page: say which is which (closed deals only, or every deal of the range).
+    st.caption(t("funnel.rates_caption"))
 
 # A CRM export keeps where each open deal stands: its sub-stages (提案, 見積提出, 交渉 …) become steps of their own.
 reach = (
@@ -161,18 +168,49 @@ else:
         )
 
 st.subheader(t("funnel.trend_title"))
-trend = conversion_trend(result.by_period, levels, view.period, lang)
+as_of = view_as_of(view)
+periods, young = periods_on(view, result, as_of)
+trend = conversion_trend(periods, levels, view.period, lang)
 if len(trend):
+    trend = with_period_state(trend, periods, lang, maturing=young)
+    notes = [
+        t(
+            "funnel.partial_sentence",
+            period=fmt_period(r["period"], view.period, lang),
+            state=period_state_text(r, lang),
+        )
+        for r in periods
+        if not r["complete"]
+    ]
+    lag = cached_lag(view, as_of) if young else None
+    if lag is not None and lag.days:
+        notes.append(
+            t(
+                "funnel.maturing_sentence",
+                lag=fmt_days(lag.days, lang),
+                count=fmt_int(lag.count, lang),
+                periods=period_names(periods, young, view.period, lang),
+            )
+        )
+    if notes:
+        st.markdown(("" if lang == "ja" else " ").join(notes))
     show_chart(
-        trend_lines_chart(
+        maturing_lines_chart(
             trend,
-            titles={"period": t("common.period"), "series": t("funnel.step"), "value": t("funnel.conversion")},
+            titles={
+                "period": t("common.period"),
+                "series": t("funnel.step"),
+                "value": t("funnel.conversion"),
+                "state": t("period.state"),
+                "final": t("period.final"),
+                "maturing": t("period.maturing"),
+            },
             unit="ratio",
             lang=lang,
         ),
         key="funnel_trend",
         caption=t(f"caption.trend.{basis}", scope=view.scope_text()),
-        data=trend[["start", "series", "value"]],
+        data=trend[["start", "series", "value", "complete", "maturing"]],
         large=view.workshop,
     )
 else:
@@ -183,7 +221,9 @@ if not view.workshop:
         measures = [(m, "count") for m in ("leads", "mql", "sql", "opportunities", "won") if totals.get(m) is not None]
         show_table(
             period_table(
-                result.by_period, [*measures, ("win_rate", "ratio"), ("won_revenue", "currency")], view.period, lang
+                periods, [*measures, ("win_rate", "ratio"), ("won_revenue", "currency")], view.period, lang
+            ).assign(
+                **{t("period.state"): [period_state_text(r, lang, maturing=r["start"] in young) for r in periods]}
             ),
             key="funnel_periods",
         )

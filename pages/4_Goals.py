@@ -1,5 +1,6 @@
-"""Goals: "Are we on target?": KGI and KPI gaps, the KPI tree, trends, the plan's consistency, the backward plan
-and the goal model editor."""
+"""Goals: "Are we on target?": the KGI and KPI figures and each KPI's gap to its target on the first screen; trends,
+the KPI tree, the status per department and owner and the plan (consistency, backward plan) in tabs below; the
+tables and the goal model editor folded in expanders at the end."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ from ui.goals_view import (
     trend_frame,
     unit_of,
 )
-from ui.i18n import role_label, t
+from ui.i18n import metric_label, role_label, t
 from ui.intake_notice import draw_intake_notices
 from ui.show import show_chart, show_table
 
@@ -86,12 +87,22 @@ figures = [
             target=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True),
         ),
         fmt_goal(kgi_row["actual"], kgi_unit, lang, compact=True),
-        delta=fmt_gap(kgi_row["gap"], kgi_unit, lang, actual=kgi_row["actual"], target=kgi_row["expected"]),
+        delta=None
+        if kgi_row["gap"] is None
+        else fmt_gap(kgi_row["gap"], kgi_unit, lang, actual=kgi_row["actual"], target=kgi_row["expected"]),
         delta_color="normal",
         arrow="auto",
         help=t(
             "goals.fig.kgi_help",
             actual=fmt_goal(kgi_row["actual"], kgi_unit, lang, exact=True),
+            expected=fmt_goal(kgi_row["expected"], kgi_unit, lang, exact=True),
+            target=fmt_goal(kgi_row["target"], kgi_unit, lang, exact=True),
+            elapsed=kgi_row["business_days_elapsed"],
+            total=kgi_row["business_days_total"],
+        )
+        if kgi_row["actual"] is not None
+        else t(
+            "goals.fig.kgi_help_no_actual",
             expected=fmt_goal(kgi_row["expected"], kgi_unit, lang, exact=True),
             target=fmt_goal(kgi_row["target"], kgi_unit, lang, exact=True),
             elapsed=kgi_row["business_days_elapsed"],
@@ -159,151 +170,158 @@ else:
     show_chart(
         bullet_chart(bullets, titles=titles, lang=lang),
         key="goals_bullets",
-        caption=t("goals.bullet_caption", scope=view.scope_text()),
+        caption=t("goals.bullet_caption"),
         data=bullets.drop(columns=["order", "label"]),
         large=view.workshop,
     )
 
-    # ------------------------------------------------------------------ the KPI tree
-    st.subheader(t("goals.tree_title"))
-    dot = kpi_tree_dot(goals, rows, lang, actions=not view.workshop, large=view.workshop)
-    with st.container(key="goals_tree"):
-        st.graphviz_chart(dot, width="content" if view.workshop else "stretch")
-        left, right = st.columns([6, 1])
-        left.caption(t("goals.tree_caption"))
-        right.download_button(
-            t("goals.tree_download"),
-            data=functools.partial(str.encode, dot, "utf-8"),  # made on click: nothing stored until then
-            file_name="kpi_tree.dot",
-            mime="text/vnd.graphviz",
-            key="goals_tree_dot",
-            on_click="ignore",
-            icon=":material/download:",
-        )
 
+# -------------------------------------------------------------------------- details, one tab each
+tab_names = ["trend", "tree", "by", "plan"] if goals.kpis else ["plan"]
+tabs = dict(zip(tab_names, st.tabs([t(f"goals.tab.{name}") for name in tab_names], key="goals_tabs"), strict=True))
+
+if goals.kpis:
     # ------------------------------------------------------------------ trends against the target line
-    st.subheader(t("goals.trend_title"))
-    trend_titles = {
-        "period": t("common.period"),
-        "actual": t("goals.col.actual"),
-        "target": t("goals.col.target"),
-        "gap": t("goals.col.gap"),
-        "status": t("common.status"),
-    }
-    columns = st.columns(2 if not view.workshop else 1)
-    for index, kpi in enumerate(goals.kpis):
-        trend = trend_frame(rows, kpi.id, lang)
-        with columns[index % len(columns)]:
-            st.markdown(f"**{status_text(current[kpi.id]['status'], lang)} · {escape_markdown(kpi.name)}**")
-            if not len(trend) or trend["actual"].notna().sum() == 0:
-                st.info(t("goals.no_trend", name=escape_markdown(kpi.name)), icon=":material/info:")
-                continue
-            show_chart(
-                target_trend_chart(trend, titles=trend_titles, unit=unit_of(kpi.metric), lang=lang),
-                key=f"goals_trend_{index}",
-                caption=t("goals.trend_caption", scope=view.scope_text()),
-                data=trend[["period", "actual", "target", "status"]],
-                large=view.workshop,
-            )
+    with tabs["trend"]:
+        st.caption(t("goals.trend_caption"))
+        trend_titles = {
+            "period": t("common.period"),
+            "actual": t("goals.col.actual"),
+            "target": t("goals.col.target"),
+            "gap": t("goals.col.gap"),
+            "status": t("common.status"),
+        }
+        columns = st.columns(2 if not view.workshop else 1)
+        for index, kpi in enumerate(goals.kpis):
+            trend = trend_frame(rows, kpi.id, lang)
+            with columns[index % len(columns)]:
+                st.markdown(f"**{status_text(current[kpi.id]['status'], lang)} · {escape_markdown(kpi.name)}**")
+                if not len(trend) or trend["actual"].notna().sum() == 0:
+                    st.info(t("goals.no_trend", name=escape_markdown(kpi.name)), icon=":material/info:")
+                    continue
+                show_chart(
+                    target_trend_chart(trend, titles=trend_titles, unit=unit_of(kpi.metric), lang=lang),
+                    key=f"goals_trend_{index}",
+                    caption=t(
+                        "goals.trend_chart_caption",
+                        metric=escape_markdown(metric_label(kpi.metric, lang)),
+                        per=t(f"goals.per.{kpi.per}"),
+                    ),
+                    data=trend[["period", "actual", "target", "status"]],
+                    large=view.workshop,
+                )
+
+    # ------------------------------------------------------------------ the KPI tree
+    with tabs["tree"]:
+        dot = kpi_tree_dot(goals, rows, lang, actions=not view.workshop, large=view.workshop)
+        with st.container(key="goals_tree"):
+            st.graphviz_chart(dot, width="content")  # its own size: the text is never scaled down to fit
+            with st.container(horizontal=True, vertical_alignment="top", wrap=False):
+                st.caption(t("goals.tree_caption"), width="stretch")
+                st.download_button(
+                    t("goals.tree_download"),
+                    data=functools.partial(str.encode, dot, "utf-8"),  # made on click: nothing stored until then
+                    file_name="kpi_tree.dot",
+                    mime="text/vnd.graphviz",
+                    key="goals_tree_dot",
+                    on_click="ignore",
+                    icon=":material/download:",
+                    width="content",
+                )
 
     # ------------------------------------------------------------------ per department and owner
-    st.subheader(t("goals.by_title"))
-    if not view.workshop:
-        left, right = st.columns(2)
-        with left:
+    with tabs["by"]:
+        if not view.workshop:  # one above the other: each table keeps all its columns in view
             st.markdown(f"**{t('goals.by_department')}**")
             show_table(summary_table(rows, "department", lang), key="goals_by_department", download=False)
-        with right:
             st.markdown(f"**{t('goals.by_owner')}**")
             show_table(summary_table(rows, "owner", lang), key="goals_by_owner", download=False)
-    roles = breakdown_roles(view)
-    if not roles:
-        st.info(t("goals.no_breakdown"), icon=":material/info:")
-    else:
-        left, right, _ = st.columns([1, 1, 2])
-        kpi_ids = [k.id for k in goals.kpis]
-        kpi_id = left.selectbox(
-            t("goals.breakdown_kpi"),
-            kpi_ids,
-            format_func=lambda i: goals.kpi(i).name,  # a selectbox option is plain text: the name as typed
-            key="goals_breakdown_kpi",
-        )
-        role = right.selectbox(
-            t("goals.breakdown_role"),
-            roles,
-            format_func=lambda r, lang=lang: role_label(r, lang),
-            key="goals_breakdown_role",
-        )
-        items = cached_breakdown(gk, dataset, kpi_id, role)
-        kpi = goals.kpi(kpi_id)
-        if not items:
-            st.info(t("goals.no_breakdown_rows", role=role_label(role)), icon=":material/info:")
+        roles = breakdown_roles(view)
+        if not roles:
+            st.info(t("goals.no_breakdown"), icon=":material/info:")
         else:
-            frame = breakdown_frame(items, kpi.metric, lang)
-            show_chart(
-                bullet_chart(
-                    frame, titles={**titles, "name": role_label(role), "period": t("goals.col.target")}, lang=lang
-                ),
-                key="goals_breakdown",
-                caption=t(
-                    "goals.breakdown_caption",
-                    kpi=escape_markdown(kpi.name),
-                    role=role_label(role),
-                    scope=view.scope_text(),
-                ),
-                data=frame.drop(columns=["order", "label"]),
-                large=view.workshop,
+            left, right, _ = st.columns([1, 1, 1])
+            kpi_ids = [k.id for k in goals.kpis]
+            kpi_id = left.selectbox(
+                t("goals.breakdown_kpi"),
+                kpi_ids,
+                format_func=lambda i: goals.kpi(i).name,  # a selectbox option is plain text: the name as typed
+                key="goals_breakdown_kpi",
             )
+            role = right.selectbox(
+                t("goals.breakdown_role"),
+                roles,
+                format_func=lambda r, lang=lang: role_label(r, lang),
+                key="goals_breakdown_role",
+            )
+            items = cached_breakdown(gk, dataset, kpi_id, role)
+            kpi = goals.kpi(kpi_id)
+            if not items:
+                st.info(t("goals.no_breakdown_rows", role=role_label(role)), icon=":material/info:")
+            else:
+                frame = breakdown_frame(items, kpi.metric, lang)
+                show_chart(
+                    bullet_chart(
+                        frame, titles={**titles, "name": role_label(role), "period": t("goals.col.target")}, lang=lang
+                    ),
+                    key="goals_breakdown",
+                    caption=t("goals.breakdown_caption", kpi=escape_markdown(kpi.name), role=role_label(role)),
+                    data=frame.drop(columns=["order", "label"]),
+                    large=view.workshop,
+                )
 
 # ---------------------------------------------------------------------- the plan: consistency and backward plan
 consistency, plan = cached_plan(gk, dataset)
-st.subheader(t("goals.consistency_title"))
-sentence = consistency_sentence(consistency, lang)
-if consistency["status"] == "mismatch":
-    st.warning(sentence, icon=":material/warning:")
-elif consistency["status"] == "consistent":
-    st.success(sentence, icon=":material/check_circle:")
-else:
-    st.info(sentence, icon=":material/info:")
 window = consistency.get("history_window") or plan.get("history_window") or {}
-window_text = f"{fmt_month(window['start'], lang)} – {fmt_month(window['end'], lang)}" if window.get("start") else "—"
-st.caption(t("goals.consistency_caption", window=window_text))
-
-st.subheader(t("goals.backward_title"))
-steps = backward_frame(plan, lang)
-if plan.get("status") == "not_applicable" or not len(steps):
-    st.info(t("goals.backward_na"), icon=":material/info:")
-else:
-    volumes = steps[steps["unit"] == "count"]
-    listed = " → ".join(f"{escape_markdown(row['step'])} {row['needed_text']}" for row in steps.to_dict("records"))
-    st.markdown(
-        t(
-            "goals.backward_sentence",
-            kgi=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True),
-            steps=listed,
-        )
+window_text = f"{fmt_month(window['start'], lang)} – {fmt_month(window['end'], lang)}" if window.get("start") else None
+with tabs["plan"]:
+    st.markdown(f"**{t('goals.consistency_title')}**")
+    sentence = consistency_sentence(consistency, lang)
+    if consistency["status"] == "mismatch":
+        st.warning(sentence, icon=":material/warning:")
+    elif consistency["status"] == "consistent":
+        st.success(sentence, icon=":material/check_circle:")
+    else:
+        st.info(sentence, icon=":material/info:")
+    st.caption(
+        t("goals.consistency_caption", window=window_text) if window_text else t("goals.consistency_caption_no_window")
     )
-    if len(volumes):
-        show_chart(
-            backward_chart(
-                volumes,
-                titles={
-                    "x": t("goals.backward_x"),
-                    "step": t("goals.col.step"),
-                    "needed": t("goals.col.needed"),
-                    "rate": t("goals.col.rate"),
-                    "kpi": t("goals.col.kpi_target"),
-                    "difference": t("goals.col.difference"),
-                },
-            ),
-            key="goals_backward",
-            caption=t("goals.backward_caption", window=window_text),
-            data=backward_table(steps, lang),
-            large=view.workshop,
-        )
-    if not view.workshop:
-        with st.expander(t("goals.backward_table")):
-            show_table(backward_table(steps, lang), key="goals_backward_table")
+
+    st.markdown(f"**{t('goals.backward_title')}**")
+    steps = backward_frame(plan, lang)
+    kgi_target = fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True)
+    if plan.get("status") == "not_applicable" or not len(steps):
+        st.info(t("goals.backward_na"), icon=":material/info:")
+    elif steps["needed"].isna().all():
+        st.info(t("goals.backward_no_rates", kgi=kgi_target), icon=":material/info:")
+    else:
+        known = steps[steps["needed"].notna()]  # a step no rate reaches is left out of the sentence, not dashed
+        volumes = known[known["unit"] == "count"]
+        listed = " → ".join(f"{escape_markdown(row['step'])} {row['needed_text']}" for row in known.to_dict("records"))
+        st.markdown(t("goals.backward_sentence", kgi=kgi_target, steps=listed))
+        if len(volumes):
+            show_chart(
+                backward_chart(
+                    volumes,
+                    titles={
+                        "x": t("goals.backward_x"),
+                        "step": t("goals.col.step"),
+                        "needed": t("goals.col.needed"),
+                        "rate": t("goals.col.rate"),
+                        "kpi": t("goals.col.kpi_target"),
+                        "difference": t("goals.col.difference"),
+                    },
+                ),
+                key="goals_backward",
+                caption=t("goals.backward_caption", window=window_text)
+                if window_text
+                else t("goals.backward_caption_no_window"),
+                data=backward_table(steps, lang),
+                large=view.workshop,
+            )
+        if not view.workshop:
+            with st.expander(t("goals.backward_table")):
+                show_table(backward_table(steps, lang), key="goals_backward_table")
 
 if not view.workshop:
     with st.expander(t("goals.table_title")):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_expected import APP, TIMEOUT, metric_values, sales_expected
+from test_app_expected import APP, ROOT, TIMEOUT, metric_values, sales_expected
 
 from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, trend_lines_chart
 from ui.export import chart_png, chart_svg
@@ -209,3 +212,18 @@ def test_a_daily_funnel_per_channel_breaks_down_by_channel():
     at.multiselect(key="w_channel").set_value(["Organic"]).run()
     assert not at.exception
     assert metric_values(at)["Leads"] == "60"  # 20 + 40
+
+
+def test_the_two_win_rates_are_labelled_and_recent_periods_read_as_maturing():
+    raw = pd.read_csv(ROOT / "sample_data" / "marketing_leads_en.csv", dtype=str, keep_default_na=False)
+    won = raw[(raw["Lifecycle Stage"] == "Closed Won") & (raw["Close Date"] != "")]
+    cycles = sorted((pd.to_datetime(won["Close Date"].str[:10]) - pd.to_datetime(won["Create Date"].str[:10])).dt.days)
+    lag = cycles[math.ceil(0.8 * len(cycles)) - 1]  # 8 in 10 wins come within this many days
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"src": "leads", "lang": "en"})
+    at.run()
+    at.switch_page("pages/2_Funnel.py").run()
+    assert not at.exception
+    assert any(c.value.startswith("Win rate = won ÷ (won + lost)") for c in at.caption)
+    sentence = next(m.value for m in at.markdown if "still maturing" in m.value)
+    assert f"8 in 10 wins come within {lag} days of creation (from {len(cycles):,} past wins)" in sentence

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_expected import APP, TIMEOUT, metric_help, metric_values, sales_expected, yen
+from test_app_expected import APP, TIMEOUT, metric_values, sales_expected, yen
 
 
 @pytest.fixture(scope="module")
 def expected() -> dict[str, float]:
     return sales_expected()
+
+
+def all_time(at: AppTest) -> dict[str, tuple[str, str]]:
+    """The all-time totals table (folded under the current period): measure → (value, exact value)."""
+    for frame in (d.value for d in at.dataframe):
+        columns = list(frame.columns)
+        if columns[:1] in (["指標"], ["Measure"]):
+            return {row[0]: (row[1], row[2]) for row in frame.itertuples(index=False)}
+    raise AssertionError("no all-time table")
 
 
 def _run(**query: str) -> AppTest:
@@ -22,10 +31,10 @@ def test_starts_on_the_sales_sample_in_japanese_with_the_right_figures(expected)
     at = _run()
     assert not at.exception
     assert at.title[0].value == "今、どんな状況か？"
-    figures = metric_values(at)
-    assert figures["受注件数"] == f"{expected['won']:,}"
-    assert figures["商談数"] == f"{expected['records']:,}"
-    assert yen(expected["won_revenue"]) in metric_help(at, "受注金額")
+    totals = all_time(at)
+    assert totals["受注件数"][0] == f"{expected['won']:,}"
+    assert totals["商談数"][0] == f"{expected['records']:,}"
+    assert totals["受注金額"][1] == yen(expected["won_revenue"])
     assert at.selectbox(key="w_src").value == "sales"
     assert at.query_params["lang"] == "ja"
 
@@ -34,10 +43,10 @@ def test_english_from_the_url(expected):
     at = _run(lang="en")
     assert not at.exception
     assert at.title[0].value == "How are we doing?"
-    figures = metric_values(at)
-    assert figures["Won deals"] == f"{expected['won']:,}"
-    assert figures["Won revenue"] == f"¥{expected['won_revenue'] / 1e6:.0f}M"  # three significant digits: ¥357M
-    assert yen(expected["won_revenue"]) in metric_help(at, "Won revenue")
+    totals = all_time(at)
+    assert totals["Won deals"][0] == f"{expected['won']:,}"
+    assert totals["Won revenue"][0] == f"¥{expected['won_revenue'] / 1e6:.0f}M"  # three significant digits: ¥357M
+    assert totals["Won revenue"][1] == yen(expected["won_revenue"])
 
 
 @pytest.mark.parametrize(("locale", "title"), [("en-US", "How are we doing?"), ("ja-JP", "今、どんな状況か？")])
@@ -53,7 +62,7 @@ def test_switching_language_live_keeps_the_figures(expected):
     at.segmented_control(key="w_lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "How are we doing?"
-    assert metric_values(at)["Won deals"] == f"{expected['won']:,}"
+    assert all_time(at)["Won deals"][0] == f"{expected['won']:,}"
     assert at.query_params["lang"] == "en"
     at.segmented_control(key="w_lang").set_value("ja").run()
     assert at.title[0].value == "今、どんな状況か？"
@@ -65,7 +74,7 @@ def test_a_filter_from_the_url_reproduces_the_view():
     at = _run(channel=channel, period="quarter")
     assert not at.exception
     assert at.multiselect(key="w_channel").value == [channel]
-    assert metric_values(at)["受注件数"] == f"{sales_expected(channel)['won']:,}"
+    assert all_time(at)["受注件数"][0] == f"{sales_expected(channel)['won']:,}"
     assert at.query_params["channel"] == channel
     assert at.query_params["period"] == "quarter"
 
@@ -74,7 +83,7 @@ def test_a_filter_set_in_the_sidebar_goes_into_the_url():
     at = _run()
     at.multiselect(key="w_channel").set_value(["テレアポ"]).run()
     assert at.query_params["channel"] == "テレアポ"
-    assert metric_values(at)["受注件数"] == f"{sales_expected('テレアポ')['won']:,}"
+    assert all_time(at)["受注件数"][0] == f"{sales_expected('テレアポ')['won']:,}"
     at.button(key="reset_filters").click().run()
     assert "channel" not in at.query_params
     assert at.multiselect(key="w_channel").value == []
@@ -84,4 +93,5 @@ def test_other_samples_load_without_an_upload():
     for source, label in (("leads", "Leads"), ("kpi", "Leads")):
         at = _run(lang="en", src=source)
         assert not at.exception
-        assert label in metric_values(at)
+        assert label in all_time(at)
+        assert any(name.startswith(f"{label} (last year ") for name in metric_values(at))

@@ -31,6 +31,7 @@ from ui.intake_notice import (
     warning_text,
 )
 
+FUNNEL = "pages/2_Funnel.py"
 DATA = "pages/1_Data.py"
 PIPELINE = "pages/3_Pipeline.py"
 CSV = "text/csv"
@@ -339,7 +340,7 @@ def test_the_currency_choice_changes_the_load_options_and_the_money_on_every_pag
     assert at.session_state["source_options"]["upload"].currency == "USD"
     assert seen[-1].currency == "USD"
     assert any("米ドル（USD）" in m.value and "あなたが指定" in m.value for m in at.markdown)
-    at.switch_page("home.py").run()
+    at.switch_page(FUNNEL).run()  # the range's totals (Home shows the current month)
     assert metric_values(at)["受注金額"] == "$5M"  # not 万円, and no trailing .0
     at.segmented_control(key="w_lang").set_value("en").run()
     assert metric_values(at)["Won revenue"] == "$5M"
@@ -348,7 +349,7 @@ def test_the_currency_choice_changes_the_load_options_and_the_money_on_every_pag
     at.switch_page(DATA).run()
     next(s for s in at.selectbox if s.key.startswith("currency_choice_")).set_value("auto").run()
     assert at.session_state["source_options"]["upload"].currency is None
-    at.switch_page("home.py").run()
+    at.switch_page(FUNNEL).run()  # the range's totals (Home shows the current month)
     assert metric_values(at)["Won revenue"] == "¥5M"
 
 

@@ -43,7 +43,7 @@ def captions(at: AppTest) -> str:
 def test_sales_kgi_forecast_equals_the_engine_at_the_url_as_of_date():
     at = open_pacing(asof=AS_OF.isoformat())
     assert not at.exception
-    assert at.title[0].value == "今月、達成できるか？"
+    assert at.title[0].value == "期末に目標へ届くか？"  # the KGI's period (a year) is in the heading below it
     assert at.date_input(key="w_asof").value == AS_OF
     kgi = forecasts("sales_deals_ja.csv", "sales", "ja", AS_OF)["kgi"]
     label, value = figure(at, "KGI 期末予測")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -24,6 +25,7 @@ from ui.export import chart_png, chart_svg
 from ui.frames import aging_bins, aging_frame, pipeline_stage_frame
 
 PIPELINE = "pages/3_Pipeline.py"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def open_pipeline(**query: str) -> AppTest:
@@ -58,12 +60,25 @@ def test_changing_the_stalled_days_recounts_and_goes_into_the_url():
     assert metric_values(at)["Stalled (>60 days)"] == f"{stalled_count(60):,}"
 
 
-def test_the_marketing_sample_without_amounts_counts_open_records():
+def test_the_marketing_sample_shows_lead_ageing_and_counts_deals_apart():
+    raw = pd.read_csv(ROOT / "sample_data" / "marketing_leads_en.csv", dtype=str, keep_default_na=False)
+    created = pd.to_datetime(raw["Create Date"].str[:10])
+    as_of = max(created.max(), pd.to_datetime(raw["Close Date"].replace("", None).str[:10]).max())
+    leads = raw["Lifecycle Stage"].isin(["Lead", "MQL", "SQL"])
+    deals = raw["Lifecycle Stage"] == "Opportunity"
+    over_year = int(((as_of - created[leads]).dt.days > 365).sum())
+    stalled = int(((as_of - created[deals]).dt.days > 30).sum())  # no update column: idle since created
     at = open_pipeline(lang="en", src="leads")
     assert not at.exception
     figures = metric_values(at)
-    assert figures["Open pipeline value"] == "—"
-    assert figures["Expected value"] == "—"
+    assert figures["Open leads"] == f"{int(leads.sum()):,}"
+    assert figures["Open deals"] == f"{int(deals.sum()):,}"
+    assert figures["Stalled (>30 days)"] == f"{stalled:,}"  # deals only: leads are never stalled deals
+    assert "Open pipeline value" not in figures  # the open deals carry no amounts
+    assert at.subheader[0].value == "Lead ageing"
+    sentence = next(m.value for m in at.markdown if "leads before the deal stage" in m.value)
+    assert f"{int(leads.sum()):,} of the open records" in sentence
+    assert f"{over_year:,} are more than a year old" in sentence
 
 
 def test_the_monthly_sheet_says_why_there_is_no_pipeline_and_offers_the_sales_sample():

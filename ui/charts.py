@@ -311,3 +311,138 @@ def aging_histogram_chart(bins: pd.DataFrame, *, titles: dict[str, str], stalled
         .encode(x="days:Q", tooltip=[alt.Tooltip("label:N", title=titles["threshold_title"])])
     )
     return alt.layer(bars, rule).properties(height=260)
+
+
+# ------------------------------------------------------------------------------------------------ partial periods
+def _state_scale(frame: pd.DataFrame, colours: dict[int, str]) -> tuple[list[str], list[str]]:
+    """(state words in order, their colours) for the states the frame has (state_order 0 final, 1 maturing,
+    2 running)."""
+    states = frame.sort_values("state_order")[["state", "state_order"]].drop_duplicates("state")
+    return list(states["state"]), [colours[int(o)] for o in states["state_order"]]
+
+
+def period_bars_chart(
+    frame: pd.DataFrame, *, titles: dict[str, str], unit: str, lang: str, height: int = 260
+) -> alt.LayerChart:
+    """One amount per period as bars; a period still running is lighter with a dashed outline, and the legend
+    says so in words ("in progress: 24 of 30 days").
+
+    `frame`: start, period_label, value, value_text, state, state_order (ui.frames.with_period_state).
+    """
+    states, colours = _state_scale(frame, {0: NEUTRAL, 1: NEUTRAL, 2: NEUTRAL_LIGHT})
+    x = _period_x(frame)
+    y = alt.Y("value:Q", axis=value_axis(unit, lang, titles["value"], ticks=max(3, height // 55)))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "state:N",
+                title=None,
+                scale=alt.Scale(domain=states, range=colours),
+                legend=alt.Legend(orient="top") if len(states) > 1 else None,
+            ),
+            tooltip=_tooltips(
+                [("period_label", titles["period"]), ("value_text", titles["value"]), ("state", titles["state"])]
+            ),
+        )
+    )
+    outline = (  # the running period's dashed outline, over its lighter bar
+        alt.Chart(frame[~frame["complete"]])
+        .mark_bar(cornerRadiusEnd=2, fillOpacity=0, stroke=NEUTRAL, strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(x=x, y=y)
+    )
+    return alt.layer(bars, outline).properties(height=height)
+
+
+def _dashed_part(frame: pd.DataFrame, group: str | None) -> pd.DataFrame:
+    """The maturing rows of each series, with the last settled row before them (so the dashed line joins on)."""
+    parts = []
+    for _, rows in frame.groupby(group, sort=False) if group else [(None, frame)]:
+        rows = rows.sort_values("start")
+        young = rows[rows["maturing"]]
+        if not len(young):
+            continue
+        before = rows[(~rows["maturing"]) & (rows["start"] < young["start"].min())].tail(1)
+        parts.append(pd.concat([before, young]))
+    return pd.concat(parts) if parts else frame.iloc[0:0]
+
+
+def maturing_lines_chart(
+    frame: pd.DataFrame,
+    *,
+    titles: dict[str, str],
+    unit: str,
+    lang: str,
+    height: int = 280,
+    series: bool = True,
+) -> alt.LayerChart:
+    """Lines over periods (one per series when `series`) whose maturing or running periods are drawn dashed, light
+    and with hollow points: a young period's low (or above-100 %) rate reads as "still moving", not as a drop.
+    The dash has a legend entry (titles["maturing"]) next to the settled line's (titles["final"]).
+
+    `frame`: start, period_label, value, value_text, maturing, state (+ series, series_order when `series`).
+    """
+    final, young = titles["final"], titles["maturing"]
+    scale = alt.Scale(domain=[0, 1], clamp=True) if unit == "ratio" and frame["value"].max() > 1 else alt.Undefined
+    dash = alt.StrokeDash(
+        "dash:N",
+        title=None,
+        scale=alt.Scale(domain=[final, young], range=[[1, 0], [5, 4]]),
+        legend=alt.Legend(orient="top", symbolStrokeColor=MUTED, symbolType="stroke"),
+    )
+    tips = [("period_label", titles["period"]), ("value_text", titles["value"]), ("state", titles["state"])]
+    encoding: dict[str, object] = {
+        "x": _period_x(frame),
+        "y": alt.Y("value:Q", axis=value_axis(unit, lang, titles["value"]), scale=scale),
+        "strokeDash": dash,
+    }
+    if series:
+        order = list(frame.sort_values("series_order")["series"].drop_duplicates())
+        encoding["color"] = alt.Color("series:N", title=None, sort=order, legend=alt.Legend(orient="top"))
+        tips.insert(1, ("series", titles["series"]))
+    settled = frame[~frame["maturing"]].assign(dash=final)
+    dashed = _dashed_part(frame, "series" if series else None).assign(dash=young)
+    solid = (
+        alt.Chart(settled)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=50))
+        .encode(**encoding, tooltip=_tooltips(tips))
+    )
+    light = (
+        alt.Chart(dashed)
+        .mark_line(opacity=0.6, point=alt.OverlayMarkDef(filled=False, fill="white", size=60, strokeWidth=2))
+        .encode(**encoding, tooltip=_tooltips(tips))
+    )
+    return alt.layer(solid, light).properties(height=height)
+
+
+def lead_band_chart(frame: pd.DataFrame, *, titles: dict[str, str]) -> alt.Chart:
+    """Open leads per age band (x, youngest first), stacked by current level in funnel order.
+
+    `frame`: band, band_label, level_label, level_order, count, count_text (ui.frames.lead_band_frame).
+    """
+    bands = list(frame.sort_values("band")["band_label"].drop_duplicates())
+    levels = list(frame.sort_values("level_order")["level_label"].drop_duplicates())
+    shades = [NEUTRAL_LIGHT, "#6F97C9", NEUTRAL][-len(levels) :] if len(levels) <= 3 else alt.Undefined
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("band_label:N", sort=bands, title=titles["band"], axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=titles["count"], stack="zero", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "level_label:N",
+                title=titles["level"],
+                sort=levels,
+                scale=alt.Scale(domain=levels, range=shades) if shades is not alt.Undefined else alt.Undefined,
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("level_order:Q"),
+            tooltip=_tooltips(
+                [("band_label", titles["band"]), ("level_label", titles["level"]), ("count_text", titles["count"])]
+            ),
+        )
+        .properties(height=260)
+    )

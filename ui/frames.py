@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from kpi_core.metrics import load_catalog
-from ui.format import fmt_days, fmt_int, fmt_pct, fmt_period, fmt_value, fmt_yen
+from ui.format import fmt_date, fmt_days, fmt_int, fmt_pct, fmt_period, fmt_value, fmt_yen
 from ui.i18n import metric_label, stage_label, t
 
 LEVEL_MEASURE = {"lead": "leads", "mql": "mql", "sql": "sql", "opportunity": "opportunities", "won": "won"}
@@ -339,3 +339,81 @@ def _missing(value: Any) -> bool:
 
 def _none(value: Any) -> Any:
     return None if _missing(value) else value
+
+
+# ------------------------------------------------------------------------------------------------ period states
+def period_state_text(row: dict[str, Any], lang: str, *, maturing: bool = False) -> str:
+    """進行中：30日中24日 / in progress: 24 of 30 days for a running period, 成熟途中 / still maturing for a period
+    whose records are young, 確定 / final otherwise."""
+    if not row.get("complete", True) and row.get("days_in_period"):
+        return t("period.in_progress", lang, done=row.get("days_elapsed", 0), days=row["days_in_period"])
+    return t("period.maturing" if maturing else "period.final", lang)
+
+
+def with_period_state(
+    frame: pd.DataFrame, by_period: list[dict[str, Any]], lang: str, *, maturing: Collection[str] = ()
+) -> pd.DataFrame:
+    """`frame` (with a `start` column, from metric_trend or conversion_trend) with each period's state: `complete`
+    (False while it runs), `maturing` (running, or in `maturing`: its rates are still moving), `state` (the words
+    for the legend and tooltip) and `state_order` (final 0, maturing 1, running 2)."""
+    rows = {str(r["start"]): r for r in by_period}
+    young = {str(s) for s in maturing}
+    frame = frame.copy()
+    starts = [str(s) for s in frame["start"]]
+    complete = [bool(rows.get(s, {}).get("complete", True)) for s in starts]
+    frame["complete"] = complete
+    frame["maturing"] = [(not c) or s in young for s, c in zip(starts, complete, strict=True)]
+    frame["state"] = [period_state_text(rows.get(s, {}), lang, maturing=s in young) for s in starts]
+    frame["state_order"] = [2 if not c else (1 if s in young else 0) for s, c in zip(starts, complete, strict=True)]
+    return frame
+
+
+def period_names(by_period: list[dict[str, Any]], starts: Sequence[str], period: str, lang: str) -> str:
+    """The labels of the periods starting at `starts`, joined (2026年9月、2026年10月 / Sep 2026, Oct 2026)."""
+    labels = {str(r["start"]): fmt_period(r["period"], period, lang) for r in by_period}
+    names = [labels[s] for s in starts if s in labels]
+    return ("、" if lang == "ja" else ", ").join(names)
+
+
+# ------------------------------------------------------------------------------------------------ lead ageing
+def band_label(first: int, last: int | None, lang: str) -> str:
+    """0〜30日 / 0–30 days; 366日以上 / 366+ days."""
+    if last is None:
+        return t("pipeline.band_open", lang, first=fmt_int(first, lang))
+    return t("pipeline.band", lang, first=fmt_int(first, lang), last=fmt_int(last, lang))
+
+
+def lead_band_frame(counts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Open leads per age band and level (from kpi_core.lead_aging) with translated labels and count texts."""
+    frame = counts.copy()
+    frame["level_label"] = [stage_label(lv, lang) for lv in frame["level"]]
+    frame["band_label"] = [
+        band_label(int(f), None if _missing(x) else int(x), lang)
+        for f, x in zip(frame["first"], frame["last"], strict=True)
+    ]
+    frame["count_text"] = [fmt_int(v, lang) for v in frame["count"]]
+    return frame
+
+
+OLDEST_COLUMNS = (
+    ("id", "common.id"),
+    ("stage", "common.stage"),
+    ("owner", "common.owner"),
+    ("channel", "role.channel"),
+    ("created", "role.created"),
+    ("age_days", "pipeline.age_days"),
+)
+
+
+def oldest_leads_table(oldest: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The oldest un-progressed leads for a table: translated headers, dates as dates, ages as days."""
+    columns = [(c, key) for c, key in OLDEST_COLUMNS if c in oldest.columns]
+    frame = oldest[[c for c, _ in columns]].copy()
+    if "created" in frame:
+        frame["created"] = [fmt_date(_none(v), lang) if not _missing(v) else "" for v in frame["created"]]
+    if "age_days" in frame:
+        frame["age_days"] = [fmt_days(_none(v), lang) for v in frame["age_days"]]
+    for column in ("owner", "channel", "stage"):
+        if column in frame:
+            frame[column] = [_key_text(_none(v), lang) for v in frame[column]]
+    return frame.rename(columns={c: t(key, lang) for c, key in columns})

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import math
-import textwrap
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -324,9 +324,7 @@ def bullet_frame(rows: list[dict[str, Any]], lang: str, day: dt.date | None = No
                 "target_text": fmt_goal(row["target"], unit, lang, exact=True),
                 "gap_text": fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
                 "attainment_text": fmt_pct(attainment, lang),
-                "label": f"{status_text(row['status'], lang)}  {fmt_pct(attainment, lang)}"
-                f"  ({fmt_goal(row['actual'], unit, lang, compact=True)}"
-                f" / {fmt_goal(row['expected'], unit, lang, compact=True, required=True)})",
+                "label": bullet_label(row, unit, lang),
             }
         )
     return pd.DataFrame(
@@ -334,6 +332,17 @@ def bullet_frame(rows: list[dict[str, Any]], lang: str, day: dt.date | None = No
         columns=["order", "name", "period_text", "attainment", "status", "status_text", "actual_text",
                  "expected_text", "target_text", "gap_text", "attainment_text", "label"],
     )  # fmt: skip
+
+
+def bullet_label(row: dict[str, Any], unit: str, lang: str) -> str:
+    """A bullet row's label: status, attainment and actual / target, or "no actual yet (target …)" in words."""
+    target = fmt_goal(row["expected"], unit, lang, compact=True, required=True)
+    if row["actual"] is None or row["attainment"] is None:
+        return f"{status_text(row['status'], lang)}  {t('goals.bullet.no_actual', lang, target=target)}"
+    return (
+        f"{status_text(row['status'], lang)}  {fmt_pct(row['attainment'], lang)}"
+        f"  ({fmt_goal(row['actual'], unit, lang, compact=True)} / {target})"
+    )
 
 
 def kpi_period_starts(rows: list[dict[str, Any]]) -> list[dt.date]:
@@ -373,12 +382,15 @@ def trend_frame(rows: list[dict[str, Any]], kpi_id: str, lang: str) -> pd.DataFr
 
 def summary_table(rows: list[dict[str, Any]], by: str, lang: str) -> pd.DataFrame:
     """KPI status counts per department or KPI owner (current periods)."""
+    names = {row["id"]: row["name"] for row in rows}  # the KPIs as the goal file names them, not their ids
     records = []
     for group in gap_summary(rows, by):
         records.append(
             {
                 t(f"goals.col.{by}", lang): group[by] or MISSING,
-                t("goals.col.kpis", lang): ", ".join(group["kpis"]),
+                t("goals.col.kpis", lang): ("、" if lang == "ja" else ", ").join(
+                    names.get(i, i) for i in group["kpis"]
+                ),
                 status_text("on_track", lang): group["on_track"],
                 status_text("at_risk", lang): group["at_risk"],
                 status_text("off_track", lang): group["off_track"],
@@ -409,9 +421,7 @@ def breakdown_frame(items: list[dict[str, Any]], metric: str, lang: str) -> pd.D
                 "gap_text": fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
                 "attainment_text": fmt_pct(attainment, lang),
                 "period_text": t(f"goals.basis.{row['target_basis']}", lang),
-                "label": f"{status_text(row['status'], lang)}  {fmt_pct(attainment, lang)}"
-                f"  ({fmt_goal(row['actual'], unit, lang, compact=True)}"
-                f" / {fmt_goal(row['expected'], unit, lang, compact=True, required=True)})",
+                "label": bullet_label(row, unit, lang),
             }
         )
     return pd.DataFrame(records)
@@ -647,30 +657,34 @@ def consistency_sentence(check: dict[str, Any], lang: str) -> str:
 
 
 def method_sentence(forecast: Forecast, lang: str) -> str:
-    """How the forecast was made, in words, built from the method code and parameters in either language (so the
-    numbers are formatted like the rest of the page: ¥, %, 万/億)."""
+    """What is particular to this goal's forecast, in words, built from the method code and parameters in either
+    language (so the numbers are formatted like the rest of the page: ¥, %, 万/億): its figures so far, the value,
+    the kind of range and any caution. What every forecast shares is said once, by method_overview."""
     method = forecast.method
     code, p = method["code"], method.get("params", {})
     unit = unit_of(forecast.metric)
+    if forecast.value is None and code not in ("complete", "current_value"):
+        return t("pacing.method.no_actual", lang)
     actual, value = (
         fmt_goal(p.get("actual"), unit, lang, compact=True),
-        fmt_goal(p.get("value"), unit, lang, compact=True),
+        fmt_goal(p.get("value", forecast.value), unit, lang, compact=True),
     )
+    known = p.get("actual") is not None
     if code == "complete":
-        text = t("pacing.method.complete", lang, actual=actual)
+        text = t("pacing.method.complete", lang, actual=actual) if known else t("pacing.method.no_actual", lang)
     elif code == "current_value":
-        text = t("pacing.method.current_value", lang, actual=actual)
+        text = t("pacing.method.current_value", lang, actual=actual) if known else t("pacing.method.no_actual", lang)
     else:
-        calendar = p.get("calendar", "jp")
-        words = t(f"pacing.cal_words.{calendar}", lang) if calendar in CALENDAR_WORDS else calendar
-        rate_key = "pacing.method.rate_volume" if p.get("volume") else "pacing.method.rate_ratio"
-        rate = t(rate_key, lang, actual=actual, elapsed=p.get("elapsed"), total=p.get("total"), calendar=words)
+        # The calendar is the page's (its control and the chart's caption say it): not repeated per goal.
+        rate_key = "pacing.brief.rate_volume" if p.get("volume") else "pacing.brief.rate_ratio"
+        elapsed, total = p.get("elapsed", forecast.business_days_elapsed), p.get("total", forecast.business_days_total)
+        rate = t(rate_key, lang, actual=actual, elapsed=elapsed, total=total)
         if code == "history_rate":
-            text = t("pacing.method.history_rate", lang, total=p.get("total"))
+            text = t("pacing.method.history_rate", lang, total=total)
         elif code == "run_rate":
             text = t("pacing.method.run_rate", lang, rate=rate, value=value)
         elif code == "pipeline":
-            text = t("pacing.method.pipeline", lang, value=value)
+            text = t("pacing.brief.pipeline", lang, actual=actual, value=value)
         else:
             text = t("pacing.method.blend", lang, rate=rate, value=value)
         errors = {c: e for c, e in (forecast.errors or {}).items() if e is not None}
@@ -678,20 +692,36 @@ def method_sentence(forecast: Forecast, lang: str) -> str:
             listed = ("、" if lang == "ja" else ", ").join(
                 f"{t(f'pacing.code.{c}', lang)} {fmt_pct(math.expm1(e), lang, 0)}" for c, e in errors.items()
             )
-            text += t("pacing.method.compared", lang, listed=listed)
+            text += t("pacing.brief.compared", lang, listed=listed)
         interval = p.get("interval")
-        if interval == "analogues":
-            text += t("pacing.method.range_analogues", lang, n=p.get("n"), per=t(f"pacing.per.{p.get('per')}", lang))
+        if interval == "analogues" and p.get("n") and p.get("per") in KPI_PERIODS:
+            text += t("pacing.brief.range_analogues", lang, n=p["n"], per=t(f"pacing.per.{p['per']}", lang))
         elif interval == "normal":
-            text += t("pacing.method.range_normal", lang)
-        else:
-            text += t("pacing.method.range_none", lang)
+            text += t("pacing.brief.range_normal", lang)
+        elif forecast.low is None:
+            text += t("pacing.brief.range_none", lang)
     if p.get("maturing"):
         text += t("pacing.method.maturing", lang)
     return text
 
 
-CALENDAR_WORDS = ("jp", "jp_yearend", "weekends", "none")
+def method_overview(forecasts: dict[str, Forecast], lang: str) -> list[str]:
+    """The method every forecast on the page shares, said once: the run rate, the pipeline when one is used, the
+    choice between methods and how the range is drawn (only what the page's forecasts use)."""
+    codes = {f.method.get("code") for f in forecasts.values()}
+    intervals = {f.method.get("params", {}).get("interval") for f in forecasts.values()}
+    lines = [t("pacing.how.run_rate", lang)]
+    if codes & {"pipeline", "blend"} or any(len(f.candidates or {}) > 1 for f in forecasts.values()):
+        lines.append(t("pacing.how.pipeline", lang))
+        lines.append(t("pacing.how.compared", lang))
+    if "analogues" in intervals:
+        lines.append(t("pacing.how.range_analogues", lang))
+    if "normal" in intervals:
+        lines.append(t("pacing.how.range_normal", lang))
+    return lines
+
+
+KPI_PERIODS = ("week", "month", "quarter", "year")
 
 
 # ------------------------------------------------------------------------------------------------ pacing
@@ -701,6 +731,45 @@ def forecast_status(forecast: Forecast) -> str:
     if attainment is not None and math.isinf(attainment):
         return "on_track"
     return status_of(attainment)
+
+
+def forecast_figure(name: str, label: str, forecast: Forecast, lang: str) -> StatusFigure:
+    """A goal's period-end forecast as a headline figure: compact value, the gap to the target as its delta
+    (none when either is missing: never a dash beside an arrow) and the exact value in its help."""
+    unit = unit_of(forecast.metric)
+    gap = None if forecast.value is None or forecast.target is None else forecast.value - forecast.target
+    arrow, colour = delta_style(gap, forecast.better)
+    return StatusFigure(
+        name,
+        label,
+        fmt_goal(forecast.value, unit, lang, compact=True),
+        delta=None
+        if gap is None
+        else t(
+            "pacing.fig.vs_target", lang, gap=fmt_gap(gap, unit, lang, actual=forecast.value, target=forecast.target)
+        ),
+        delta_color=colour,
+        arrow=arrow,
+        help=None if forecast.value is None else fmt_goal(forecast.value, unit, lang, exact=True),
+    )
+
+
+def outlook_figure(name: str, forecast: Forecast, lang: str) -> StatusFigure:
+    """The outlook as Goals shows a status: the forecast against the target as the figure, and the status word
+    with its symbol and colour as the delta (the symbol always sits with its word)."""
+    status = forecast_status(forecast)
+    attainment = attainment_of(forecast.value, forecast.target, forecast.better)
+    if forecast.target is None:
+        return StatusFigure(name, t("pacing.fig.status", lang), t("pacing.fig.no_target", lang))
+    if attainment is None or not math.isfinite(attainment):
+        return StatusFigure(name, t("pacing.fig.status", lang), status_text(status, lang))
+    return StatusFigure(
+        name,
+        t("pacing.fig.status", lang),
+        fmt_pct(attainment, lang),
+        delta=status_text(status, lang),
+        delta_color=DELTA_COLOURS[status],
+    )
 
 
 def forecast_rows(forecasts: dict[str, Forecast], goals: Goals, lang: str) -> pd.DataFrame:
@@ -727,10 +796,10 @@ def forecast_rows(forecasts: dict[str, Forecast], goals: Goals, lang: str) -> pd
 
 
 def range_text(forecast: Forecast, lang: str, *, compact: bool = True) -> str:
-    """low – high, or a dash when there is no range."""
+    """low – high, or "no range" in words when the history is too short to give one."""
     unit = unit_of(forecast.metric)
     if forecast.low is None or forecast.high is None:
-        return MISSING
+        return t("pacing.no_range", lang)
     low = fmt_goal(forecast.low, unit, lang, compact=compact)
     high = fmt_goal(forecast.high, unit, lang, compact=compact)
     for suffix in ("億円", "万円", "%", "日", " days", "B", "M", "K"):
@@ -829,45 +898,84 @@ def pacing_chart(frame: pd.DataFrame, *, titles: dict[str, str], unit: str, lang
 
 
 # ------------------------------------------------------------------------------------------------ the KPI tree
-def dot_text(text: object, width: int = 22) -> str:
+def _columns(text: str) -> int:
+    """Display columns of a text: a CJK or full-width character takes two, the rest one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns: broken at spaces where there are some, else anywhere (CJK text
+    has no spaces), so Japanese and English names make boxes of the same width."""
+    lines: list[str] = []
+    line = ""
+    for word in " ".join(str(text).split()).split(" "):
+        candidate = f"{line} {word}" if line else word
+        if _columns(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if _columns(line + char) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def dot_text(text: object, width: int = 22, max_lines: int = 3, sep: str = "\\n") -> str:
     """User text made safe inside a quoted DOT label: backslashes and quotes escaped, line breaks as \\n, long
-    text wrapped every `width` characters (CJK text has no spaces to wrap at)."""
-    lines = textwrap.wrap(" ".join(str(text).split()), width, break_long_words=True) or [""]
-    if len(lines) > 3:
-        lines = [*lines[:2], lines[2][: width - 1] + "…"]
+    text wrapped every `width` display columns (CJK text has no spaces to wrap at), at most `max_lines` lines,
+    joined by `sep` (a DOT line break: centred \\n, or left-aligned \\l with an indent)."""
+    lines = wrap_columns(str(text), width)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and _columns(last) > width - 2:
+            last = last[:-1]
+        lines = [*lines[: max_lines - 1], last + "…"]
     escaped = [line.replace("\\", "\\\\").replace('"', '\\"') for line in lines]
-    return "\\n".join(escaped)
+    return sep.join(escaped)
+
+
+INDENT = "\\l   "  # a left-aligned DOT line break, the next line indented under the text of a list item
 
 
 def kpi_tree_dot(
     goals: Goals, rows: list[dict[str, Any]], lang: str, *, actions: bool = True, large: bool = False
 ) -> str:
-    """The KGI → KPIs → CSFs → actions tree as DOT: goal nodes show actual, target, gap and their status (colour,
-    symbol and word); CSFs show their lever; actions are plain boxes."""
+    """The KGI → KPIs → CSFs tree as DOT, left to right: goal nodes show actual, target, gap and their status
+    (colour, symbol and word); each CSF lists its lever and its actions inside its own box, so the tree has three
+    columns and its text stays readable in a narrow page (wrapped by display width, never scaled below ~11 px)."""
     current = current_rows(rows)
+    size = 17 if large else 13
     lines = [
         "digraph kpi_tree {",
-        '  graph [rankdir=LR, nodesep=0.18, ranksep=0.45, bgcolor="transparent"];',
+        '  graph [rankdir=LR, nodesep=0.16, ranksep=0.35, bgcolor="transparent", pad=0.05];',
         '  node [shape=box, style="rounded,filled", fontname="Noto Sans CJK JP, Hiragino Sans, sans-serif", '
-        f'fontsize={17 if large else 11}, penwidth=2, margin="0.12,0.06"];',
+        f'fontsize={size}, penwidth=2, margin="0.10,0.05"];',
         '  edge [color="#9AA5B1", arrowsize=0.6];',
     ]
 
     def goal_node(node_id: str, row: dict[str, Any] | None, name: str, metric: str) -> str:
         unit = unit_of(metric)
         status = row["status"] if row else "no_data"
-        figures = (
-            t(
+        target = fmt_goal(row["expected"], unit, lang, compact=True, required=True) if row else MISSING
+        if row is None:
+            figures = t("goals.status.no_data", lang)
+        elif row["actual"] is None:
+            figures = t("goals.tree.no_actual", lang, target=target)
+        else:
+            figures = t(
                 "goals.tree.figures",
                 lang,
                 actual=fmt_goal(row["actual"], unit, lang, compact=True),
-                target=fmt_goal(row["expected"], unit, lang, compact=True, required=True),
+                target=target,
                 gap=fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
             )
-            if row
-            else t("goals.status.no_data", lang)
-        )
-        label = f"{dot_text(status_text(status, lang) + ' ' + name, 28)}\\n{dot_text(figures, 40)}"
+        label = f"{dot_text(status_text(status, lang) + ' ' + name, 28)}\\n{dot_text(figures, 36)}"
         return (
             f'  "{node_id}" [label="{label}", fillcolor="{STATUS_FILLS.get(status, STATUS_FILLS["no_data"])}", '
             f'color="{status_colour(status)}"];'
@@ -883,21 +991,15 @@ def kpi_tree_dot(
             if ref in csf_ids:
                 lines.append(f'  "{node}" -> "csf_{dot_text(ref, 200)}";')
     for csf in goals.csfs:
-        lever = (
-            f"\\n{dot_text(t('goals.tree.lever', lang, metric=metric_label(csf.lever, lang)), 40)}" if csf.lever else ""
-        )
-        lines.append(
-            f'  "csf_{dot_text(csf.id, 200)}" [label="CSF: {dot_text(csf.name)}{lever}", fillcolor="#E6EEF8", '
-            f'color="{NEUTRAL}", penwidth=1];'
-        )
+        parts = [f"CSF: {dot_text(csf.name, 28, 2, INDENT)}"]
+        if csf.lever:
+            parts.append(dot_text(t("goals.tree.lever", lang, metric=metric_label(csf.lever, lang)), 30, 1))
         if actions:
-            for j, action in enumerate(csf.actions):
-                node = f"act_{dot_text(csf.id, 200)}_{j}"
-                lines.append(
-                    f'  "{node}" [label="{dot_text(action, 26)}", shape=note, style=filled, fillcolor="#FFFFFF", '
-                    f'color="#C5CED8", penwidth=1, fontsize=10];'
-                )
-                lines.append(f'  "csf_{dot_text(csf.id, 200)}" -> "{node}";')
+            parts.extend(f"・{dot_text(action, 28, 2, INDENT)}" for action in csf.actions)
+        label = "\\l".join(parts) + "\\l"  # left-aligned lines: a list reads down its left edge
+        lines.append(
+            f'  "csf_{dot_text(csf.id, 200)}" [label="{label}", fillcolor="#E6EEF8", color="{NEUTRAL}", penwidth=1];'
+        )
     lines.append("}")
     return "\n".join(lines)
 

@@ -107,9 +107,11 @@ def show_chart(
             _log.exception("chart %s could not be drawn", key)
             st.warning(t("chart.error"), icon=":material/warning:")
             return
-        left, right = st.columns([6, 1], vertical_alignment="top")
-        left.caption(caption)
-        with right.popover(t("chart.download"), icon=":material/download:", key=f"dl_{key}", width="stretch"):
+        # The caption takes the room the download menu leaves: the menu keeps its whole label at any width.
+        with st.container(horizontal=True, vertical_alignment="top", gap="small", wrap=False):
+            st.caption(caption, width="stretch")
+            menu = st.popover(t("chart.download"), icon=":material/download:", key=f"dl_{key}", width="content")
+        with menu:
             downloads = (
                 ("png", functools.partial(_render, chart_png, chart), "image/png"),
                 ("svg", functools.partial(_render, chart_svg, chart), "image/svg+xml"),

@@ -487,6 +487,111 @@ STRINGS: dict[str, dict[str, str]] = {
     "goals.calendar.jp": {"ja": "土日・祝日を除く（日本）", "en": "Weekends and Japanese holidays off"},
     "goals.calendar.weekends": {"ja": "土日のみ除く", "en": "Weekends off"},
     "goals.calendar.none": {"ja": "全日", "en": "Every day"},
+    # ---------------------------------------------------------------- partial and maturing periods (issue 11)
+    "period.in_progress": {"ja": "進行中：{days}日中{done}日", "en": "in progress: {done} of {days} days"},
+    "period.final": {"ja": "確定", "en": "final"},
+    "period.maturing": {"ja": "成熟途中", "en": "still maturing"},
+    "period.state": {"ja": "状態", "en": "State"},
+    "period.running": {"ja": "進行中の期間", "en": "period in progress"},
+    "funnel.maturing_sentence": {
+        "ja": "受注の8割は作成から{lag}以内に決まります（過去の受注{count}件より）。"
+        "作成からまだ{lag}たっていない案件が多い期間（{periods}）の転換率は伸びる途中で、落ち込みではありません："
+        "点線・白抜きの点で示しています。",
+        "en": "8 in 10 wins come within {lag} of creation (from {count} past wins). In periods where most records "
+        "are younger than that ({periods}) the rates are still maturing, not dropping: they are drawn dashed with "
+        "hollow points.",
+    },
+    "funnel.partial_sentence": {
+        "ja": "{period}は{state}です。",
+        "en": "{period} is {state}.",
+    },
+    "funnel.rates_caption": {
+        "ja": "受注率＝受注 ÷（受注＋失注）：決着した商談のうち受注した割合。"
+        "ファネルの「商談→受注」＝受注 ÷ 同じ期間の商談数：まだ決着していない商談も分母に入るため、"
+        "ふつうは受注率より低くなります。",
+        "en": "Win rate = won ÷ (won + lost): the share of closed deals that were won. The funnel's "
+        '"opportunity → won" = won ÷ the opportunities of the same range: deals still open count in it too, so it '
+        "is usually lower than the win rate.",
+    },
+    "funnel.win_rate_help": {
+        "ja": "受注 ÷（受注＋失注）。決着した商談だけで計算します。",
+        "en": "Won ÷ (won + lost): closed deals only.",
+    },
+    "home.current_title": {"ja": "{period}の状況（{state}）", "en": "{period} so far ({state})"},
+    "home.current_title_final": {"ja": "{period}の状況（確定）", "en": "{period} (final)"},
+    "home.as_of_caption": {
+        "ja": "基準日 {date}（データが今日まで届いていればその日、なければデータの最終日）。目標は{goals}の値で、"
+        "経過した営業日に按分して比べています。",
+        "en": "As of {date} (today when the data reaches today, else the data's last date). Targets are those of "
+        "{goals}, pro-rated to the business days passed.",
+    },
+    "home.goals_own": {"ja": "読み込んだ目標ファイル", "en": "your goal file"},
+    "home.goals_template": {"ja": "テンプレート（{name}）", "en": "the template ({name})"},
+    "home.fig.kgi": {"ja": "KGI {name}（{period}・目標 {target}）", "en": "KGI {name} ({period}, target {target})"},
+    "home.fig.target": {"ja": "{name}（目標 {target}）", "en": "{name} (target {target})"},
+    "home.fig.help": {
+        "ja": "実績 {actual}／今日までの按分目標 {expected}／期間の目標 {target}（経過営業日 {elapsed}/{total}日）",
+        "en": "Actual {actual} / pro-rated target to date {expected} / target for the period {target} "
+        "({elapsed} of {total} business days)",
+    },
+    "home.no_goals": {
+        "ja": "目標ファイルの指標をこのデータでは計算できません。目標ページで確認してください。",
+        "en": "The goal file's measures cannot be computed on this data: check them on the Goals page.",
+    },
+    "home.last_year_title": {"ja": "前年同期と比べて", "en": "Against the same days last year"},
+    "home.last_year_label": {"ja": "{name}（前年同期 {value}）", "en": "{name} (last year {value})"},
+    "home.last_year_none": {"ja": "前年同期のデータなし", "en": "no data for last year"},
+    "home.last_year_caption": {
+        "ja": "今期＝{start}〜{end}、前年同期＝{ly_start}〜{ly_end}（同じ日数で比べています）。",
+        "en": "This period = {start} – {end}; same days last year = {ly_start} – {ly_end}.",
+    },
+    "home.maturing_note": {
+        "ja": "{measures}は作成日で数えるため、今月分はこれから増えます（受注の8割は作成から{lag}以内）。",
+        "en": "{measures} are counted by creation date, so this month's will still grow (8 in 10 wins come within "
+        "{lag} of creation).",
+    },
+    "home.all_time_title": {"ja": "全期間の合計（{start}〜{end}）", "en": "All-time totals ({start} – {end})"},
+    "home.col.measure": {"ja": "指標", "en": "Measure"},
+    "home.col.value": {"ja": "値", "en": "Value"},
+    "home.col.exact": {"ja": "正確な値", "en": "Exact value"},
+    "caption.revenue_trend_partial": {
+        "ja": "受注金額を完了日（受注日）の期間で集計。薄い色の期間は進行中で、まだ増えます。{scope}",
+        "en": "Won revenue counted in the period of its close date; a lighter bar is a period still running. {scope}",
+    },
+    "pipeline.leads_title": {"ja": "リードの滞留（経過日数別）", "en": "Lead ageing"},
+    "pipeline.leads_sentence": {
+        "ja": "このデータの進行中レコードのうち{total}件は商談前のリード（{levels}）で、停滞した商談ではありません。"
+        "作成からの日数の中央値は{median}、1年を超えるものが{year}件あります。古いものから見直すか、"
+        "マーケティングツールで失格・クローズにしてください。",
+        "en": "{total} of the open records are leads before the deal stage ({levels}), not stalled deals. Their "
+        "median age is {median}; {year} are more than a year old. Review the oldest first, or close or disqualify "
+        "them in the marketing tool.",
+    },
+    "pipeline.lead_level": {"ja": "現在の段階", "en": "Current level"},
+    "pipeline.age_band": {"ja": "作成からの日数", "en": "Days since created"},
+    "pipeline.band": {"ja": "{first}〜{last}日", "en": "{first}–{last} days"},
+    "pipeline.band_open": {"ja": "{first}日以上", "en": "{first}+ days"},
+    "pipeline.lead_count": {"ja": "リード数", "en": "Leads"},
+    "pipeline.fig.open_leads": {"ja": "進行中のリード", "en": "Open leads"},
+    "pipeline.fig.median_age": {"ja": "リードの経過日数（中央値）", "en": "Median lead age"},
+    "pipeline.fig.over_year": {"ja": "1年超のリード", "en": "Leads over a year old"},
+    "pipeline.fig.open_deals": {"ja": "進行中の商談", "en": "Open deals"},
+    "pipeline.oldest_title": {
+        "ja": "段階が進んでいない古いリード（{level}のまま、上位{count}件）",
+        "en": "Oldest leads still at {level} (top {count})",
+    },
+    "caption.lead_aging": {
+        "ja": "商談前の進行中リードを作成からの日数と現在の段階で集計（基準日 {date}）。{scope}",
+        "en": "Open leads before the deal stage by days since created and current level (as of {date}). {scope}",
+    },
+    "pipeline.deals_only": {
+        "ja": "以下は商談段階以降の進行中案件だけを数えています（リードは上のグラフ）。",
+        "en": "Below, only open records at the deal stage or later are counted (leads are in the chart above).",
+    },
+    "pipeline.no_deal_level": {
+        "ja": "このデータには商談の段階がないため、フェーズ別の金額と停滞案件は表示しません。",
+        "en": "This data has no deal stage, so open deals by stage and stalled deals are not shown.",
+    },
 }
 
 # Page-specific tables kept in their own modules so pages can be written side by side; merged here into the

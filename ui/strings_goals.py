@@ -7,7 +7,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "nav.goals": {"ja": "目標", "en": "Goals"},
     "nav.pacing": {"ja": "着地予測", "en": "Pacing"},
     "page.goals.title": {"ja": "目標に届いているか？", "en": "Are we on target?"},
-    "page.pacing.title": {"ja": "今月、達成できるか？", "en": "Will we make the month?"},
+    "page.pacing.title": {"ja": "期末に目標へ届くか？", "en": "Will we make the targets by period end?"},
     # ---------------------------------------------------------------- status words (with ✓ △ ✕ from ui/theme.py)
     "goals.status.on_track": {"ja": "順調", "en": "On track"},
     "goals.status.at_risk": {"ja": "要注意", "en": "At risk"},
@@ -52,6 +52,12 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The gap is against the pro-rated target. Actual {actual} ÷ pro-rated target {expected} "
         "(target {target} × {elapsed}/{total} business days)",
     },
+    "goals.fig.kgi_help_no_actual": {
+        "ja": "この期間の実績はまだありません。"
+        "按分目標 {expected}（年間目標 {target} × 経過営業日 {elapsed}/{total}日）",
+        "en": "No actual yet in this period. Pro-rated target {expected} (target {target} × {elapsed}/{total} business "
+        "days)",
+    },
     "goals.fig.kpi_count": {"ja": "{word}のKPI（全{total}件）", "en": "KPIs {word} (of {total})"},
     # ---------------------------------------------------------------- sections
     "goals.as_of_caption": {
@@ -63,12 +69,10 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "goals.bullet_period": {"ja": "期間", "en": "Period"},
     "goals.bullet_caption": {
         "ja": "棒＝実績 ÷ 目標（期間途中は経過営業日で按分）、縦線＝目標（100%）、背景の帯＝状態の基準。"
-        "150%を超える棒は端で切っています（正確な値はラベルとツールチップ）。{scope}",
+        "150%を超える棒は端で切っています（正確な値はラベルとツールチップ）。",
         "en": "Bar = actual ÷ target (mid-period: pro-rated by business days), tick = the target (100%), shaded bands "
-        "= the status thresholds. Bars past 150% are cut at the edge (exact values in the labels and tooltips). "
-        "{scope}",
+        "= the status thresholds. Bars past 150% are cut at the edge (exact values in the labels and tooltips).",
     },
-    "goals.tree_title": {"ja": "KPIツリー（KGI → KPI → CSF → 打ち手）", "en": "KPI tree (KGI → KPIs → CSFs → actions)"},
     "goals.tree_caption": {
         "ja": "枠の色と記号が状態（✓ 順調・△ 要注意・✕ 遅れ）。数値は今期の実績 / 按分目標と差。"
         "CSFは動かす指標（レバー）と打ち手。",
@@ -76,27 +80,38 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "period's actual / pro-rated target and the gap. CSFs show the metric they move and their actions.",
     },
     "goals.tree.figures": {"ja": "実績 {actual} / 目標 {target}（差 {gap}）", "en": "{actual} / {target} (gap {gap})"},
+    "goals.tree.no_actual": {"ja": "実績なし / 目標 {target}", "en": "no actual yet / {target}"},
     "goals.tree.lever": {"ja": "レバー：{metric}", "en": "lever: {metric}"},
     "goals.tree_download": {"ja": "保存（DOT）", "en": "DOT file"},
-    "goals.trend_title": {"ja": "目標に対する推移", "en": "Each KPI over time against its target"},
     "goals.trend_caption": {
-        "ja": "実線＝実績、破線＝目標（今期は経過営業日で按分）。"
-        "点の色と形が状態で、△ ✕ が目標に届かなかった期間。{scope}",
+        "ja": "実線＝実績、破線＝目標（今期は経過営業日で按分）。点の色と形が状態で、△ ✕ が目標に届かなかった期間。",
         "en": "Solid = actual, dashed = target (this period pro-rated by business days). Point colour and shape give "
-        "the status: △ and ✕ mark the periods that missed. {scope}",
+        "the status: △ and ✕ mark the periods that missed.",
     },
+    "goals.trend_chart_caption": {
+        "ja": "{metric}、{per}ごと。",
+        "en": "{metric}, per {per}.",
+    },
+    "goals.per.week": {"ja": "週", "en": "week"},
+    "goals.per.month": {"ja": "月", "en": "month"},
+    "goals.per.quarter": {"ja": "四半期", "en": "quarter"},
+    "goals.per.year": {"ja": "年度", "en": "fiscal year"},
+    "goals.tab.trend": {"ja": "推移", "en": "Trends"},
+    "goals.tab.tree": {"ja": "KPIツリー", "en": "KPI tree"},
+    "goals.tab.by": {"ja": "部門・担当別", "en": "By department and owner"},
+    "goals.tab.plan": {"ja": "計画の整合性・逆算", "en": "Plan check and backward plan"},
+    "goals.bullet.no_actual": {"ja": "実績なし（目標 {target}）", "en": "no actual yet (target {target})"},
     "goals.so_far": {"ja": "（途中）", "en": "(so far)"},
     "goals.no_trend": {"ja": "{name}：この期間の実績がありません。", "en": "{name}: no figures in these periods."},
-    "goals.by_title": {"ja": "部門別・担当別", "en": "By department and owner"},
     "goals.by_department": {"ja": "部門別のKPIの状況", "en": "KPI status by department"},
     "goals.by_owner": {"ja": "KPI担当（目標ファイルのowner）別の状況", "en": "KPI status by KPI owner (the goal file)"},
     "goals.breakdown_kpi": {"ja": "内訳を見るKPI", "en": "KPI to break down"},
     "goals.breakdown_role": {"ja": "内訳の区分", "en": "Break down by"},
     "goals.breakdown_caption": {
         "ja": "{kpi}の今期を{role}別に。件数・金額の目標はチームの目標を今期に実績のある{role}の数で均等割りし、"
-        "率の目標はチームの目標そのものと比べています。{scope}",
+        "率の目標はチームの目標そのものと比べています。",
         "en": "{kpi} this period per {role}. Volume targets are the team target split evenly over the {role} values "
-        "active this period; rate targets are the team target itself. {scope}",
+        "active this period; rate targets are the team target itself.",
     },
     "goals.no_breakdown": {
         "ja": "月次集計表には担当者・チャネルなどの列がないため、担当者別の内訳は出せません。"
@@ -143,6 +158,12 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "Revenue = won × average unit price, won = opportunities × win rate; monthly targets × 12 for a year. "
         "Factors no KPI sets come from the trailing 12 months ({window}).",
     },
+    "goals.consistency_caption_no_window": {
+        "ja": "売上 = 受注件数 × 平均単価、受注件数 = 商談数 × 受注率。月の目標は×12で年に換算。"
+        "基準日までの12か月に実績がないため、KPIで決めていない要素は比べられません。",
+        "en": "Revenue = won × average unit price, won = opportunities × win rate; monthly targets × 12 for a year. "
+        "The 12 months before the as-of date have no figures, so factors no KPI sets are not known.",
+    },
     "goals.from_data": {"ja": "（実績）", "en": " (actual)"},
     "goals.missing_factor": {"ja": "（不明）", "en": "(unknown)"},
     "goals.backward_title": {"ja": "逆算：KGIに必要な月間の数量", "en": "Backward plan: monthly volumes the KGI needs"},
@@ -156,9 +177,20 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The KGI target per month, worked back up the funnel with the trailing 12 months' rates ({window}) "
         "(bars), next to the monthly KPI targets the team wrote (ticks).",
     },
+    "goals.backward_caption_no_window": {
+        "ja": "KGIの目標を月割りにし、過去12か月の実績の率で上流へ割り戻した数量（棒）と、"
+        "チームが書いたKPIの月間目標（縦線）。",
+        "en": "The KGI target per month, worked back up the funnel with the trailing 12 months' rates (bars), next "
+        "to the monthly KPI targets the team wrote (ticks).",
+    },
     "goals.backward_na": {
         "ja": "KGIの指標が受注金額・受注件数ではないため、逆算はできません。",
         "en": "The KGI is not won revenue or won deals, so it cannot be worked back through the funnel.",
+    },
+    "goals.backward_no_rates": {
+        "ja": "過去12か月の実績から転換率を求められないため、KGI {kgi} に必要な月間の数量は計算できません。",
+        "en": "The trailing 12 months give no conversion rates, so the monthly volumes the KGI of {kgi} needs cannot "
+        "be worked out.",
     },
     "goals.backward_needed": {"ja": "必要数（実績の率）", "en": "Needed (actual rates)"},
     "goals.backward_x": {"ja": "月間の件数", "en": "Per month"},
@@ -231,10 +263,18 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "KGI 期末予測（{period}、目標 {target}）",
         "en": "KGI forecast ({period}, target {target})",
     },
+    "pacing.kgi_title": {"ja": "KGI：{period}の着地予測", "en": "KGI: forecast for {period}"},
+    "pacing.periods_caption": {
+        "ja": "{as_of}時点。KGIは{kgi_period}（{start}〜{end}）の期末、KPIはそれぞれの目標の期間の期末に着地する値を"
+        "予測しています。",
+        "en": "As of {as_of}. The KGI is forecast for the end of {kgi_period} ({start} – {end}), each KPI for the end "
+        "of its own target period.",
+    },
     "pacing.fig.vs_target": {"ja": "目標比 {gap}", "en": "{gap} vs target"},
     "pacing.fig.range": {"ja": "予測の幅（80%）", "en": "Forecast range (80%)"},
     "pacing.fig.probability": {"ja": "目標達成の確率", "en": "Chance of reaching the target"},
     "pacing.fig.status": {"ja": "見通し（予測 ÷ 目標）", "en": "Outlook (forecast ÷ target)"},
+    "pacing.fig.no_target": {"ja": "目標なし", "en": "No target"},
     "pacing.fig.days": {"ja": "営業日 {elapsed}/{total}", "en": "{elapsed}/{total} workdays"},
     "pacing.method_label": {"ja": "予測の方法", "en": "How this is forecast"},
     "pacing.chart_title": {
@@ -244,22 +284,22 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pacing.goal_choice": {"ja": "表示する目標", "en": "Goal shown"},
     "pacing.chart_caption": {
         "ja": "{name}（{period}）：営業日ごとの累計実績（実線）、按分した目標（点線）、予測（破線）と80%の幅（帯）。"
-        "{calendar}。{scope}",
+        "{calendar}。",
         "en": "{name} ({period}): cumulative actual by business day (solid), the pro-rated target (dotted), the "
-        "forecast (dashed) and its 80% range (band); {calendar}. {scope}",
+        "forecast (dashed) and its 80% range (band); {calendar}.",
     },
     "pacing.chart_caption_rate": {
         "ja": "{name}（{period}）：率のため累計ではなく期首から各営業日までの値（実線）、"
         "目標（点線）、予測（破線）と80%の幅（帯）。"
-        "{calendar}。{scope}",
+        "{calendar}。",
         "en": "{name} ({period}): a rate, so the value from the period start to each business day (solid), the "
-        "target (dotted), the forecast (dashed) and its 80% range (band); {calendar}. {scope}",
+        "target (dotted), the forecast (dashed) and its 80% range (band); {calendar}.",
     },
     "pacing.sheet_note": {
         "ja": "月次集計表には月の中の日別の数値がないため、各月の値は月初に一度に入っています。",
         "en": "A monthly sheet has no days inside a month: each month's figures arrive on its first day.",
     },
-    "pacing.kpis_title": {"ja": "KPIごとの着地予測", "en": "Each KPI at the period end"},
+    "pacing.kpis_title": {"ja": "KPIごとの着地予測（{periods}）", "en": "Each KPI at the period end ({periods})"},
     "pacing.kpi_forecast": {
         "ja": "{name}：期末予測（{period}、目標 {target}）",
         "en": "{name}: forecast ({period}, target {target})",
@@ -296,6 +336,71 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pacing.code.run_rate": {"ja": "ランレート", "en": "run rate"},
     "pacing.code.pipeline": {"ja": "パイプライン", "en": "pipeline"},
     "pacing.code.blend": {"ja": "両者の平均", "en": "blend"},
+    "pacing.method_title": {
+        "ja": "予測の方法と状態の基準（すべての目標に共通）",
+        "en": "How the forecasts are made and the status rule (all goals)",
+    },
+    "pacing.how.run_rate": {
+        "ja": "ランレート：基準日までの実績を、同じ営業日ペースのまま期末まで伸ばします。"
+        "率の指標は、分子と分母をそれぞれ伸ばしてから率を計算します。",
+        "en": "Run rate: the actual so far, extended to the period end at the same pace per business day; for a rate, "
+        "its numerator and denominator are each extended and the rate taken of those.",
+    },
+    "pacing.how.pipeline": {
+        "ja": "パイプライン：これまでの実績に、進行中の案件 × フェーズ別の受注確率 × 残りの日数内に完了する確率"
+        "（過去の商談期間から）を加えます。両者の平均を使うこともあります。",
+        "en": "Pipeline: the actual so far plus the open deals × their stage's win probability × the chance of "
+        "closing within the days left (from past cycle times); sometimes the average of the two methods is used.",
+    },
+    "pacing.how.compared": {
+        "ja": "方法が複数あるときは、過去の期間で最も外れが小さかった方法を選びます。",
+        "en": "Where more than one method applies, the one that missed least in past periods is chosen.",
+    },
+    "pacing.how.range_analogues": {
+        "ja": "予測の幅（80%）：過去の各期間の同じ時点で同じ予測をしたときの着地（着地 ÷ 予測の対数にt分布を当て、"
+        "比べる期間が少ないほど広くなる）から求めた予測区間。達成確率も同じ分布から求めています。",
+        "en": "Forecast range (80%): a prediction interval from how the same forecast, made at the same point of each "
+        "past period, ended (Student's t on the log of final ÷ forecast, wider the fewer periods there are); the "
+        "chance of reaching the target comes from the same distribution.",
+    },
+    "pacing.how.range_normal": {
+        "ja": "比べられる過去の期間が少ない目標では、幅は営業日あたりの実績の月ごとのばらつきから求めた80%区間"
+        "（これまでのペースと残りの日数の両方の誤差を含め、月数が少ないほど広くなるt分布）です。",
+        "en": "Where there are too few past periods to compare, the range comes from how much the daily rate varied "
+        "month to month (error in both the pace so far and the days left; Student's t, wider the fewer months).",
+    },
+    "pacing.brief.range_analogues": {
+        "ja": "幅は過去{n}{per}の同じ時点の予測の外れから。",
+        "en": " Range from how the same forecast ended in the past {n} {per}.",
+    },
+    "pacing.brief.range_normal": {
+        "ja": "幅は営業日あたりの実績のばらつきから。",
+        "en": " Range from the month-to-month variation of the daily rate.",
+    },
+    "pacing.brief.range_none": {
+        "ja": "履歴が短いため幅はありません。",
+        "en": " No range: too little history.",
+    },
+    "pacing.brief.compared": {
+        "ja": "（過去の典型的な外れ：{listed}）",
+        "en": " (typical past miss: {listed})",
+    },
+    "pacing.brief.rate_volume": {
+        "ja": "営業日 {total}日のうち{elapsed}日で{actual}、同じペースで期末まで伸ばしました",
+        "en": "{actual} so far in {elapsed} of {total} business days, extended at the same pace",
+    },
+    "pacing.brief.rate_ratio": {
+        "ja": "営業日 {total}日のうち{elapsed}日の率{actual}を、分子と分母それぞれのペースで期末まで伸ばしました",
+        "en": "a rate, so far {actual} in {elapsed} of {total} business days, its parts extended at their own pace",
+    },
+    "pacing.brief.pipeline": {
+        "ja": "パイプライン：実績 {actual} + 進行中の案件の期待値：{value}。",
+        "en": "Pipeline: the actual so far, {actual}, plus the open deals' expectation: {value}.",
+    },
+    "pacing.method.no_actual": {
+        "ja": "この期間の実績がまだないため、予測はありません。",
+        "en": "No figures in this period yet, so there is no forecast.",
+    },
     "pacing.method.complete": {
         "ja": "期間は終了しています。値は実績の {actual} です。",
         "en": "The period is over: the value is the actual, {actual}.",
@@ -305,16 +410,6 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "現在の値 {actual} をそのまま示しています。",
         "en": "Not a volume that builds up over the days: the current value, {actual}, is shown without extending it.",
     },
-    "pacing.method.rate_volume": {
-        "ja": "営業日 {total}日のうち{elapsed}日で{actual}（{calendar}）。同じペースで期末まで伸ばしました",
-        "en": "{actual} so far in {elapsed} of {total} business days ({calendar}), extended at the same pace",
-    },
-    "pacing.method.rate_ratio": {
-        "ja": "率のため、分子と分母をそれぞれ営業日 {total}日のうち{elapsed}日（{calendar}）のペースで期末まで伸ばして"
-        "率を計算しました（これまでは{actual}）",
-        "en": "a rate: each of its parts extended at the pace of {elapsed} of {total} business days ({calendar}) "
-        "and the rate taken of those (so far {actual})",
-    },
     "pacing.method.history_rate": {
         "ja": "期間の営業日がまだ始まっていないため、"
         "過去12か月の営業日あたりの実績 × この期間の営業日 {total}日で予測しました。",
@@ -322,39 +417,10 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "business days of the period.",
     },
     "pacing.method.run_rate": {"ja": "ランレート：{rate}：{value}。", "en": "Run rate: {rate}: {value}."},
-    "pacing.method.pipeline": {
-        "ja": "パイプライン：これまでの実績に、進行中の案件 × フェーズ別の受注確率 × 残りの日数内に完了する確率"
-        "（過去の商談期間から）を加えました：{value}。",
-        "en": "Pipeline: the actual so far plus the open deals × their stage's win probability × the chance of "
-        "closing within the days left (from past cycle times): {value}.",
-    },
     "pacing.method.blend": {
         "ja": "ランレート（{rate}）とパイプライン予測（実績 + 進行中の案件の期待値）の平均：{value}。",
         "en": "Average of the run rate ({rate}) and the pipeline forecast (actual plus the open deals' expectation): "
         "{value}.",
-    },
-    "pacing.method.compared": {
-        "ja": "過去の期間で最も外れが小さかった方法を選んでいます（典型的な外れ：{listed}）。",
-        "en": " Chosen as the method that missed least in past periods (typical miss: {listed}).",
-    },
-    "pacing.method.range_analogues": {
-        "ja": "幅は、過去{n}{per}の同じ時点で同じ予測をしたときの着地（着地 ÷ 予測の対数にt分布を当て、"
-        "比べる期間が少ないほど広くなる）から求めた80%予測区間。達成確率も同じ分布から求めています。",
-        "en": " Range: an 80% prediction interval from how the same forecast, made at the same point of each of the "
-        "past {n} {per}, ended (Student's t on the log of final ÷ forecast, wider the fewer periods there are); the "
-        "chance comes from the same distribution.",
-    },
-    "pacing.method.range_normal": {
-        "ja": "比べられる過去の期間が少ないため、幅は営業日あたりの実績の月ごとのばらつきから求めた80%区間"
-        "（これまでのペースと残りの日数の両方の誤差を含め、月数が少ないほど広くなるt分布）で、"
-        "達成確率も同じ分布から求めています。",
-        "en": " Range: too few past periods to compare, so an 80% interval from how much the daily rate varied month "
-        "to month (allowing for error in both the pace so far and the days left; Student's t, wider the fewer "
-        "months there are); the chance comes from the same curve.",
-    },
-    "pacing.method.range_none": {
-        "ja": "履歴が短く、予測がどれだけ外れうるかを示せないため、幅はありません。",
-        "en": " No range: the data has too little history to say how far off such a forecast can be.",
     },
     "pacing.method.maturing": {
         "ja": "注意：作成日と到達した最も先の段階で数えているため、最近作成されたリードは今後さらに進む可能性があり、"

@@ -21,7 +21,20 @@ LOG = logging.getLogger(__name__)
 # event loop answer the browser's script requests in between (with the default 5 ms the page loaded slower).
 WARM_UP_SWITCH_INTERVAL_S = 0.0005
 # What home.py imports: pandas, Altair and the chart theme, DuckDB, the engine, the translation table.
-HOME_PAGE_MODULES = ("ui.charts", "ui.frame", "ui.frames", "ui.i18n", "ui.intake_notice", "ui.show")
+HOME_PAGE_MODULES = (
+    "kpi_core.business_days",
+    "kpi_core.maturity",
+    "ui.charts",
+    "ui.format",
+    "ui.frame",
+    "ui.frames",
+    "ui.goals_state",
+    "ui.goals_view",
+    "ui.i18n",
+    "ui.intake_notice",
+    "ui.period_view",
+    "ui.show",
+)
 
 
 def warm_up() -> None:

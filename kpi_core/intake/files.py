@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
@@ -226,7 +226,7 @@ class _Input:
     def read_head(self, n: int) -> bytes:
         if self.data is not None:
             return self.data[:n]
-        with self.path.open("rb") as fh:  # type: ignore[union-attr]
+        with self._path().open("rb") as fh:
             return fh.read(n)
 
     def iter_chunks(self) -> Iterator[bytes]:
@@ -235,12 +235,15 @@ class _Input:
             for start in range(0, len(self.data), size):
                 yield self.data[start : start + size]
             return
-        with self.path.open("rb") as fh:  # type: ignore[union-attr]
+        with self._path().open("rb") as fh:
             while chunk := fh.read(size):
                 yield chunk
 
     def open_binary(self) -> IO[bytes]:
-        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")  # type: ignore[union-attr]
+        return io.BytesIO(self.data) if self.data is not None else self._path().open("rb")
+
+    def _path(self) -> Path:
+        return cast(Path, self.path)  # an input without data was made from a path (open_source, the xlsx copy)
 
 
 def _load_input(name: str, data: bytes | Path, max_bytes: int | None) -> _Input:
@@ -1293,6 +1296,7 @@ def sandbox_xlsx_sheets(args: dict[str, Any]) -> tuple[dict[str, Any], list[byte
 def _read_workbook(workbook: CalamineWorkbook, sheet: str | None) -> _WorkbookTable:
     """The requested sheet's table, or the largest table of the visible worksheets; raises _Refusal."""
     names = list(workbook.sheet_names)
+    table: _SheetTable | str | None
     if sheet is not None:
         if sheet not in names:
             raise _Refusal("sheet_missing", sheet=sheet, sheets=names)
@@ -1450,6 +1454,7 @@ def _xlsx_plan(source: _Input, sheet: str | None, *, max_part: int | None = None
         for info in infos:
             by_name.setdefault(info.filename.lower(), []).append(info)
         sheets = _workbook_sheets(archive, by_name)
+        targets: list[tuple[str | None, bool, str]]  # (sheet, selected, part)
         if sheets is None:  # not tied to sheets: every XML member is a possible sheet, each counts
             complete = False
             targets = [(None, True, part) for part in by_name if part.endswith(".xml")]
@@ -1578,7 +1583,7 @@ def _scan_tags(body: bytes, part: str, sheet: str | None, selected: bool) -> _Cl
     return _Claim(part, sheet, selected, first_row, last_row, first_col, last_col, values, exact)
 
 
-def _ref_attribute(attrs: bytes) -> tuple[int, int] | bool | None:
+def _ref_attribute(attrs: bytes) -> tuple[int, int] | Literal[False] | None:
     """(row, column) of an r attribute (column -1 when it names only a row), None without one, False when it
     cannot be read."""
     if b"r" not in attrs:

@@ -79,8 +79,9 @@ class IntakeWarning:
         for name, prefix in words.items():
             if name in self.params:
                 values[f"{'reason' if name == 'by' else name}_text"] = render(f"{prefix}.{self.params[name]}", lang)
-        if isinstance(self.params.get("fit"), int | float):
-            values["fit"] = f"{float(self.params['fit']) * 100:.0f}%"
+        fit = self.params.get("fit")
+        if isinstance(fit, int | float):
+            values["fit"] = f"{float(fit) * 100:.0f}%"
         return values
 
     def as_dict(self, lang: str = "en") -> dict[str, object]:

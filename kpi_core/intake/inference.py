@@ -8,9 +8,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypedDict
 
 from kpi_core.intake.values import (
     DATE_ORDERS,
+    DateOrderEvidence,
     amount_scale_from_header,
     detect_currency,
     detect_date_order,
@@ -54,6 +56,15 @@ class DateOrderChoice:
         }
 
 
+class _DateOrderCounts(TypedDict):
+    """The evidence counts a DateOrderChoice carries, whichever way its order was chosen."""
+
+    day_first: int
+    month_first: int
+    ambiguous: int
+    examples: tuple[str, ...]
+
+
 def language_order(lang: str | None) -> str:
     return _LANGUAGE_ORDER.get((lang or "ja").lower(), "dmy")
 
@@ -66,10 +77,10 @@ def choose_date_orders(
     An ambiguous column follows the file's other date columns, then the dots convention, then the language.
     """
     choices: dict[str, DateOrderChoice] = {}
-    pending: dict[str, object] = {}
+    pending: dict[str, tuple[DateOrderEvidence, _DateOrderCounts]] = {}
     for column, values in values_by_column.items():
         evidence = detect_date_order(values)
-        counts = {
+        counts: _DateOrderCounts = {
             "day_first": evidence.day_first,
             "month_first": evidence.month_first,
             "ambiguous": evidence.ambiguous,
@@ -82,7 +93,7 @@ def choose_date_orders(
         elif evidence.ambiguous:
             pending[column] = (evidence, counts)
     proven = {c.order for c in choices.values() if c.by == "proven"}
-    for column, (evidence, counts) in pending.items():  # type: ignore[misc]
+    for column, (evidence, counts) in pending.items():
         if len(proven) == 1:
             choices[column] = DateOrderChoice(column, next(iter(proven)), "other_columns", **counts)
         elif evidence.convention in DATE_ORDERS:

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import duckdb
 
@@ -287,7 +287,7 @@ def _mixed_encoding_warning(source: SourceFile) -> IntakeWarning:
     """Lines written in another encoding than the rest of the file, each read in the one it is valid in."""
     lines = [str(m.line) for m in source.mixed_lines]
     encoding = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "Shift_JIS", "utf-16": "UTF-16"}
-    params = {"encoding": encoding.get(source.encoding, source.encoding)}
+    params: dict[str, object] = {"encoding": encoding.get(source.encoding, source.encoding)}
     return IntakeWarning(source.name, None, "mixed_encoding", len(lines), lines, params)
 
 
@@ -315,7 +315,8 @@ def _headline_role_warnings(
     doubtful = []
     told = {w.column for w in dataset.warnings}  # an unreadable-amounts warning already counts the misfits
     for role in HEADLINE_ROLES:
-        fit = (dataset.evidence.get(role) or {}).get("fit")
+        role_evidence = dataset.evidence.get(role)  # the role's dict from find_roles, when it has a column
+        fit = role_evidence.get("fit") if isinstance(role_evidence, dict) else None
         if (
             role in dataset.mapping
             and dataset.mapping[role] not in told
@@ -463,9 +464,11 @@ class _RecordBuilder:
                 return number
             # inf, nan and 1e400 (read by DuckDB as inf) are cells nobody can use: unknown, and said so.
             readable = f"abs({number}) < {MAX_NUMBER!r}"
-            self._warned.append(
-                (f"(s.{qcol} IS NOT NULL AND NOT ({readable}))", f"CAST(s.{qcol} AS VARCHAR)", column, warn)
-            )
+            unreadable = f"(s.{qcol} IS NOT NULL AND NOT ({readable}))"
+            if warn is None:  # as for text below (every caller reading numbers passes a warning code)
+                self._bad_flags.append((unreadable, column, reason))
+            else:
+                self._warned.append((unreadable, f"CAST(s.{qcol} AS VARCHAR)", column, warn))
             return f"CASE WHEN {readable} THEN {number} END"
         # Text (or Excel serial numbers for dates): parse each distinct value once.
         raws, values, oks, months = [], [], [], []
@@ -530,7 +533,7 @@ class _RecordBuilder:
         dataset.evidence["date_order"] = {column: c.as_evidence() for column, c in self.date_orders.items()}
         for column, choice in self.date_orders.items():
             name = self.sources[self.column_file.get(column, 0)].name
-            params = {"order": choice.order, "by": choice.by}
+            params: dict[str, object] = {"order": choice.order, "by": choice.by}
             if choice.mixed:
                 minority = min(choice.day_first, choice.month_first)
                 self.warnings.append(IntakeWarning(name, column, "date_order_mixed", minority, [], params))
@@ -554,7 +557,7 @@ class _RecordBuilder:
         name = self.sources[self.column_file.get(column, 0)].name
         if reading.mixed:
             counts = dict(sorted(reading.currency_counts.items(), key=lambda item: -item[1]))
-            params = {"currencies": counts}
+            params: dict[str, object] = {"currencies": counts}
             self.warnings.append(IntakeWarning(name, column, "currency_mixed", sum(counts.values()), [], params))
         if reading.decimal_comma:
             examples = sorted(str(v) for v in values if isinstance(v, str) and "," in v)[:3]
@@ -625,7 +628,8 @@ class _RecordBuilder:
         exprs: dict[str, str] = {"row_no": row}
         exprs["id"] = f"CAST(s.{quote_ident(m['id'])} AS VARCHAR)" if "id" in m else f"CAST({row} + 1 AS VARCHAR)"
         if self.lead_unit:  # a lead with several deals counts once as a lead; its contact-only row has no deal id
-            key = f"CAST(s.{quote_ident(self.link_key)} AS VARCHAR)"
+            link_key = cast(str, self.link_key)  # lead_unit is only ever set from a LinkedSources, with its key
+            key = f"CAST(s.{quote_ident(link_key)} AS VARCHAR)"
             exprs["id"] = f"coalesce({exprs['id']}, {key})"
         exprs["lead_unit"] = "s.__lead_unit" if self.lead_unit else "1"
         if "id" in m:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat, cast
 
 from kpi_core.intake.stages import canonical_stage
 from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
@@ -396,9 +397,11 @@ def _fit(role: str, values: Sequence[object] | None) -> float | None:
     if not present:
         return None
     kind = _kind(present)
+    # Read only where _kind said "number": every value is then an int, float or Decimal (DuckDB / Excel).
+    as_numbers = cast("list[SupportsFloat]", present)
     if role in DATE_ROLES:
         if kind == "number":  # Excel serial day numbers
-            return sum(20000 <= float(v) <= 80000 for v in present) / len(present)
+            return sum(20000 <= float(v) <= 80000 for v in as_numbers) / len(present)
         if kind == "date":
             return 1.0
         return _share_parsed(
@@ -411,7 +414,7 @@ def _fit(role: str, values: Sequence[object] | None) -> float | None:
         return 1.0 if kind == "number" else _share_parsed([str(v) for v in present], parser)
     if role in FLAG_ROLES:
         if kind == "number":
-            return sum(float(v) in (0.0, 1.0) for v in present) / len(present)
+            return sum(float(v) in (0.0, 1.0) for v in as_numbers) / len(present)
         return sum(str(v).strip().casefold() in FLAG_VALUES for v in present) / len(present)
     if role in STAGE_ROLES:
         return _stage_fit(present)
@@ -509,11 +512,11 @@ def detect_roles(
             candidates.setdefault(candidate.role, []).append(candidate)
     for role_candidates in candidates.values():
         role_candidates.sort(key=_Candidate.order)
-    for role, column in overrides.items():
-        if column is not None:
-            mapping[role] = column
-            taken.add(column)
-            note(role, column, "user", _fit(role, values(column)), [c.column for c in candidates.get(role, [])])
+    for role, chosen in overrides.items():
+        if chosen is not None:
+            mapping[role] = chosen
+            taken.add(chosen)
+            note(role, chosen, "user", _fit(role, values(chosen)), [c.column for c in candidates.get(role, [])])
     # Role by role in their order, so the deal stage is chosen before the lifecycle stage.
     for role in wanted:
         if role in overrides:

@@ -38,7 +38,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -199,7 +199,7 @@ def _stop_spare() -> None:
         child, _spare = _spare, None
     if child is not None:
         with contextlib.suppress(OSError):
-            child.process.stdin.close()  # type: ignore[union-attr]
+            cast(IO[bytes], child.process.stdin).close()  # the child is started with stdin=PIPE
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.process.wait(timeout=2)
         child.stderr.unlink(missing_ok=True)
@@ -348,7 +348,8 @@ def encode_columns(data: np.ndarray, blank: np.ndarray | None = None) -> tuple[l
         return list(range(first, len(buffers)))
 
     if blank is None:
-        blank = np.equal(data, None) if data.size else np.zeros(data.shape, dtype=bool)
+        # numpy's stubs take no None operand, though np.equal compares object cells with it
+        blank = np.equal(data, None) if data.size else np.zeros(data.shape, dtype=bool)  # type: ignore[call-overload]
     rows = data.shape[0]
     for j in range(data.shape[1]):
         column, empty = data[:, j], blank[:, j]

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 import duckdb
 import numpy as np
@@ -223,7 +223,8 @@ def _sample_types(con: duckdb.DuckDBPyConnection, source: SourceFile) -> dict[st
     try:
         with (
             os.fdopen(handle, "w", encoding="utf-8", newline="") as out,
-            source.csv_path.open(encoding="utf-8", errors="replace", newline="") as text,  # type: ignore[union-attr]
+            # only CSV files are sampled, and a CSV file's csv_path is set
+            cast(Path, source.csv_path).open(encoding="utf-8", errors="replace", newline="") as text,
         ):
             for _ in range(source.skip_lines):
                 text.readline()
@@ -559,7 +560,7 @@ def _cell_text(value: object) -> str | None:
 
 
 def rows_as_file_lines(
-    items: Sequence[FileRow], sources: Sequence[SourceFile], counts: Sequence[int] | Sequence[SourceTable]
+    items: Sequence[FileRow], sources: Sequence[SourceFile], counts: Sequence[int | SourceTable]
 ) -> None:
     """Turn CSV row numbers (header line + 1 + DuckDB row id, as file_row gives) into the line where the record
     starts; ``items`` are rejects, skipped rows, anything with ``file`` and ``row``; ``counts`` the rows read.

@@ -11,6 +11,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, SupportsFloat, TypeGuard, cast
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class ValueParseError(ValueError):
@@ -20,7 +24,7 @@ class ValueParseError(ValueError):
 # Shared cleaning
 
 # Invisible characters that survive NFKC and break regexes (zero-width space, word joiner, BOM).
-_INVISIBLE = {0x200B: None, 0x2060: None, 0xFEFF: None}
+_INVISIBLE: dict[int | str, str | None] = {0x200B: None, 0x2060: None, 0xFEFF: None}
 # Parsers also fold the hyphen/minus look-alikes NFKC keeps (U+2212 minus from Word, en dash) to "-".
 _PARSER_FOLD = str.maketrans({**_INVISIBLE, "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
 
@@ -63,16 +67,16 @@ def _describe(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_number(value: object, kind: str) -> bool:
+def _is_number(value: object, kind: str) -> TypeGuard[numbers.Real | Decimal]:
     """True for int/float/Decimal-like numbers; bool is rejected because True is not 1 yen."""
     if type(value).__name__ in ("bool", "bool_"):  # Python bool and numpy bool (named "bool" in numpy 2)
         raise ValueParseError(f"a boolean is not {kind}: {value!r}")
     return isinstance(value, numbers.Real | Decimal)
 
 
-def _finite_float(value: object, kind: str, original: object = None) -> float | None:
+def _finite_float(value: SupportsFloat, kind: str, original: object = None) -> float | None:
     """float(value), None for NaN, error (naming original, default value) for infinity."""
-    result = float(value)  # type: ignore[arg-type]
+    result = float(value)
     if math.isnan(result):
         return None
     if math.isinf(result):
@@ -336,7 +340,7 @@ _ERA_STARTS = {
 }
 _ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september")
+_MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july", "august", "september")
 _MONTHS += ("october", "november", "december")
 # German, French and Spanish names and abbreviations; none of them names a different month in English.
 _FOREIGN_MONTHS = {
@@ -451,9 +455,9 @@ def _date_from_serial(serial: float, original: object) -> dt.date:
     return _in_range(_EXCEL_ORIGIN + dt.timedelta(days=int(serial)), original)
 
 
-def _date_from_number(value: object) -> dt.date | None:
+def _date_from_number(value: SupportsFloat) -> dt.date | None:
     """Excel serial day, or a yyyymmdd integer such as 20250401."""
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     if math.isnan(number):
         return None
     if 19000101 <= number <= 21001231 and number.is_integer():
@@ -464,7 +468,7 @@ def _date_from_number(value: object) -> dt.date | None:
 
 def _date_from_datetime64(value: object) -> dt.date | None:
     """Calendar date of a numpy datetime64; None for NaT."""
-    day = value.astype("datetime64[D]").item()  # type: ignore[attr-defined]
+    day = cast("np.datetime64", value).astype("datetime64[D]").item()  # the caller checked the type's name
     if day is None:
         return None
     if not isinstance(day, dt.date):  # numpy returns an int for dates Python cannot represent

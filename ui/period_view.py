@@ -1,0 +1,66 @@
+"""The view's as-of date, the current period and the typical conversion lag, cached for Home and Funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from kpi_core.business_days import period_bounds
+from kpi_core.intake.load import Dataset
+from kpi_core.maturity import Lag, conversion_lag, maturing_periods, restated
+from kpi_core.metrics import Filters, KpiResult
+from ui import data as sources
+from ui.data import CACHE_TTL, filters_from_key
+from ui.frame import View
+from ui.goals_state import default_as_of
+
+
+def view_as_of(view: View) -> dt.date:
+    """The as-of date of the goal pages (today when the data reaches this month, else its last date), or the end
+    of the date filter when that is earlier."""
+    day = default_as_of(view)
+    return min(day, view.filters.end) if view.filters.end else day
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _lag(key: str, _dataset: Dataset, fkey: tuple[Any, ...], as_of: str) -> Lag:
+    return conversion_lag(_dataset, filters=filters_from_key(fkey), as_of=dt.date.fromisoformat(as_of))
+
+
+def cached_lag(view: View, as_of: dt.date) -> Lag:
+    """The typical days from creation to a win in the view's data (role filters apply), cached."""
+    assert view.dataset is not None
+    return _lag(str(view.dataset_key), view.dataset, view.fkey, as_of.isoformat())
+
+
+def periods_on(view: View, result: KpiResult, as_of: dt.date) -> tuple[list[dict[str, Any]], list[str]]:
+    """(the result's periods with their state on `as_of`, the starts of those still maturing). A monthly sheet's
+    figures are as reported: only a running period is marked, nothing matures."""
+    rows = restated(result.by_period, view.period, view.fiscal_start, as_of)
+    if view.dataset is None or view.dataset.shape != "records":
+        return rows, []
+    return rows, maturing_periods(rows, view.period, view.fiscal_start, as_of, cached_lag(view, as_of))
+
+
+def window_kpis(view: View, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Totals of the view (role filters kept) between `start` and `end` inclusive, each figure on its own date."""
+    assert view.dataset is not None and view.dataset_key is not None
+    filters = Filters(start=start, end=end, roles=dict(view.filters.roles))
+    return sources.cached_kpis(
+        view.dataset_key, view.dataset, sources.filters_key(filters), "month", (), (), False, view.fiscal_start
+    ).totals
+
+
+def month_of(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the month holding `as_of`."""
+    return period_bounds(as_of, "month")
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
