@@ -113,12 +113,13 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     kpis.set_defaults(handler=run_kpis)
     if with_goal_commands:
         # The goal commands live beside the logic they print (imported here: they import this module's helpers).
-        from kpi_core import pivots_cli, plan_cli
+        from kpi_core import pivots_cli, plan_cli, report_cli
         from kpi_core.health.cli import add_check_command
         from kpi_core.workspace.cli import add_workspace_commands
 
         plan_cli.register(commands)
         pivots_cli.register(commands)
+        report_cli.register(commands)
         add_check_command(commands)
         add_workspace_commands(commands)
     return parser

@@ -673,6 +673,134 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.col.won_revenue": {"ja": "受注金額", "en": "revenue"},
     "cli.col.avg_unit_price": {"ja": "平均単価", "en": "unit price"},
     "cli.col.median_cycle_days": {"ja": "商談日数", "en": "cycle d"},
+    # The pivot engine's input errors (kpi_core.pivots.PivotInputError): a what-if setting or a lever it cannot use.
+    "pivot_input.not_a_lever": {
+        "ja": "「{lever}」は{model}モデルのレバーではありません。使えるのは {levers} です。",
+        "en": "'{lever}' is not a lever of the {model} model: use one of {levers}",
+    },
+    "pivot_input.setting_form": {
+        "ja": "設定「{setting}」：レバー名=値 または レバー名=+10% の形で書いてください。",
+        "en": "--set '{setting}': write LEVER=VALUE or LEVER=+10%",
+    },
+    "pivot_input.setting_number": {
+        "ja": "設定「{setting}」：「{value}」は数値ではありません（0.3、30%、+10%、-5% のように書いてください）。",
+        "en": "--set '{setting}': '{value}' is not a number (write 0.3, 30%, +10% or -5%)",
+    },
+    "pivot_input.no_current": {
+        "ja": "「{lever}」の設定：データに今の値がないため変えられません。",
+        "en": "--set {lever}: the data has no current value to change",
+    },
+    "pivot_input.out_of_range": {
+        "ja": "「{lever}」の設定：{value} は 0 から {maximum} の範囲にありません。",
+        "en": "--set {lever}: {value} is not between 0 and {maximum}",
+    },
+    "pivot_input.negative": {
+        "ja": "「{lever}」の設定：{value} は 0 未満です。",
+        "en": "--set {lever}: {value} is below 0",
+    },
+    "pivot_input.below_booked": {
+        "ja": "「{lever}」の設定：{value} は計上済みの {booked} を下回っています。",
+        "en": "--set {lever}: {value} is below the {booked} already booked",
+    },
+    "pivot_input.catch_up_months": {
+        "ja": "追い上げ配分には、KGIの期間の残り月数が必要です。",
+        "en": "catch-up needs the months left in the KGI period",
+    },
+    "pivot_input.target_mode": {
+        "ja": "目標の配分「{mode}」は使えません：even か catch_up を指定してください。",
+        "en": "unknown target mode '{mode}': use even or catch_up",
+    },
+    "pivot_input.no_model_for_levers": {
+        "ja": "「{levers}」を一緒に持つドライバーモデルがありません。使えるレバー：{known}",
+        "en": "--set {levers}: no driver model has these levers together; use {known}",
+    },
+    # The report (kpi_core/report.py): its advice, said the same way on the Pivots page, its summary and the CLI.
+    "report.advice.on_track": {
+        "ja": (
+            "{period}の受注金額は目標{target}に対し{forecast}の見込みで、{headroom}"
+            "の余裕があります。打ち手を変える必要はありません。"
+        ),
+        "en": (
+            "{period} revenue is forecast at {forecast} against a target of {target}, {headroom} of headroom"
+            ": no pivot is needed."
+        ),
+    },
+    "report.advice.final_met": {
+        "ja": "{period}は締まりました。受注金額は目標{target}に対し{result}（{gap}）で、目標を達成しました。",
+        "en": "{period} is closed: revenue was {result} against a target of {target} ({gap}), the target was met.",
+    },
+    "report.advice.final_missed": {
+        "ja": "{period}は締まりました。受注金額は目標{target}に対し{result}（{gap}）で、目標に届きませんでした。",
+        "en": "{period} is closed: revenue was {result} against a target of {target} ({gap}), short of the target.",
+    },
+    "report.advice.pivot": {
+        "ja": (
+            "最有力の打ち手：{lever}を{current}から{required}へ（{change}"
+            "）。過去{months}か月中{achieved}か月で達成しています。"
+        ),
+        "en": (
+            "Best pivot: {lever} from {current} to {required} ({change}), reached in {achieved} of the last "
+            "{months} months."
+        ),
+    },
+    "report.advice.closest": {
+        "ja": (
+            "どのレバーも単独や2つの組み合わせでは{period}の目標{target}に届きません。最も近づく"
+            "のは{levers}を過去{months}か月で最も良かった月の水準（{levels}）まで上げるこ"
+            "とで、そのとき受注金額は{forecast}（目標との差 {gap}）の見込みです。"
+        ),
+        "en": (
+            "No lever alone or in a pair reaches the {period} target of {target}. Closest: {levers} at the b"
+            "est month of the last {months} ({levels}), which brings revenue to {forecast} ({gap} against th"
+            "e target)."
+        ),
+    },
+    "report.advice.none": {
+        "ja": "どのレバーも単独や2つの組み合わせでは{period}の目標{target}に届きません（今の見込み {forecast}）。",
+        "en": "No lever alone or in a pair reaches the {period} target of {target} (forecast now {forecast}).",
+    },
+    "report.advice.supported": {
+        "ja": (
+            "過去{months}か月のうち4か月に1回は届いた月の受注金額は{supported}で、チームの実績が支える目標の目安です。"
+        ),
+        "en": (
+            "Monthly revenue reached {supported} in one of every four of the last {months} months: the targe"
+            "t the team's own history supports."
+        ),
+    },
+    "report.advice.no_model": {
+        "ja": "このデータからは受注金額のドライバーモデルを作れないため、打ち手は計算できません。",
+        "en": "The data cannot feed a driver model of revenue, so no pivot can be computed.",
+    },
+    "report.window.trailing_3m": {"ja": "直近3か月", "en": "last 3 months"},
+    "report.window.month_end": {"ja": "月末見込み", "en": "month-end forecast"},
+    "report.window.month_rest": {"ja": "今月の残り", "en": "rest of the month"},
+    "report.window.month_pace": {"ja": "残り期間の月あたりペース", "en": "monthly pace for the rest"},
+    "report.cli.as_of": {"ja": "基準日 {as_of}（{calendar}）", "en": "as of {as_of} (calendar {calendar})"},
+    "report.cli.kgi": {
+        "ja": "KGI {name}：見込み {forecast}（目標 {target}、差 {gap}、範囲 {low} – {high}、達成確率 {chance}）",
+        "en": "KGI {name}: forecast {forecast} (target {target}, gap {gap}, range {low} – {high}, chance {chance})",
+    },
+    "report.cli.month": {
+        "ja": "{period}の受注金額：見込み {forecast}（目標 {target}、差 {gap}）",
+        "en": "{period} revenue: forecast {forecast} (target {target}, gap {gap})",
+    },
+    "report.cli.month_final": {
+        "ja": "{period}の受注金額：結果 {forecast}（目標 {target}、差 {gap}）",
+        "en": "{period} revenue: result {forecast} (target {target}, gap {gap})",
+    },
+    "report.cli.levers": {"ja": "各レバー単独で必要な水準：", "en": "what each lever alone must reach:"},
+    "report.cli.lever": {
+        "ja": "  {lever}：{current}（{window}）→ 必要 {required}（{change}）",
+        "en": "  {lever}: {current} ({window}) → needs {required} ({change})",
+    },
+    "report.cli.kpi": {
+        "ja": "  {name}：見込み {forecast}（目標 {target}）{status}",
+        "en": "  {name}: forecast {forecast} (target {target}) {status}",
+    },
+    "report.cli.kpis": {"ja": "KPI（{period}）：", "en": "KPIs ({period}):"},
+    "report.cli.short": {"ja": "✕ 未達見込み", "en": "✕ forecast to miss"},
+    "report.cli.ok": {"ja": "✓", "en": "✓"},
     # ------------------------------------------------------------------ the KPI health check (kpi_core/health)
     # Headings.
     "health.pitfall.1": {"ja": "KGI とのつながり", "en": "Link to the KGI"},

@@ -16,19 +16,14 @@ from test_app_expected import APP, TIMEOUT, WON, metric_values, sales_rows, yen
 from kpi_core.goals import load_goals, template_text
 from kpi_core.intake.load import Dataset, FileInput, load_dataset
 from kpi_core.pivots import lever_history, parse_setting, pivots_for_goals
+from kpi_core.report import build_report
 from ui.format import fmt_yen_compact
-from ui.pivots_view import (
-    NEUTRAL_SETTING,
-    build_summary,
-    evidence_frame,
-    fmt_lever_pair,
-    lever_index,
-    pair_evidence_chart,
-    pair_evidence_frame,
-    pivot_sentence,
-    summary_html,
-    summary_xlsx,
-)
+from ui.pivots.charts import evidence_frame, pair_evidence_chart, pair_evidence_frame
+from ui.pivots.sentences import fmt_lever_pair, pivot_sentence
+from ui.pivots.state import lever_index
+from ui.pivots.summary import build_summary, summary_html, summary_xlsx
+
+NEUTRAL_SETTING = "avg_unit_price=+0%"
 
 PIVOTS = "pages/6_Pivots.py"
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,8 +211,8 @@ def test_the_html_summary_escapes_and_the_xlsx_neutralises_user_text():
     # Every CSF's first action looks like a formula; in October the revenue misses, so pivots name their CSFs.
     goals = load_goals(hostile_goals().replace("    actions:\n", f'    actions:\n      - "{FORMULA}"\n'))
     dataset = sample("sales_deals_ja.csv")
-    report = pivots_for_goals(goals, dataset, dt.date(2026, 10, 15))
-    levers = lever_index(report.models, dataset)
+    report = build_report(goals, dataset, dt.date(2026, 10, 15))
+    levers = lever_index(report.pivots.models, dataset)
     summary = build_summary(report, "en", levers, subtitle=f"Sample · {SCRIPT}", kgi_name=goals.kgi.name)
     assert any(SCRIPT in line for line in summary.why)
     assert any(FORMULA in line for line in summary.next)
@@ -238,8 +233,8 @@ def test_the_html_summary_escapes_and_the_xlsx_neutralises_user_text():
 def test_the_xlsx_neutralises_a_line_that_starts_like_a_formula():
     goals = load_goals(template_text("sales", "en").replace("name: Deal win rate", 'name: "=cmd"'))
     dataset = sample("sales_deals_ja.csv")
-    report = pivots_for_goals(goals, dataset, AS_OF)
-    summary = build_summary(report, "en", lever_index(report.models, dataset), subtitle="x", kgi_name="=cmd")
+    report = build_report(goals, dataset, AS_OF)
+    summary = build_summary(report, "en", lever_index(report.pivots.models, dataset), subtitle="x", kgi_name="=cmd")
     book = load_workbook(io.BytesIO(summary_xlsx(summary)))
     cells = [c.value for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
     assert "'=cmd" in cells  # the KGI figure row

@@ -232,7 +232,7 @@ def test_required_values_match_the_issue_example():
     assert price.change_pct == pytest.approx(50 / 42 - 1)
     assert (price.evidence.achieved, price.evidence.months) == (2, 18)
     assert price.explanation.text.startswith(
-        "New-deal count will end at 42 of 50; to keep 144M, average unit price must reach 1.43M (+19%), "
+        "New-deal count will end at 42 of 50; to keep ¥144M, average unit price must reach ¥1.43M (+19.0%), "
         "seen in 2 of the last 18 months"
     )
     rate = by_lever["win_rate"]
@@ -442,8 +442,8 @@ def test_goodhart_flags_deals_up_while_win_rate_falls(tmp_path):
     assert (check.partner_before, check.partner_after) == pytest.approx((0.5, 0.2))
     assert check.partner_change_pct == pytest.approx(-0.6)
     assert check.flagged
-    assert "Opportunities rose 100% (30 → 60)" in check.explanation.text
-    assert "win rate fell 60% (50.0% → 20.0%)" in check.explanation.text
+    assert "Opportunities rose 100.0% (30 → 60)" in check.explanation.text
+    assert "win rate fell 60.0% (50.0% → 20.0%)" in check.explanation.text
     revenue = next(c for c in checks if c.code == "kpi_up_kgi_down" and c.kpi == "opportunities")
     assert (revenue.partner_before, revenue.partner_after) == (15e6, 12e6) and revenue.flagged
 

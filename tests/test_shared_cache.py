@@ -15,9 +15,9 @@ from test_app_expected import APP, TIMEOUT
 
 import kpi_core.pacing
 import kpi_core.pivots
+import kpi_core.report
 import ui.data
 import ui.goals_view
-import ui.pivots_view
 from kpi_core.intake.load import Dataset
 from ui.data import Upload
 from ui.held_data import held_data
@@ -50,9 +50,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     monkeypatch.setattr(kpi_core.pacing, "forecast_goals", forecast)  # what pivots_for_goals would call itself
     monkeypatch.setattr(ui.goals_view, "forecast_goals", forecast)
     monkeypatch.setattr(
-        ui.pivots_view, "pivots_for_goals", counting("pivots_for_goals", kpi_core.pivots.pivots_for_goals)
+        kpi_core.report, "pivots_for_goals", counting("pivots_for_goals", kpi_core.pivots.pivots_for_goals)
     )
-    monkeypatch.setattr(ui.pivots_view, "lever_history", counting("lever_history", kpi_core.pivots.lever_history))
+    monkeypatch.setattr(kpi_core.report, "lever_history", counting("lever_history", kpi_core.pivots.lever_history))
     yield counter
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -152,14 +152,15 @@ def test_same_bytes_under_another_name_never_show_the_first_name(calls: Counter[
 def test_no_dataset_is_held_in_a_module_global(calls: Counter[str]) -> None:
     session(PIVOTS)
     import ui.frame
+    import ui.pivots.state
     import ui.warm_up
 
-    for module in (ui.data, ui.frame, ui.goals_view, ui.pivots_view, ui.warm_up):
+    for module in (ui.data, ui.frame, ui.goals_view, ui.pivots.state, ui.warm_up):
         held = [name for name, value in vars(module).items() if isinstance(value, Dataset)]
         assert not held, f"{module.__name__} holds a Dataset in {held}"
 
 
-@pytest.mark.parametrize("path", ["ui/data.py", "ui/pivots_view.py"])
+@pytest.mark.parametrize("path", ["ui/data.py", "ui/pivots/state.py"])
 def test_every_cache_is_bounded(path: str) -> None:
     """Every st.cache_data / st.cache_resource of these modules has max_entries and a ttl."""
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))

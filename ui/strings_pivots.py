@@ -26,6 +26,43 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "{month}の受注金額見込み（今のペース、目標 {target}）",
         "en": "{month} revenue at the current pace (target {target})",
     },
+    "pivots.head.month_final": {
+        "ja": "{month}の受注金額（確定、目標 {target}）",
+        "en": "{month} revenue, final (target {target})",
+    },
+    "pivots.head.on_track": {"ja": "打ち手", "en": "Pivot"},
+    "pivots.head.on_track_value": {"ja": "不要（順調）", "en": "None needed"},
+    "pivots.head.closest": {"ja": "最も近づく組み合わせ：{lever}", "en": "Closest: {lever}"},
+    "pivots.head.final_value": {"ja": "締め済み", "en": "Closed"},
+    "pivots.advice_title": {"ja": "まず伝えること", "en": "What to say first"},
+    "pivots.shortfall_title_final": {
+        "ja": "{symbol} {name}：結果 {forecast}（目標 {target}、{period}、確定）",
+        "en": "{symbol} {name}: result {forecast} (target {target}, {period}, final)",
+    },
+    "pivots.final_note": {
+        "ja": "この月は基準日に締まっているため、結果を目標と比べます。打ち手は来月の計画で検討してください。",
+        "en": "This month is over on the as-of date: its result is compared with the target. Plan pivots for next "
+        "month.",
+    },
+    "pivots.sentence.kpi_if": {
+        "ja": "{name}は{period}の目標{target}に対し{forecast}の見込みです。{name}がこの見込みどおりなら、受注金額は"
+        "目標{kgi_target}に対し{kgi_forecast}です",
+        "en": "{name} is forecast at {forecast} of {target} for {period}; if it ends there, revenue would be "
+        "{kgi_forecast} of {kgi_target}",
+    },
+    "pivots.sentence.covered": {
+        "ja": "。ほかのレバーの見込みで受注金額の目標はまかなえるため、打ち手を変える必要はありません"
+        "（{pivots}件を確認）。",
+        "en": ": the other levers' forecasts already cover the revenue target, so no pivot is needed "
+        "({pivots} checked).",
+    },
+    "pivots.chart.pace_suffix": {"ja": "/月", "en": "/mo"},
+    "pivots.checks_title": {"ja": "チェック", "en": "Checks"},
+    "pivots.chart.pace_label": {"ja": "月ペース {value}", "en": "pace {value}/mo"},
+    "pivots.evidence_expander": {
+        "ja": "根拠のグラフ（各レバーの月ごとの実績）",
+        "en": "Evidence charts (each lever by month)",
+    },
     "pivots.head.missing": {"ja": "未達見込みのKPI", "en": "KPIs forecast to miss"},
     "pivots.head.best": {"ja": "最有力の打ち手：{lever}", "en": "Best pivot: {lever}"},
     "pivots.head.best_label": {"ja": "最有力の打ち手（過去に実績のあるもの）", "en": "Best pivot (one seen before)"},
@@ -69,6 +106,7 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "現在 {current} → 必要 {required}（{change}）",
         "en": "now {current} → needed {required} ({change})",
     },
+    "pivots.card.window": {"ja": "現在は{window}", "en": "now = {window}"},
     "pivots.seen_short": {
         "ja": "過去{months}か月中{achieved}か月で達成",
         "en": "seen in {achieved} of {months} months",
@@ -101,10 +139,10 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "the period needs, {required}; green: months at or above it.",
     },
     "pivots.chart.caption_pair": {
-        "ja": "基準日より前の完了した月（直近{months}か月）。横軸は{x}、縦軸は{y}。点線はそれぞれ必要な水準"
+        "ja": "基準日より前の完了した月（直近{months}か月）。横軸は{x}、縦軸は{y}。点線はそれぞれ過去の月と比べる水準"
         "（{x_required}、{y_required}）、緑は両方とも達した月。",
         "en": "Complete months before the as-of date (last {months}): {x} across, {y} up. Dashed lines: the levels "
-        "needed ({x_required}, {y_required}); green: months that reached both.",
+        "compared with past months ({x_required}, {y_required}); green: months that reached both.",
     },
     "pivots.chart.reached_both": {"ja": "✓ 両方とも必要な水準以上", "en": "✓ Both at or above their levels"},
     "pivots.chart.required": {"ja": "必要な水準", "en": "Level needed"},
@@ -154,13 +192,13 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "{lever} would still be enough at {required} ({change})",
     },
     "pivots.sentence.enough_pair": {
-        "ja": "{first}と{second}はともに{change}（{targets}）でも足ります",
-        "en": "{first} and {second} would still be enough at {change} (at {targets})",
+        "ja": "{targets}でも足ります",
+        "en": "{targets} would still be enough",
     },
     "pivots.sentence.pace": {"ja": "（残り期間は月{pace}のペース）", "en": " (a pace of {pace} a month)"},
     "pivots.sentence.move_pair": {
-        "ja": "{first}と{second}をともに{change}（{targets}）変える必要があります",
-        "en": "{first} and {second} must both change {change} (to {targets})",
+        "ja": "{targets}にする必要があります",
+        "en": "{targets} are needed together",
     },
     "pivots.sentence.seen": {
         "ja": "過去{months}か月中{achieved}か月で達成",
@@ -247,7 +285,7 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "このデータではシミュレーションできません（受注金額のドライバーモデルがありません）。",
         "en": "No what-if for this data (it has no driver model of revenue).",
     },
-    "pivots.what_if.current": {"ja": "現在 {value}", "en": "now {value}"},
+    "pivots.what_if.current": {"ja": "現在 {value}（{window}）", "en": "now {value} ({window})"},
     "pivots.what_if.mode_label": {"ja": "変え方", "en": "How to change"},
     "pivots.what_if.mode.pct": {"ja": "±%", "en": "±%"},
     "pivots.what_if.mode.value": {"ja": "値", "en": "Value"},
