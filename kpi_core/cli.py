@@ -88,7 +88,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError("cli.bad_arguments", prog=self.prog, detail=message)
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         parsed, extras = super().parse_known_args(args, namespace)
         if hasattr(parsed, "global_lang"):  # the top-level parser (a command's parser has no global_lang)
             parsed.lang = getattr(parsed, "lang", None) or parsed.global_lang or default_lang()
@@ -113,7 +113,7 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     kpis.set_defaults(handler=run_kpis)
     if with_goal_commands:
         # The goal commands live beside the logic they print (imported here: they import this module's helpers).
-        from kpi_core import pivots_cli, plan_cli, report_cli
+        from kpi_core import changes_cli, pivots_cli, plan_cli, report_cli
         from kpi_core.health.cli import add_check_command
         from kpi_core.workspace.cli import add_workspace_commands
 
@@ -121,6 +121,7 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
         pivots_cli.register(commands)
         report_cli.register(commands)
         add_check_command(commands)
+        changes_cli.register(commands)
         add_workspace_commands(commands)
     return parser
 

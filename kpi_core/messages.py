@@ -186,6 +186,169 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{file}: 見出しより列の多い{count}行を読めない行として除外しました（例: {examples}行目）。",
         "en": "{file}: {count} lines with more fields than the header were rejected (e.g. line {examples}).",
     },
+    # ヨミ (kpi_core/intake: probability, forecast category, expected close date): cells that could not be read.
+    "warn.probability_unreadable": {
+        "ja": "{file}: 「{column}」の{count}件の値が確度として読めません（例: {examples}）。"
+        "行は数え、確度は不明として扱います。",
+        "en": "{file}: in '{column}', {count} of the values could not be read as a probability (e.g. {examples}); "
+        "those records still count, with the probability unknown.",
+    },
+    "warn.forecast_category_unreadable": {
+        "ja": "{file}: 「{column}」の{count}件の値がヨミ区分（コミット・見込み・パイプライン・除外）として読めません"
+        "（例: {examples}）。行は数え、区分なしとして扱います。",
+        "en": "{file}: in '{column}', {count} of the values name no forecast category (Commit, Best case, Pipeline, "
+        "Omitted; e.g. {examples}); those records still count, without a category.",
+    },
+    "warn.expected_close_unreadable": {
+        "ja": "{file}: 「{column}」の{count}件の値が受注予定日として読めません（例: {examples}）。"
+        "行は数え、予定日は不明として扱います。",
+        "en": "{file}: in '{column}', {count} of the values could not be read as an expected close date "
+        "(e.g. {examples}); those records still count, with the date unknown.",
+    },
+    "role.probability": {"ja": "確度", "en": "Probability"},
+    "role.forecast_category": {"ja": "ヨミ区分", "en": "Forecast category"},
+    # What changed since last week (kpi_core/changes.py, kpi_core/changes_cli.py).
+    "changes.no_id": {
+        "ja": "{file}には商談IDの列がないため、先週のデータと商談ごとに比べられません。"
+        "IDの列を含めて出力し直すか、--map id=列名 で指定してください。",
+        "en": "{file} has no deal id column, so its deals cannot be matched with the other export: export it with "
+        "the id column, or set it with --map id=COLUMN.",
+    },
+    "changes.not_records": {
+        "ja": "{file}は月ごとの集計表のため、商談ごとの変化は比べられません。商談一覧を出力して使ってください。",
+        "en": "{file} is a sheet of monthly totals: changes are compared deal by deal, so use a deal export.",
+    },
+    "changes.bad_period": {
+        "ja": "期間の開始日 {start} が終了日 {end} より後になっています。",
+        "en": "The period starts on {start}, after its end {end}.",
+    },
+    "changes.period_pair": {
+        "ja": "--from と --to は両方指定してください。",
+        "en": "Give both --from and --to, or neither.",
+    },
+    "changes.bad_date": {
+        "ja": "{text}：日付は年-月-日（2025-05-07 など）の形で書いてください。",
+        "en": "{text}: write dates as YYYY-MM-DD.",
+    },
+    "changes.kind.new": {"ja": "新規", "en": "New"},
+    "changes.kind.won": {"ja": "受注", "en": "Won"},
+    "changes.kind.lost": {"ja": "失注", "en": "Lost"},
+    "changes.kind.forward": {"ja": "フェーズ前進", "en": "Stage forward"},
+    "changes.kind.back": {"ja": "フェーズ後退", "en": "Stage back"},
+    "changes.kind.amount_up": {"ja": "金額増", "en": "Amount up"},
+    "changes.kind.amount_down": {"ja": "金額減", "en": "Amount down"},
+    "changes.kind.slipped": {"ja": "予定日の後ろ倒し", "en": "Slipped"},
+    "changes.kind.pulled_in": {"ja": "予定日の前倒し", "en": "Pulled in"},
+    "changes.kind.removed": {"ja": "消えた商談", "en": "Removed"},
+    "changes.kind.reopened": {"ja": "再開", "en": "Reopened"},
+    "changes.heading": {"ja": "前回からの変化：{old} → {new}", "en": "What changed: {old} → {new}"},
+    "changes.pipeline": {
+        "ja": "進行中パイプライン：{start} → {end}",
+        "en": "Open pipeline: {start} → {end}",
+    },
+    "changes.pipeline_period": {
+        "ja": "{start_date}〜{end_date}に受注予定の進行中パイプライン：{start} → {end}",
+        "en": "Open pipeline expected {start_date} to {end_date}: {start} → {end}",
+    },
+    "changes.deals_heading": {"ja": "商談ごとの変化：", "en": "Deal by deal:"},
+    "changes.note.id_columns_differ": {
+        "ja": "2つのデータで商談IDの列が違います。同じIDで比べているか確認してください。",
+        "en": "The two exports use different id columns: check that the ids are the same deals.",
+    },
+    "changes.note.no_amount": {
+        "ja": "金額の列がないため、件数だけを比べています。",
+        "en": "Neither export has an amount column: only counts are compared.",
+    },
+    "changes.note.no_expected_close": {
+        "ja": "受注予定日がないため、予定日の後ろ倒し・前倒しは分かりません。",
+        "en": "No expected close dates: slipped and pulled-in deals cannot be told.",
+    },
+    "changes.note.no_common_ids": {
+        "ja": "2つのデータに共通する商談IDが1件もありません。同じデータの2時点か確認してください。",
+        "en": "The two exports share no deal id: check that they are the same data on two dates.",
+    },
+    # ヨミ and coverage (kpi_core/forecast_categories.py).
+    "forecast.bad_period": {
+        "ja": "期間の開始日 {start} が終了日 {end} より後になっています。",
+        "en": "The period starts on {start}, after its end {end}.",
+    },
+    "forecast.bad_target": {
+        "ja": "目標 {target} は 0 以上の数にしてください。",
+        "en": "The target {target} must be a number of 0 or more.",
+    },
+    "forecast.not_records": {
+        "ja": "月ごとの集計表には商談ごとのヨミがないため、ヨミの予測は出せません。",
+        "en": "A sheet of monthly totals has no deals to forecast by category.",
+    },
+    "forecast.line.closed": {"ja": "受注済み", "en": "Closed won"},
+    "forecast.line.commit": {"ja": "コミット", "en": "Commit"},
+    "forecast.line.best_case": {"ja": "見込み（ベストケース）", "en": "Best case"},
+    "forecast.line.pipeline": {"ja": "パイプライン", "en": "Pipeline"},
+    "forecast.line.omitted": {"ja": "除外", "en": "Omitted"},
+    "forecast.line.uncategorised": {"ja": "区分なし", "en": "No category"},
+    "forecast.total.commit": {"ja": "受注済み＋コミット", "en": "Closed + commit"},
+    "forecast.total.best_case": {"ja": "受注済み＋コミット＋見込み", "en": "Closed + commit + best case"},
+    "forecast.total.weighted": {"ja": "受注済み＋確度で重み付けしたパイプライン", "en": "Closed + weighted pipeline"},
+    "forecast.coverage": {
+        "ja": "カバレッジ {coverage}倍：期間内に受注予定の進行中パイプライン {pipeline} ÷ 目標までの残り {gap}",
+        "en": "Coverage {coverage}×: open pipeline expected in the period {pipeline} ÷ {gap} still to close",
+    },
+    "forecast.overdue": {
+        "ja": "受注予定日を過ぎた進行中の商談が {count} 件あります。予定日を見直してください。",
+        "en": "{count} open deals are past their expected close date: review their dates.",
+    },
+    "forecast.note.no_expected_close": {
+        "ja": "受注予定日がないため、進行中の商談はすべてこの期間に受注しうるものとして数えています。",
+        "en": "No expected close dates: every open deal is counted as able to close in the period.",
+    },
+    "forecast.note.no_category": {
+        "ja": "ヨミ区分（コミット・見込みなど）の列がないため、区分ごとの予測は出せません。",
+        "en": "No forecast category column (Commit, Best case…): the forecast by category cannot be shown.",
+    },
+    "forecast.note.no_probability": {
+        "ja": "確度の列がないため、確度で重み付けしたパイプラインは出せません。",
+        "en": "No probability column: the weighted pipeline cannot be shown.",
+    },
+    "forecast.note.some_unweighted": {
+        "ja": "確度が空欄・読めない商談は、重み付けの合計に入っていません。",
+        "en": "Deals without a readable probability are left out of the weighted pipeline.",
+    },
+    "forecast.note.rank_assumed": {
+        "ja": "確度がランク（A・B・Cなど）の商談は、ランクごとの想定確率（A 80%、B 50%、C 20% など）で"
+        "重み付けしました。",
+        "en": "Deals with a rank (A, B, C…) instead of a probability are weighted by the share assumed for the rank "
+        "(A 80 %, B 50 %, C 20 %…).",
+    },
+    "forecast.note.no_amount": {
+        "ja": "金額の列がないため、金額の予測は出せません。",
+        "en": "No amount column: amounts cannot be forecast.",
+    },
+    "forecast.note.target_met": {
+        "ja": "この期間の目標はすでに達成しているため、カバレッジは計算しません。",
+        "en": "The period's target is already met, so there is no coverage to compute.",
+    },
+    "forecast.history.no_snapshots": {
+        "ja": "過去の時点のデータ（スナップショット）がないため、どのくらいのカバレッジで目標に届いたかは測れません。",
+        "en": "Without snapshots of earlier weeks, the coverage that was enough in the past cannot be measured.",
+    },
+    "forecast.history.no_target": {
+        "ja": "過去の月の目標がないため、どのくらいのカバレッジで目標に届いたかは測れません。",
+        "en": "Without the past months' targets, the coverage that was enough cannot be measured.",
+    },
+    "forecast.history.no_month_starts": {
+        "ja": "月初に取ったスナップショットがないため、月初のカバレッジと結果を比べられません。",
+        "en": "No snapshot was taken near the start of a past month: the coverage months started with is unknown.",
+    },
+    "forecast.history.enough": {
+        "ja": "過去、月初のカバレッジが {coverage}倍以上だった月はすべて目標に届きました"
+        "（{months}か月中{made}か月達成）。",
+        "en": "Every past month that started with at least {coverage}× coverage made its target ({made} of {months} "
+        "months made it).",
+    },
+    "forecast.history.none_enough": {
+        "ja": "過去、月初のカバレッジが最も高かった月も目標に届いていません（{months}か月中{made}か月達成）。",
+        "en": "Even the best-covered past month missed its target ({made} of {months} months made it).",
+    },
     # A warning this version has no sentence for, said generally.
     "intake.generic_count": {
         "ja": "{where}：{count} 件の値の読み取りに確認が必要です。データページで確認してください。",

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,23 @@ MIN_COVERAGE = 0.9
 # Measures the open pipeline can forecast, and what it adds for each: expected wins, or their amount.
 PIPELINE_METRICS = {"won": "count", "won_revenue": "value"}
 METHOD_CODES = ("complete", "run_rate", "history_rate", "pipeline", "blend", "current_value")
+
+
+class _ForecastContext(TypedDict):
+    """The fields of a Forecast every method shares (Pacer.forecast passes them through unchanged)."""
+
+    metric: str
+    per: str
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.date
+    calendar: str
+    business_days_elapsed: int
+    business_days_total: int
+    actual: float | None
+    target: float | None
+    better: str
 
 
 @dataclass
@@ -199,7 +216,7 @@ class Pacer:
         total = business_days(start, end, self.calendar)
         elapsed = business_days(start, min(as_of, end), self.calendar)
         actual = self.value(metric, start, min(as_of, end))
-        base = {
+        base: _ForecastContext = {
             "metric": metric, "per": per, "period": period_label(start, per, self.fiscal_start), "period_start": start,
             "period_end": end, "as_of": as_of, "calendar": self.calendar, "business_days_elapsed": elapsed,
             "business_days_total": total, "actual": actual, "target": target, "better": better,
@@ -249,7 +266,7 @@ class Pacer:
                 if target is not None:
                     probability = _t_chance(value, sd, months - 1, target, better)
                 interval = "normal"
-        if low is not None and actual is not None and metric.replace(" ", "") in _volume_names():
+        if low is not None and high is not None and actual is not None and metric.replace(" ", "") in _volume_names():
             low, high = max(low, actual), max(high, actual)  # a count or a sum cannot end below what is in
             if probability is not None and target is not None and better != "lower" and actual >= target:
                 probability = 1.0  # already reached

@@ -274,6 +274,7 @@ class WinTiming:
         past = np.searchsorted(self.won_cycles, age_days, side="right")
         won_later = (n_won - past) / n_won
         within = (np.searchsorted(self.won_cycles, age_days + days, side="right") - past) / n_won
+        still_open: float
         if len(self.other_ages):
             still_open = (len(self.other_ages) - np.searchsorted(self.other_ages, age_days, side="right")) / len(
                 self.other_ages

@@ -7,6 +7,7 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from kpi_core.format import fmt_change, fmt_signed, fmt_value
@@ -230,10 +231,10 @@ def closest_pivot(
                 found = (forecast, pivot, tuple(moves))
     if found is None:
         return None
-    forecast, pivot, moves = found
+    forecast, pivot, levers = found
     return Closest(
         pivot,
-        moves,
+        levers,
         Figure("closest.forecast", forecast, "currency", "month", period),
         Figure("closest.gap", forecast - position.kgi_target, "currency", "month", period, kind="gap"),
     )
@@ -319,11 +320,14 @@ def build_report(
         consistency_check(goals, dataset, as_of=as_of),
         backward_plan(goals, dataset, as_of=as_of),
     )
-    run = dict(calendar=calendar, filters=filters, target_mode=target_mode, forecasts=forecasts)
+    run = partial(
+        pivots_for_goals, goals, dataset, as_of,
+        calendar=calendar, filters=filters, target_mode=target_mode, forecasts=forecasts,
+    )  # fmt: skip
     try:
-        pivots = pivots_for_goals(goals, dataset, as_of, settings=[NEUTRAL_SETTING], **run)
+        pivots = run(settings=[NEUTRAL_SETTING])
     except PivotInputError:  # no model has a unit price: no baseline, the rest of the report stands
-        pivots = pivots_for_goals(goals, dataset, as_of, **run)
+        pivots = run()
     history = lever_history(dataset, [*pivots.models, *cut_models(dataset)], as_of, filters=filters)
     monthly = _kpis(dataset, period="month", fiscal_start=goals.fiscal_year_start, filters=filters).by_period
     figures = _figures(goals, forecasts, pivots)

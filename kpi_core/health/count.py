@@ -29,7 +29,7 @@ def check_count(ctx: Context) -> list[Finding]:
         evidence: dict[str, Any] = {
             "count": count,
             "kpis": [k.id for k in kpis],
-            "link_order": [{"kpi": k.id, "correlation": _strength(ctx, k.id, none=None)} for k in ranked],
+            "link_order": [{"kpi": k.id, "correlation": _correlation(ctx, k.id)} for k in ranked],
             "merge_pairs": _merge_pairs(ctx, kpis),
             "classes": {k.id: k.klass for k in kpis},
         }
@@ -61,9 +61,15 @@ def check_count(ctx: Context) -> list[Finding]:
     return findings
 
 
-def _strength(ctx: Context, kpi_id: str, none: float | None = -2.0) -> float | None:
+def _correlation(ctx: Context, kpi_id: str) -> float | None:
     link = ctx.links.get(kpi_id)
-    return link.correlation if link is not None and link.correlation is not None else none
+    return link.correlation if link is not None else None
+
+
+def _strength(ctx: Context, kpi_id: str) -> float:
+    """The sort key: the KPI's correlation with the KGI, -2 (below any correlation) when it has none."""
+    correlation = _correlation(ctx, kpi_id)
+    return -2.0 if correlation is None else correlation
 
 
 def _merge_pairs(ctx: Context, kpis: list[Any]) -> list[list[str]]:

@@ -4,7 +4,7 @@ own months, and the spread between them; targets most of the field cannot reach 
 from __future__ import annotations
 
 import statistics
-from typing import Any
+from typing import Any, TypedDict
 
 from kpi_core.formula import FormulaError
 from kpi_core.goals import Kpi, metric_unit, time_degree
@@ -19,6 +19,18 @@ MIN_REP_MONTHS = 3  # a rep with fewer months of data is not judged
 REACH_SHARE = 0.25  # a rep "can reach" the share when they did in at least one month in four
 FAIL_BELOW, WARN_BELOW = 0.5, 0.75  # reps who can reach: below half fails ("most cannot"), below ¾ warns
 WIDE_SPREAD = 3.0  # best rep's typical month three times the weakest's: an even split ignores the field
+
+
+class _Rep(TypedDict):
+    """One rep's months against their share of the target (an item of the evidence's "reps")."""
+
+    owner: str
+    months: int
+    months_met: int
+    can_reach: bool
+    median: float
+    p75: float
+    series: list[float]
 
 
 def check_field(ctx: Context) -> tuple[list[Finding], list[Skipped]]:
@@ -61,7 +73,7 @@ def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Fin
         return None
     team = monthly_target(kpi)
     share = team / len(values) if volume else team
-    per_rep = []
+    per_rep: list[_Rep] = []
     for owner, vs in sorted(values.items()):
         met = sum(1 for v in vs if (v <= share if lower else v >= share))
         per_rep.append(

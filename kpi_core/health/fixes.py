@@ -63,9 +63,15 @@ def edit_model(goals: Goals, fix: Fix) -> Goals:
         elif fix.op == "link_csf":
             kpis.append(replace(kpi, csfs=[*kpi.csfs, fix.value] if fix.value not in kpi.csfs else list(kpi.csfs)))
         else:
-            name = "target" if fix.op == "set_target" else FIELD_OF[fix.op]
-            value = float(fix.value) if fix.op == "set_target" else str(fix.value)
-            kpis.append(replace(kpi, **{name: value}))
+            name = FIELD_OF[fix.op]
+            if name == "target":
+                kpis.append(replace(kpi, target=float(fix.value)))
+            elif name == "owner":
+                kpis.append(replace(kpi, owner=str(fix.value)))
+            elif name == "review":
+                kpis.append(replace(kpi, review=str(fix.value)))
+            else:  # "definition", the last field FIELD_OF names
+                kpis.append(replace(kpi, definition=str(fix.value)))
     return replace(goals, kpis=kpis, csfs=list(goals.csfs), kgi=replace(goals.kgi))
 
 

@@ -45,10 +45,15 @@ class History:
             self._series[metric] = [value_of(metric, row) for row in self.rows]
         return self._series[metric]
 
-    def window(self, first: int, last: int) -> Filters:
-        """Filters for months[first..last] (inclusive), with the user's role filters."""
+    def bounds(self, first: int, last: int) -> tuple[dt.date, dt.date]:
+        """The first and last day of months[first..last] (inclusive)."""
         start = dt.date.fromisoformat(self.months[first] + "-01")
         end = add_months(dt.date.fromisoformat(self.months[last] + "-01"), 1) - dt.timedelta(days=1)
+        return start, end
+
+    def window(self, first: int, last: int) -> Filters:
+        """Filters for months[first..last] (inclusive), with the user's role filters."""
+        start, end = self.bounds(first, last)
         return Filters(start=start, end=end, roles=dict(self.filters.roles))
 
 

@@ -56,8 +56,8 @@ def link_of(xs: list[float | None], ys: list[float | None], lower_is_better: boo
         by_lag[lag] = r
         if r is not None and (best[0] is None or r > best[0]):
             best = (r, lag, n)
-    r, lag, n = best
-    return Link(r, lag, n, None if r is None else confidence_of(r, n), by_lag)
+    r, best_lag, n = best
+    return Link(r, best_lag, n, None if r is None else confidence_of(r, n), by_lag)
 
 
 def check_links(ctx: Context) -> tuple[list[Finding], list[Skipped]]:
@@ -132,10 +132,8 @@ def _goodhart(ctx: Context) -> dict[str, Any]:
     if goals.kgi.metric not in catalog.names or len(history.months) < 2 * TRAILING_MONTHS:
         return {}
     n = len(history.months)
-    after_window = history.window(n - TRAILING_MONTHS, n - 1)
-    before_window = history.window(n - 2 * TRAILING_MONTHS, n - TRAILING_MONTHS - 1)
-    after = window_figures(ctx.dataset, after_window.start, after_window.end, ctx.filters)
-    before = window_figures(ctx.dataset, before_window.start, before_window.end, ctx.filters)
+    after = window_figures(ctx.dataset, *history.bounds(n - TRAILING_MONTHS, n - 1), ctx.filters)
+    before = window_figures(ctx.dataset, *history.bounds(n - 2 * TRAILING_MONTHS, n - TRAILING_MONTHS - 1), ctx.filters)
     metrics = [k.metric for k in goals.kpis if k.metric in catalog.names]
     found: dict[str, Any] = {}
     for check in goodhart_checks(before, after, history.rows, kpis=metrics, kgi=goals.kgi.metric):

@@ -114,7 +114,9 @@ def _links(ctx: Context, revised: bool) -> list[Finding]:
 
 def _change_correlation(xs: list[float | None], ys: list[float | None]) -> float | None:
     pairs = [
-        (b - a, d - c) for (a, b), (c, d) in zip(pairwise(xs), pairwise(ys), strict=True) if None not in (a, b, c, d)
+        (b - a, d - c)
+        for (a, b), (c, d) in zip(pairwise(xs), pairwise(ys), strict=True)
+        if a is not None and b is not None and c is not None and d is not None
     ]
     if len(pairs) < MIN_CHANGES:
         return None

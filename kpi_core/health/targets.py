@@ -55,7 +55,8 @@ def realism_of(kpi: Kpi, history: History) -> dict[str, Any] | None:
     last12, previous12 = values[-12:], values[-24:-12]
     baseline = sum(last12) / len(last12)
     mean_all = sum(values) / n
-    if len(previous12) >= 12 and sum(previous12):
+    past_growth: float | None
+    if len(previous12) >= 12 and sum(previous12) != 0:
         past_growth, basis = baseline / (sum(previous12) / len(previous12)) - 1, "year_on_year"
     else:
         past_growth, basis = (slope * 12 / mean_all if mean_all else None), "trend"

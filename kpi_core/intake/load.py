@@ -24,6 +24,7 @@ from kpi_core.intake.inference import (
 )
 from kpi_core.intake.link import LinkedSources, file_rejects, link_sources
 from kpi_core.intake.roles import (
+    FORECAST_ROLES,
     HEADLINE_ROLES,
     PERIOD_ROLES,
     RECORD_ROLES,
@@ -33,7 +34,11 @@ from kpi_core.intake.roles import (
     detect_shape,
     header_key,
     missing_headline_roles,
+    parse_forecast_category,
     parse_period_start,
+    parse_probability,
+    probability_is_percent,
+    probability_rank,
     stage_date_columns,
 )
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS, canonical_stage, map_stages, order_stages, substage_rank
@@ -375,7 +380,7 @@ def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
 
 
 def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: str) -> None:
-    allowed = RECORD_ROLES if shape == "records" else PERIOD_ROLES
+    allowed = (*RECORD_ROLES, *FORECAST_ROLES) if shape == "records" else PERIOD_ROLES
     for role, column in roles.items():
         if role not in allowed:
             raise IntakeError("intake.bad_role", code="bad_role", role=role, roles=", ".join(allowed))
@@ -634,7 +639,7 @@ class _RecordBuilder:
         exprs["lead_unit"] = "s.__lead_unit" if self.lead_unit else "1"
         if "id" in m:
             self._flag_repeated_ids(m["id"], row)
-        self.choose_date_orders(dataset, ("created", "closed", "updated"))
+        self.choose_date_orders(dataset, ("created", "closed", "updated", "expected_close"))
         self.read_amounts(dataset, "amount")
         exprs["created"] = self._date("created") if "created" in m else "CAST(NULL AS DATE)"
         exprs["closed"] = self._date("closed") if "closed" in m else "CAST(NULL AS DATE)"
@@ -667,6 +672,7 @@ class _RecordBuilder:
         for role in ("won_flag", "closed_flag"):
             if role in m:
                 exprs[f"__{role}"] = f"s.{quote_ident(m[role])}"
+        self._forecast_exprs(exprs)
         # A month-only date ("2024-10") places a record in its month; day counts from it would be made up.
         exprs["__day_precise"] = (
             " AND ".join(f"NOT {self.month_only[r]}" for r in ("created", "closed") if r in self.month_only) or "true"
@@ -691,12 +697,86 @@ class _RecordBuilder:
             f"""
             CREATE {kind} records AS
             SELECT {kept}, {level} AS level, {outcome} AS outcome, {position} AS stage_position,
+                   CASE WHEN {outcome} = 'open' THEN coalesce(p.__expected_close, p.closed) ELSE p.__expected_close
+                       END AS expected_close,
                    regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
                    CASE WHEN {outcome} = 'won' AND p.__day_precise THEN date_diff('day', created, closed) END
                        AS cycle_days
             FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
             """
         )
+
+    def _forecast_exprs(self, exprs: dict[str, str]) -> None:
+        """The ヨミ columns of `records`: probability (0–1) and probability_rank (A / B / C, high / medium / low) when
+        the data has a probability column, forecast_category (commit, best_case, …) when it has one, and the expected
+        close date (as `__expected_close`: the close date of an open deal stands in for it in the outer select). A
+        cell that cannot be read is warned about and left unknown: its record still counts.
+
+        The probability and category columns exist only when mapped, until the catalogue's dry-run table
+        (kpi_core.catalog_check.records_columns) lists them: readers check DESCRIBE records."""
+        m = self.mapping
+        exprs["__expected_close"] = self._soft_date("expected_close") if "expected_close" in m else "CAST(NULL AS DATE)"
+        if "probability" in m:
+            exprs["probability"], exprs["probability_rank"] = self._probability()
+        if "forecast_category" in m:
+            exprs["forecast_category"] = self._parsed(
+                "forecast_category",
+                parse_forecast_category,
+                "VARCHAR",
+                "not_a_category",
+                warn="forecast_category_unreadable",
+            )
+
+    def _soft_date(self, role: str) -> str:
+        """SQL for a date column that never rejects its row: an unreadable or out-of-range date is warned about
+        ("<role>_unreadable") and left unknown."""
+        column = self.mapping[role]
+        qcol = quote_ident(column)
+        col_type = self.types.get(column, "VARCHAR").upper()
+        if col_type == "DATE" or col_type.startswith("TIMESTAMP"):
+            day = f"CAST(s.{qcol} AS DATE)"
+            outside = f"coalesce({day} < DATE '{MIN_YEAR}-01-01' OR {day} > DATE '{MAX_YEAR}-12-31', false)"
+            self._warned.append((outside, f"CAST(s.{qcol} AS VARCHAR)", column, f"{role}_unreadable"))
+            return f"CASE WHEN NOT {outside} THEN {day} END"
+        choice = self.date_orders.get(column)
+        parser = functools.partial(parse_date, order=choice.order if choice else "mdy")
+        return self._parsed(role, parser, "DATE", "not_a_date", warn=f"{role}_unreadable")
+
+    def _probability(self) -> tuple[str, str]:
+        """SQL for the probability (a share 0–1) and the rank of the probability column. Plain numbers are
+        percentages when the header says % or some number is above 1 (80 = 80 %), else shares (0.8)."""
+        column = self.mapping["probability"]
+        qcol = quote_ident(column)
+        if self.types.get(column, "VARCHAR").upper() in _NUMERIC_TYPES or self.types.get(column, "").startswith(
+            "DECIMAL"
+        ):
+            number = f"CAST(s.{qcol} AS DOUBLE)"
+            above_one = self.con.execute(f"SELECT bool_or({number} > 1 AND {number} <= 100) FROM source s").fetchall()
+            percent = bool(above_one[0][0]) or probability_is_percent([], column)
+            share = f"({number} / 100.0)" if percent else number
+            readable = f"coalesce({share} BETWEEN 0 AND 1, false)"
+            self._warned.append(
+                (
+                    f"(s.{qcol} IS NOT NULL AND NOT {readable})",
+                    f"CAST(s.{qcol} AS VARCHAR)",
+                    column,
+                    "probability_unreadable",
+                )
+            )
+            return f"CASE WHEN {readable} THEN {share} END", "CAST(NULL AS VARCHAR)"
+        percent = probability_is_percent(self._distinct(column), column)
+        parser = functools.partial(parse_probability, percent=percent)
+        share = self._parsed("probability", parser, "DOUBLE", "not_a_probability", warn="probability_unreadable")
+        # A rank never fails to parse (None when there is none): the warning above counts the unreadable cells.
+        rank = self._parsed(
+            "probability_rank",
+            probability_rank,
+            "VARCHAR",
+            "not_a_probability",
+            warn="probability_unreadable",
+            column=column,
+        )
+        return share, rank
 
     def _outcome_level_position(self, dataset: Dataset, has_stage: bool, two_stages: bool) -> tuple[str, str, str]:
         """SQL for each record's outcome, funnel level and stage position from every signal the data has: a stage

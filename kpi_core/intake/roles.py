@@ -20,6 +20,10 @@ RECORD_ROLES: tuple[str, ...] = (
     "id", "created", "closed", "expected_close", "updated", "stage", "amount", "owner", "channel", "product",
     "segment", "account", "deal_type", "calls", "visits", "proposals", "won_flag", "lifecycle", "closed_flag",
 )  # fmt: skip
+# Roles of a record-shaped file that feed the forecast (ヨミ): a probability / confidence (確度 80 %, A/B/C) and a
+# forecast category (Commit, Best case, …). Detected and carried into `records` like the roles above; kept in a tuple
+# of their own so the role editor's order (RECORD_ROLES) stays as it is.
+FORECAST_ROLES: tuple[str, ...] = ("probability", "forecast_category")
 # Roles of a period-shaped file (one row per period with count columns, possibly one row per channel too).
 PERIOD_ROLES: tuple[str, ...] = (
     "period", "leads", "mql", "sql", "opportunities", "won", "lost", "revenue", "channel", "product", "segment",
@@ -69,6 +73,8 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "target close date", "expected close", "受注予定日", "完了予定日", "クローズ予定日", "成約予定日", "契約予定日",
         "予定日", "voraussichtliches abschlussdatum", "fecha de cierre prevista", "fecha prevista de cierre",
         "date de clôture prévue",
+        "expected closing date", "estimated closing date", "anticipated close date", "close date expected",
+        "受注見込日", "受注見込み日", "成約見込日", "受注予定月", "成約予定月", "契約見込日",
     ),
     "updated": (
         "last modified date", "last activity date", "last modified", "updated at", "updated", "last updated",
@@ -173,6 +179,21 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "neue kunden", "nuevos clientes", "nouveaux clients",
     ),
     "lost": ("lost", "lost deals", "deals lost", "closed lost", "失注件数", "失注数", "失注"),
+    # ヨミ: how likely an open deal is to close (80 %, 0.8, A / B / C) and the forecast category it is in.
+    "probability": (
+        "probability", "probability %", "win probability", "deal probability", "close probability",
+        "probability of close", "closing probability", "forecast probability", "deal stage probability",
+        "likelihood", "win likelihood", "confidence", "win confidence",
+        "確度", "受注確度", "成約確度", "商談確度", "確度ランク", "ヨミ", "ヨミランク", "ヨミ確度", "受注確率",
+        "成約確率", "確率", "見込み度", "見込度", "受注見込み度", "商談ランク", "案件ランク",
+        "wahrscheinlichkeit", "abschlusswahrscheinlichkeit", "probabilidad", "probabilité",
+    ),
+    "forecast_category": (
+        "forecast category", "forecast category name", "deal forecast category", "forecast type",
+        "売上予測分類", "売上予測カテゴリ", "予測分類", "予測カテゴリ", "予測区分", "フォーキャストカテゴリ",
+        "フォーキャスト区分", "ヨミ区分", "ヨミ分類", "ヨミ", "見込み区分", "見込区分", "見込み分類",
+        "prognosekategorie", "categoría de previsión", "catégorie de prévision",
+    ),
     "revenue": (
         "revenue", "sales", "won revenue", "bookings", "closed won amount", "受注金額", "売上", "売上金額", "売上高",
         "受注額", "umsatz", "ingresos", "ventas", "chiffre d'affaires",
@@ -184,6 +205,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
 _FALLBACK_HEADERS: dict[str, tuple[str, ...]] = {
     "amount": ("revenue", "expected revenue"),
     "stage": _HEADERS["lifecycle"],
+    "probability": ("ランク", "rank"),  # a rank may be the customer's: the probability only without a 確度
 }
 # fmt: on
 
@@ -409,6 +431,12 @@ def _fit(role: str, values: Sequence[object] | None) -> float | None:
         )
     if kind == "date":
         return 0.0  # a date is never an amount, a name or a stage
+    if role == "probability":
+        if kind == "number":
+            return sum(0.0 <= float(v) <= 100.0 for v in as_numbers) / len(present)
+        return _share_parsed([str(v) for v in present], _probability_or_rank)
+    if role == "forecast_category":
+        return sum(forecast_category(v) is not None for v in present) / len(present)
     if role in NUMBER_ROLES or role in COUNT_ROLES:
         parser = parse_amount if role in NUMBER_ROLES else parse_count
         return 1.0 if kind == "number" else _share_parsed([str(v) for v in present], parser)
@@ -480,7 +508,7 @@ def detect_roles(
     column: role → {"column", "by": "user" | "header" | "values", "header_key", "fit", "alternatives"}, and
     "refused" → {"items": [{"role", "column", "fit"}, ...]} when some named columns were refused.
     """
-    wanted = RECORD_ROLES if shape == "records" else PERIOD_ROLES
+    wanted = (*RECORD_ROLES, *FORECAST_ROLES) if shape == "records" else PERIOD_ROLES
     overrides = overrides or {}
     mapping: dict[str, str] = {}
     taken: set[str] = set()
@@ -647,3 +675,134 @@ def stage_date_columns(columns: Sequence[str], sample: Sample) -> dict[str, str]
         if fit is not None and fit >= 0.5:
             found[column] = label
     return found
+
+
+# -- ヨミ: probability / confidence and forecast category values ------------------------------------------------------
+# A rank instead of a number (確度 A / B / C, Aヨミ, ランクB, 高 / 中 / 低): its label, and the probability assumed for
+# it when nothing else is given (the common Japanese SFA reading: A 80 %, B 50 %, C 20 %). Callers may override it.
+DEFAULT_RANK_PROBABILITY: dict[str, float] = {
+    "S": 0.9, "A": 0.8, "B": 0.5, "C": 0.2, "D": 0.1, "E": 0.05, "high": 0.8, "medium": 0.5, "low": 0.2,
+}  # fmt: skip
+_RANK_WORDS = {
+    "高": "high", "high": "high", "中": "medium", "medium": "medium", "mid": "medium", "低": "low", "low": "low",
+}  # fmt: skip
+_RANK = re.compile(
+    r"^(?:確度|ランク|ヨミ|rank|yomi)?\s*[:：]?\s*([sabcde])\s*(?:ヨミ|ランク|確度|rank|yomi)?$", re.IGNORECASE
+)
+_PERCENT = re.compile(r"([+]?\d+(?:\.\d+)?)\s*%")
+_PLAIN_NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
+_PROBABILITY_BLANKS = frozenset({"-", "--", "—", "―", "ー", "n/a", "na", "未定", "未設定", "なし", "tbd"})
+# Forecast categories (Salesforce, HubSpot, Japanese SFA tools; ja as Salesforce / HubSpot translate them).
+FORECAST_CATEGORIES: tuple[str, ...] = ("closed", "commit", "best_case", "pipeline", "omitted")
+_CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "commit": ("commit", "committed", "commitment", "コミット", "達成予測", "確定", "確約", "当確", "受注確実", "確実"),
+    "best_case": (
+        "best case", "best", "upside", "最善達成予測", "最良のケース", "ベストケース", "見込み", "見込", "アップサイド",
+        "有望",
+    ),
+    "pipeline": ("pipeline", "open pipeline", "パイプライン"),
+    "omitted": (
+        "omitted", "omit", "not forecasted", "not forecast", "excluded", "exclude", "売上予測から除外", "予測対象外",
+        "対象外", "除外",
+    ),
+    "closed": ("closed", "closed won", "won", "完了", "受注", "受注済", "受注済み", "成約"),
+}  # fmt: skip
+
+
+def _category_key(text: str) -> str:
+    return "".join(_words(unicodedata.normalize("NFKC", text)))
+
+
+_CATEGORY_LOOKUP = {_category_key(word): cat for cat, words in _CATEGORY_WORDS.items() for word in words}
+
+
+def forecast_category(value: object) -> str | None:
+    """The forecast category a cell names ("Commit", "Best Case", "コミット", "見込み", "Omitted", …), one of
+    FORECAST_CATEGORIES, or None for a blank or a value that names none."""
+    if _is_blank(value) or isinstance(value, bool):
+        return None
+    return _CATEGORY_LOOKUP.get(_category_key(str(value)))
+
+
+def parse_forecast_category(value: object) -> str | None:
+    """As `forecast_category`, but a cell that is not blank and names no category raises ValueParseError (so the
+    loader can warn about it and keep the record)."""
+    category = forecast_category(value)
+    if category is None and not _is_blank(value) and _fold(str(value)).strip() not in _PROBABILITY_BLANKS:
+        raise ValueParseError(f"not a forecast category: {value!r}")
+    return category
+
+
+def probability_rank(value: object) -> str | None:
+    """The rank a probability cell gives instead of a number: "A" for "A", "Aヨミ", "ランクA", "確度A (80%)"; "high" /
+    "medium" / "low" for 高 / 中 / 低. None when the cell is a number, blank or no rank."""
+    if _is_blank(value) or not isinstance(value, str):
+        return None
+    text = _PERCENT.sub("", unicodedata.normalize("NFKC", value)).strip(" ()[]（）:：-").strip()
+    folded = text.casefold()
+    if folded in _RANK_WORDS:
+        return _RANK_WORDS[folded]
+    match = _RANK.match(text)
+    return match.group(1).upper() if match else None
+
+
+def parse_probability(value: object, *, percent: bool | None = None) -> float | None:
+    """A probability cell as a share from 0 to 1: "80%", "80 %", "８０％", 0.8, 80 (with `percent`, or when above
+    1), "A (80%)". None for a blank or a rank without a number (see `probability_rank`); ValueParseError for a cell
+    that is neither, or a share outside 0–100 %.
+
+    `percent` says how the column writes plain numbers: True for 0–100, False for 0–1, None to decide per cell
+    (above 1 is a percentage). The loader decides it once per column (`probability_is_percent`)."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueParseError(f"not a probability: {value!r}")
+    if isinstance(value, numbers.Number):
+        share = _share(float(cast("SupportsFloat", value)), percent)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if text.casefold() in _PROBABILITY_BLANKS:
+            return None
+        found = _PERCENT.search(text)
+        if found and (text == found.group(0) or probability_rank(text) is not None):
+            share = float(found.group(1)) / 100.0
+        elif _PLAIN_NUMBER.match(text):
+            share = _share(float(text), percent)
+        elif probability_rank(text) is not None:
+            return None
+        else:
+            raise ValueParseError(f"not a probability: {value!r}")
+    if not 0.0 <= share <= 1.0:  # also NaN
+        raise ValueParseError(f"not a probability between 0 and 100 %: {value!r}")
+    return share
+
+
+def _share(number: float, percent: bool | None) -> float:
+    return number / 100.0 if percent or (percent is None and number > 1.0) else number
+
+
+def _probability_or_rank(value: object) -> object:
+    """The probability or the rank of a cell (for the value check: either fits); ValueParseError otherwise."""
+    share = parse_probability(value)
+    return share if share is not None else probability_rank(value)
+
+
+def probability_is_percent(values: Sequence[object], header: str = "") -> bool:
+    """Whether a probability column writes plain numbers as percentages (80) rather than shares (0.8): its header
+    says % / percent, or some plain number is above 1."""
+    key = header_key(header)
+    if "%" in key or "percent" in key or "パーセント" in key:
+        return True
+    for value in values:
+        if isinstance(value, bool) or _is_blank(value):
+            continue
+        if isinstance(value, numbers.Number):
+            number = float(cast("SupportsFloat", value))
+        else:
+            text = unicodedata.normalize("NFKC", str(value)).strip()
+            if not _PLAIN_NUMBER.match(text):
+                continue
+            number = float(text)
+        if 1.0 < number <= 100.0:
+            return True
+    return False

@@ -45,8 +45,8 @@ def history_evidence(history: LeverHistory, levels: Mapping[str, float]) -> Evid
     columns = [history.values.get(name, ()) for name in levels]
     months = achieved = below = 0
     for i in range(len(history.months)):
-        values = [col[i] if i < len(col) else None for col in columns]
-        if any(v is None for v in values):
+        values = [v for v in (col[i] if i < len(col) else None for col in columns) if v is not None]
+        if len(values) < len(columns):
             continue
         months += 1
         hits = [v >= level - _tiny(level) for v, level in zip(values, levels.values(), strict=True)]
@@ -72,7 +72,7 @@ def _groups_reaching(history: LeverHistory, levels: Mapping[str, float]) -> tupl
     for name in compared:
         for group in history.groups[name]:
             by_key.setdefault((group.role, group.key), {})[name] = group
-    reached = []
+    reached: list[dict[str, Any]] = []
     for (role, key), values in by_key.items():
         if len(values) == len(compared) and all(values[n].value >= compared[n] - _tiny(compared[n]) for n in compared):
             records = min(v.records for v in values.values())

@@ -198,9 +198,9 @@ def pivots_for_goals(
         months (a rate to date rests on a handful of closes early in a period)."""
         if per not in positions:
             plan = {
-                k.metric.replace(" ", ""): float(forecasts[k.id].value)
+                k.metric.replace(" ", ""): float(value)
                 for k in goals.kpis
-                if k.per == per and k.id in forecasts and forecasts[k.id].value is not None
+                if k.per == per and k.id in forecasts and (value := forecasts[k.id].value) is not None
             }
             plan = {name: value for name, value in plan.items() if name in volumes}
             target = _period_target(goals, dataset, as_of, per, target_mode)
@@ -308,7 +308,7 @@ def _period_target(goals: Goals, dataset: Dataset, as_of: dt.date, per: str, mod
     kgi_start, kgi_end = period_bounds(as_of, kgi.period, goals.fiscal_year_start)
     start = period_bounds(as_of, per, goals.fiscal_year_start)[0]
     before = window_figures(dataset, kgi_start, start - dt.timedelta(days=1)).get(KGI) if start > kgi_start else 0.0
-    months_left = (kgi_end.year - start.year) * 12 + kgi_end.month - start.month + 1
+    months_left: float = (kgi_end.year - start.year) * 12 + kgi_end.month - start.month + 1
     if per == "week":
         months_left = ((kgi_end - start).days + 1) / 7 * MONTHS_IN["week"]
     return period_kgi_target(

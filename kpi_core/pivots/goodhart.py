@@ -83,7 +83,11 @@ def change_correlation(
     changes compared (None below CORRELATION_MIN_MONTHS − 1 changes, or when a series does not move)."""
     dx = [b - a if a is not None and b is not None else None for a, b in pairwise(xs)]
     dy = [b - a if a is not None and b is not None else None for a, b in pairwise(ys)]
-    pairs = [(dx[t], dy[t + lag]) for t in range(len(dx) - lag) if dx[t] is not None and dy[t + lag] is not None]
+    pairs: list[tuple[float, float]] = []
+    for t in range(len(dx) - lag):
+        x, y = dx[t], dy[t + lag]
+        if x is not None and y is not None:
+            pairs.append((x, y))
     if len(pairs) < CORRELATION_MIN_MONTHS - 1:
         return None, len(pairs)
     mx, my = sum(a for a, _ in pairs) / len(pairs), sum(b for _, b in pairs) / len(pairs)

@@ -165,7 +165,7 @@ def funnel_model(levels: Sequence[str], start: str | None = None) -> DriverModel
 def available_models(totals: Mapping[str, Any], levels: Sequence[str]) -> list[DriverModel]:
     """The driver models the data can feed: every lever computes from the totals of the whole data."""
     figures = flat_figures(totals)
-    candidates = [SALES_MODEL]
+    candidates: list[DriverModel | None] = [SALES_MODEL]
     if set(levels) & {"lead", "mql", "sql"}:
         candidates.append(funnel_model(levels))
     candidates.append(SUSTAINABILITY_MODEL)

@@ -63,10 +63,12 @@ def required_rest_value(model: DriverModel, position: PeriodPosition, lever: str
     booked KGI + model(rest) to equal the period's KGI target. None when no value can do it."""
     need = position.kgi_target - position.kgi_booked
     rest = dict(position.rest)
-    if any(rest.get(name) is None for name in model.lever_names if name != lever):
+    known = [rest.get(name) for name in model.lever_names if name != lever]
+    other_values = [v for v in known if v is not None]
+    if len(other_values) < len(known):
         return None
     if model.is_product:
-        others = math.prod(float(rest[name]) for name in model.lever_names if name != lever)  # type: ignore[arg-type]
+        others = math.prod(float(v) for v in other_values)
         return need / others if others > 0 else None
     return _bisect(lambda x: model.kgi_of({**rest, lever: x}), need, model.lever(lever).maximum)
 
