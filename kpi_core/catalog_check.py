@@ -128,13 +128,14 @@ def records_columns() -> dict[str, str]:
     for role in RECORD_ROLES:
         if role in DATE_ROLES:
             columns[role] = "DATE"
-        elif role in TEXT_ROLES or role in ("id", "stage", "lifecycle"):
+        elif role in TEXT_ROLES or role in ("id", "stage", "lifecycle", "forecast_category"):
             columns[role] = "VARCHAR"
         elif role in FLAG_ROLES:
             columns[role] = "BOOLEAN"
         else:
             columns[role] = "DOUBLE"
-    return columns | dict(DERIVED_RECORD_COLUMNS)
+    # probability_rank (A / B / C) comes with a mapped probability column only.
+    return columns | dict(DERIVED_RECORD_COLUMNS) | {"probability_rank": "VARCHAR"}
 
 
 def _dry_run(measures: list[dict[str, Any]]) -> None:

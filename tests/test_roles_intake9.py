@@ -191,6 +191,7 @@ def test_new_record_roles_are_appended_after_the_existing_order() -> None:
     assert RECORD_ROLES == (
         "id", "created", "closed", "expected_close", "updated", "stage", "amount", "owner", "channel", "product",
         "segment", "account", "deal_type", "calls", "visits", "proposals", "won_flag", "lifecycle", "closed_flag",
+        "probability", "forecast_category",
     )  # fmt: skip
 
 

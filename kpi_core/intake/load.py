@@ -24,7 +24,6 @@ from kpi_core.intake.inference import (
 )
 from kpi_core.intake.link import LinkedSources, file_rejects, link_sources
 from kpi_core.intake.roles import (
-    FORECAST_ROLES,
     HEADLINE_ROLES,
     PERIOD_ROLES,
     RECORD_ROLES,
@@ -380,7 +379,7 @@ def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
 
 
 def _check_overrides(roles: dict[str, str | None], columns: list[str], shape: str) -> None:
-    allowed = (*RECORD_ROLES, *FORECAST_ROLES) if shape == "records" else PERIOD_ROLES
+    allowed = RECORD_ROLES if shape == "records" else PERIOD_ROLES
     for role, column in roles.items():
         if role not in allowed:
             raise IntakeError("intake.bad_role", code="bad_role", role=role, roles=", ".join(allowed))

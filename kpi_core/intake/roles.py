@@ -19,10 +19,10 @@ from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, p
 RECORD_ROLES: tuple[str, ...] = (
     "id", "created", "closed", "expected_close", "updated", "stage", "amount", "owner", "channel", "product",
     "segment", "account", "deal_type", "calls", "visits", "proposals", "won_flag", "lifecycle", "closed_flag",
+    "probability", "forecast_category",
 )  # fmt: skip
-# Roles of a record-shaped file that feed the forecast (ヨミ): a probability / confidence (確度 80 %, A/B/C) and a
-# forecast category (Commit, Best case, …). Detected and carried into `records` like the roles above; kept in a tuple
-# of their own so the role editor's order (RECORD_ROLES) stays as it is.
+# The record roles that feed the forecast (ヨミ): a probability / confidence (確度 80 %, A/B/C) and a forecast category
+# (Commit, Best case, …).
 FORECAST_ROLES: tuple[str, ...] = ("probability", "forecast_category")
 # Roles of a period-shaped file (one row per period with count columns, possibly one row per channel too).
 PERIOD_ROLES: tuple[str, ...] = (
@@ -508,7 +508,7 @@ def detect_roles(
     column: role → {"column", "by": "user" | "header" | "values", "header_key", "fit", "alternatives"}, and
     "refused" → {"items": [{"role", "column", "fit"}, ...]} when some named columns were refused.
     """
-    wanted = (*RECORD_ROLES, *FORECAST_ROLES) if shape == "records" else PERIOD_ROLES
+    wanted = RECORD_ROLES if shape == "records" else PERIOD_ROLES
     overrides = overrides or {}
     mapping: dict[str, str] = {}
     taken: set[str] = set()
