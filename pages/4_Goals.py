@@ -26,10 +26,12 @@ from ui.goals_view import (
     cached_breakdown,
     cached_gaps,
     cached_plan,
+    cached_realism,
     consistency_sentence,
     current_rows,
     draw_figures,
     draw_goal_editor,
+    draw_realism,
     fmt_gap,
     fmt_goal,
     gap_table,
@@ -37,6 +39,7 @@ from ui.goals_view import (
     kpi_period_starts,
     kpi_tree_dot,
     period_text,
+    realism_frame,
     status_counts,
     status_text,
     summary_table,
@@ -174,6 +177,16 @@ else:
         data=bullets.drop(columns=["order", "label"]),
         large=view.workshop,
     )
+    # ------------------------------------------------------------------ each target against the KPI's own history
+    if not view.workshop:
+        try:
+            realism = cached_realism(gk, dataset)
+        except Exception:  # the realism is an aside: a goal file it cannot read must not take the page down
+            _log.exception("target realism failed")
+        else:
+            st.markdown(f"**{t('goals.realism_title')}**")
+            draw_realism(realism_frame(goals, realism, lang))
+            st.caption(t("goals.realism_caption"))
 
 
 # -------------------------------------------------------------------------- details, one tab each

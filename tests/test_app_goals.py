@@ -123,3 +123,32 @@ def test_applying_an_edited_target_changes_the_figures():
     assert after == pct(kgi["attainment"]) != before
     assert "target ¥100M" in figure(at, "KGI actual")[0]
     assert any("applied" in s.value for s in at.success)
+
+
+def test_target_realism_beside_every_target():
+    """The realism table has a row per KPI; the win rate's percentile recomputed with plain pandas: the share of the
+    24 complete months before the as-of month (Nov 2024 – Oct 2026) whose win rate (won / (won + lost) by close
+    month) is below the 25% target, ties counted half."""
+    import pandas as pd
+    from test_app_expected import LOST, WON, sales_rows
+
+    rows = sales_rows()
+    rows = rows[rows["usable"] & rows["stage"].isin(WON | LOST)].copy()
+    rows["month"] = pd.to_datetime(rows["closed"]).dt.to_period("M").astype(str)
+    months = [str(p) for p in pd.period_range("2024-11", "2026-10", freq="M")]
+    won = rows[rows["stage"].isin(WON)].groupby("month").size().reindex(months, fill_value=0)
+    rate = won / rows.groupby("month").size().reindex(months, fill_value=0)
+    percentile = 100 * ((rate < 0.25).sum() + 0.5 * (rate == 0.25).sum()) / len(rate)
+    best = rate.idxmax()
+
+    at = open_goals(asof=AS_OF.isoformat(), lang="en")
+    assert not at.exception
+    (table,) = [d for d in at.dataframe if "Percentile of history" in d.value.columns]
+    frame = table.value.set_index("KPI")
+    goals = load_template("sales", "en")
+    assert list(frame.index) == [k.name for k in goals.kpis]
+    row = frame.loc["Deal win rate"]
+    assert row["Percentile of history"] == f"{percentile:.0f}"
+    assert row["Target per month"] == "25.0%"
+    year, month = best.split("-")
+    assert row["Best month"] == f"{rate.max() * 100:.1f}% ({dt.date(int(year), int(month), 1):%b %Y})"

@@ -37,6 +37,7 @@ from ui.format import (
     escape_markdown,
     fmt_change,
     fmt_date,
+    fmt_month,
     fmt_number,
     fmt_pct,
     fmt_period,
@@ -153,6 +154,19 @@ def _plan(key: str, text_hash: str, as_of: str, _dataset: Dataset, _text: str) -
 def cached_plan(gk: GoalKey, dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
     """(consistency_check, backward_plan) of the goal model against the data's trailing 12 months."""
     return _plan(gk.dataset_key, gk.text_hash, gk.as_of, dataset, gk.text)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _realism(key: str, text_hash: str, as_of: str, roles: tuple, _dataset: Dataset, _text: str) -> dict:
+    from kpi_core.health import target_realism
+
+    goals = load_goals(_text)
+    return target_realism(goals, _dataset, dt.date.fromisoformat(as_of), filters=_filters(roles))
+
+
+def cached_realism(gk: GoalKey, dataset: Dataset) -> dict[str, dict[str, Any] | None]:
+    """target_realism: each KPI's target against its own monthly history (None: too few months)."""
+    return _realism(gk.dataset_key, gk.text_hash, gk.as_of, gk.roles, dataset, gk.text)
 
 
 # ------------------------------------------------------------------------------------------------ formatting
@@ -425,6 +439,65 @@ def breakdown_frame(items: list[dict[str, Any]], metric: str, lang: str) -> pd.D
             }
         )
     return pd.DataFrame(records)
+
+
+def realism_frame(goals: Goals, realism: dict[str, dict[str, Any] | None], lang: str) -> pd.DataFrame:
+    """One row per KPI: its target per month against its own monthly history (percentile, best month, growth
+    needed against past growth, the realistic band per month), as texts with translated headers."""
+    from kpi_core.health.targets import MIN_MONTHS
+
+    columns = {c: t(f"goals.realism.col.{c}", lang) for c in ("kpi", "target", "percentile", "best", "growth", "band")}
+    records = []
+    for kpi in goals.kpis:
+        row = realism.get(kpi.id)
+        unit = unit_of(kpi.metric)
+        record = {columns["kpi"]: kpi.name}
+        if row is None:
+            record[columns["target"]] = fmt_goal(kpi.target, unit, lang, compact=True, required=True)
+            record[columns["percentile"]] = t("goals.realism.short", lang, months=MIN_MONTHS)
+            record.update({columns[c]: MISSING for c in ("best", "growth", "band")})
+        else:
+            best = row["best_month"]
+            low, high = row["band_monthly"]
+            record[columns["target"]] = fmt_goal(row["target_monthly"], unit, lang, compact=True, required=True)
+            record[columns["percentile"]] = fmt_number(row["percentile"], lang, 0)
+            record[columns["best"]] = t(
+                "goals.realism.best",
+                lang,
+                value=fmt_goal(best["value"], unit, lang, compact=True),
+                month=fmt_month(best["period"], lang),
+            )
+            record[columns["growth"]] = t(
+                "goals.realism.growth",
+                lang,
+                needed=fmt_change(row["required_growth"], lang),
+                past=fmt_change(row["past_growth"], lang),
+            )
+            record[columns["band"]] = t(
+                "goals.realism.band",
+                lang,
+                low=fmt_goal(low, unit, lang, compact=True),
+                high=fmt_goal(high, unit, lang, compact=True),
+            )
+        records.append(record)
+    return pd.DataFrame(records, columns=list(columns.values()))
+
+
+REALISM_WIDTHS = (150, 110, 130, 150, 140, 160)  # px: every text whole at 1280 px (a grid cell cuts, never wraps)
+
+
+def draw_realism(frame: pd.DataFrame) -> None:
+    """The realism table (texts), its columns wide enough for their values, in a container `table_goals_realism`."""
+    with st.container(key="table_goals_realism"):
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                name: st.column_config.TextColumn(name, width=width)
+                for name, width in zip(frame.columns, REALISM_WIDTHS, strict=True)
+            },
+        )
 
 
 # ------------------------------------------------------------------------------------------------ charts
