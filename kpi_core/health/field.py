@@ -3,6 +3,7 @@ own months, and the spread between them; targets most of the field cannot reach 
 
 from __future__ import annotations
 
+import math
 import statistics
 from typing import Any, TypedDict
 
@@ -10,7 +11,6 @@ from kpi_core.formula import FormulaError
 from kpi_core.goals import Kpi, metric_unit, time_degree
 from kpi_core.health.history import Context, from_monthly, monthly_target, quantile, value_of
 from kpi_core.health.model import Finding, Fix, Skipped
-from kpi_core.health.targets import _nice
 from kpi_core.metrics import compute_kpis
 from kpi_core.pivots import flat_figures
 
@@ -103,8 +103,10 @@ def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Fin
     }  # fmt: skip
     ratio = reach / len(per_rep)
     if ratio < WARN_BELOW:
-        half = statistics.median(r["p75"] for r in per_rep)
-        value = _nice(from_monthly(kpi, half * len(per_rep) if volume else half), unit, lower)
+        reachable = _reachable_share(list(values.values()), lower)
+        # Never stricter than the target it replaces: the fix only ever brings the share within the field's reach.
+        reachable = max(reachable, share) if lower else min(reachable, share)
+        value = _lenient(from_monthly(kpi, reachable * len(per_rep) if volume else reachable), unit, lower)
         params["suggested"] = value
         units["suggested"] = unit
         fix = Fix("set_target", kpi.id, value) if value != kpi.target else None
@@ -115,6 +117,33 @@ def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Fin
         return Finding(6, "warn", kpi.id, "health.p6.wide_spread", params, units, evidence,
                        "health.p6.remedy.wide_spread")  # fmt: skip
     return Finding(6, "ok", kpi.id, "health.p6.reachable", params, units, evidence)
+
+
+def _reachable_share(series: list[list[float]], lower: bool) -> float:
+    """The strictest share that at least ¾ of the reps reach in at least one month in four (WARN_BELOW, REACH_SHARE):
+    each rep's best value reached that often, then the value that ¾ of the reps reach."""
+    best = []
+    for vs in series:
+        months = math.ceil(REACH_SHARE * len(vs))  # months the rep must reach it in
+        ordered = sorted(vs) if lower else sorted(vs, reverse=True)
+        best.append(ordered[months - 1])
+    reps = math.ceil(WARN_BELOW * len(best))
+    ordered = sorted(best) if lower else sorted(best, reverse=True)
+    return ordered[reps - 1]
+
+
+def _lenient(value: float, unit: str, lower: bool) -> float:
+    """A suggested target as people write it (whole counts, rates to 0.5 %, else 3 significant digits), rounded
+    towards the easier side so rounding never takes it out of the field's reach."""
+    down = not lower  # a higher-is-better target gets easier when it goes down
+    step = {"count": 1.0, "ratio": 0.005}.get(unit)
+    if step is None:
+        if value == 0 or not math.isfinite(value):
+            return 0.0
+        step = 10.0 ** (math.floor(math.log10(abs(value))) - 2)
+    steps = value / step
+    rounded = (math.floor(steps + 1e-9) if down else math.ceil(steps - 1e-9)) * step
+    return float(round(rounded, 10))
 
 
 def _cv(values: list[float]) -> float | None:
