@@ -28,6 +28,7 @@ from ui.frame import (
     UPLOADS_KEY,
     View,
     lang_epoch,
+    month_name,
     page_frame,
     set_source_options,
     source_options,
@@ -36,10 +37,25 @@ from ui.frame import (
     use_source,
 )
 from ui.frames import Figure, preview_formats
+from ui.goals_state import CALENDARS, edited_goals_text
 from ui.held_data import release_uploaded_file, uploads_over_budget
-from ui.i18n import has_text, role_label, t
+from ui.i18n import current_lang, has_text, role_label, t
 from ui.intake_notice import draw_data_page_notices
 from ui.show import headline
+from ui.workspace_access import BadEntry, parse_allowed, sign_in_available
+from ui.workspace_view import (
+    WS_SOURCE,
+    OpenedWorkspace,
+    draw_created_links,
+    draw_notice,
+    draw_save_as,
+    say,
+    workspace_of,
+)
+from ui.workspace_view import add_snapshot as add_workspace_snapshot
+from ui.workspace_view import current as current_workspace
+from ui.workspace_view import save_options as save_workspace_options
+from ui.workspace_view import save_settings as save_workspace_settings
 
 EDITOR_VERSION_KEY = "data_editor_version"
 UPLOADER_VERSION_KEY = "uploader_version"
@@ -90,6 +106,13 @@ def _table_height(rows: int) -> int:
     return 38 + 35 * min(rows, 20)
 
 
+def editable(view: View) -> bool:
+    """Whether this page may change what it shows: always for samples and uploads; in a workspace only with the
+    editor link while no other editor holds it (the engine refuses the rest anyway)."""
+    opened = workspace_of(view)
+    return opened is None or opened.editable
+
+
 def take_uploads() -> None:
     """Uploader callback: keep the files' bytes for this session and switch the view to them."""
     files = st.session_state.get(uploader_key()) or []
@@ -131,28 +154,87 @@ def _bump_editors() -> None:
     st.session_state[EDITOR_VERSION_KEY] = st.session_state.get(EDITOR_VERSION_KEY, 0) + 1
 
 
+def apply_options(source: str, options: SourceOptions) -> bool:
+    """Use `options` for `source`; in a workspace they are saved to it first (False when the engine refuses: the
+    workspace keeps its options and the sentence is shown above)."""
+    opened = current_workspace() if source == WS_SOURCE else None
+    if opened is not None:
+        if not save_workspace_options(opened, options):
+            return False
+        say("success", t("ws.saved_options"))
+    set_source_options(source, options)
+    return True
+
+
 def change_options(source: str, **changes: object) -> None:
     """Apply Data-page changes to the source's load options, keeping the previous ones for undo; rerun."""
     current = source_options(source)
-    st.session_state.setdefault(HISTORY_KEY, {}).setdefault(source, []).append(current)
-    set_source_options(source, dataclasses.replace(current, **changes))
+    if apply_options(source, dataclasses.replace(current, **changes)):
+        st.session_state.setdefault(HISTORY_KEY, {}).setdefault(source, []).append(current)
     _bump_editors()
     st.rerun()
 
 
 def undo_options(source: str) -> None:
     history = st.session_state.get(HISTORY_KEY, {}).get(source, [])
-    set_source_options(source, history.pop() if history else SourceOptions())
+    previous = history[-1] if history else SourceOptions()
+    if apply_options(source, previous) and history:
+        history.pop()
     _bump_editors()
 
 
 def reset_options(source: str) -> None:
-    set_source_options(source, SourceOptions())
-    st.session_state.get(HISTORY_KEY, {}).pop(source, None)
+    if apply_options(source, SourceOptions()):
+        st.session_state.get(HISTORY_KEY, {}).pop(source, None)
     _bump_editors()
 
 
+def take_snapshot() -> None:
+    """Uploader callback inside a workspace (editor): store the newer export as the workspace's data."""
+    from kpi_core.intake.errors import IntakeError
+    from kpi_core.intake.load import FileInput
+    from kpi_core.workspace import WorkspaceError
+
+    files = st.session_state.get(uploader_key()) or []
+    opened = current_workspace()
+    if not files or opened is None:
+        return
+    st.session_state[UPLOADER_VERSION_KEY] = st.session_state.get(UPLOADER_VERSION_KEY, 0) + 1  # empty it
+    try:
+        rows = add_workspace_snapshot(opened, [FileInput(f.name, f.getvalue()) for f in files])
+    except (WorkspaceError, IntakeError) as exc:
+        say("error", exc.message(current_lang()))
+        return
+    finally:
+        for f in files:
+            release_uploaded_file(f.file_id)
+    say("success", t("ws.snapshot_added", rows=fmt_int(rows)))
+    _bump_editors()
+
+
+def draw_workspace_upload(view: View, opened: OpenedWorkspace) -> None:
+    """Inside a workspace: an editor may upload a newer export (a new snapshot); a viewer sees no uploader."""
+    if not opened.can_edit:
+        return
+    with st.container(key="upload_box", border=True):
+        if opened.lock_message:
+            st.warning(opened.lock_message, icon=":material/lock_clock:")
+            return
+        st.file_uploader(
+            t("ws.upload_label"),
+            type=["csv", "tsv", "txt", "xlsx", "xlsm"],
+            accept_multiple_files=True,
+            key=uploader_key(),
+            on_change=take_snapshot,
+            help=t("data.upload_help"),
+        )
+
+
 def draw_upload(view: View) -> None:
+    opened = workspace_of(view)
+    if opened is not None:
+        draw_workspace_upload(view, opened)
+        return
     with st.container(key="upload_box", border=True):
         if view.source == "upload" and upload_lost():  # the link's files are gone with the server's session
             st.warning(t("data.upload_lost"), icon=":material/cloud_off:")
@@ -179,6 +261,14 @@ def draw_upload(view: View) -> None:
 def draw_problem(view: View) -> None:
     """The one-sentence error, and what can be done about it here."""
     with st.container(key="data_error"):
+        if workspace_of(view) is not None:
+            st.error(view.error or t("error.unknown"), icon=":material/error:")
+            if editable(view) and source_options(view.source) != SourceOptions():
+                with st.container(horizontal=True):
+                    if st.session_state.get(HISTORY_KEY, {}).get(view.source):
+                        st.button(t("data.undo"), key="undo_options", on_click=undo_options, args=(view.source,))
+                    st.button(t("data.reset"), key="reset_options", on_click=reset_options, args=(view.source,))
+            return
         if view.source == "upload" and not uploads():
             if view.error_code != "upload_lost":  # that one is said above the uploader
                 st.info(t("error.no_upload"), icon=":material/upload_file:")
@@ -237,6 +327,8 @@ def draw_summary(view: View, dataset: Dataset) -> None:
 
 
 def file_hashes(view: View) -> list[str]:
+    if workspace_of(view) is not None:  # stored tables: one table per file, no sheets to choose
+        return []
     if view.source == "upload":
         return [u.sha256 for u in uploads()]
     return [sample_upload_key(view.source)[0]]
@@ -287,15 +379,16 @@ def draw_roles(view: View, dataset: Dataset) -> None:
     options = source_options(view.source)
     shapes = ["auto", "records", "periods"]
     current_shape = options.shape or "auto"
-    shape = st.columns([1, 2])[0].selectbox(
-        t("data.shape_choice"),
-        shapes,
-        index=shapes.index(current_shape),
-        format_func=lambda s, lang=view.lang: t(f"data.shape_option.{s}", lang),
-        key=f"shape_choice_{_version()}",
-    )
-    if shape != current_shape:
-        change_options(view.source, shape=None if shape == "auto" else shape, roles={})
+    if editable(view):
+        shape = st.columns([1, 2])[0].selectbox(
+            t("data.shape_choice"),
+            shapes,
+            index=shapes.index(current_shape),
+            format_func=lambda s, lang=view.lang: t(f"data.shape_option.{s}", lang),
+            key=f"shape_choice_{_version()}",
+        )
+        if shape != current_shape:
+            change_options(view.source, shape=None if shape == "auto" else shape, roles={})
     roles = RECORD_ROLES if dataset.shape == "records" else PERIOD_ROLES
     sample = cached_preview(view.dataset_key, dataset, PREVIEW_ROWS)
     plain = plain_columns(dataset)
@@ -319,6 +412,17 @@ def draw_roles(view: View, dataset: Dataset) -> None:
         }
     )
     column_choices = [NONE_CHOICE, *dataset.columns]
+    if not editable(view):  # the same table, read only
+        shown = table.assign(column=[c if c != NONE_CHOICE else t("data.no_column") for c in table["column"]])
+        with st.container(key="roles_table"):
+            st.dataframe(
+                shown.rename(columns=_role_headers(found_by, fits, others)),
+                hide_index=True,
+                width="stretch",
+                column_order=list(_role_headers(found_by, fits, others).values()),
+            )
+        draw_refused(dataset)
+        return
     with st.container(key="roles_editor"):
         edited = st.data_editor(
             table,
@@ -351,6 +455,19 @@ def draw_roles(view: View, dataset: Dataset) -> None:
     if changed:
         change_options(view.source, roles={**options.roles, **changed})
     draw_refused(dataset)
+
+
+def _role_headers(found_by: tuple, fits: tuple, others: tuple) -> dict[str, str]:
+    """The read-only roles table's headers (evidence columns only while they say something)."""
+    headers = {"role": t("data.role"), "column": t("data.column")}
+    if any(found_by):
+        headers["found_by"] = t("data.found_by")
+    if any(fits):
+        headers["fit"] = t("data.fit")
+    if any(others):
+        headers["others"] = t("data.alternatives")
+    headers["example"] = t("data.example")
+    return headers
 
 
 def draw_refused(dataset: Dataset) -> None:
@@ -408,6 +525,9 @@ def draw_date_orders(view: View, dataset: Dataset) -> bool:
         )
         chosen_now = options.date_orders.get(str(column), AUTO)
         choices = [AUTO, *DATE_ORDERS]
+        if not editable(view):
+            st.markdown(line)
+            continue
         text, choice = st.columns([3, 1], vertical_alignment="center")
         text.markdown(line)
         chosen = choice.selectbox(
@@ -474,11 +594,17 @@ def draw_currency(view: View, dataset: Dataset) -> bool:
     options = source_options(view.source)
     info = _evidence(dataset).get("currency")
     detected = info.get("code") if isinstance(info, dict) else None
-    code = normalise_currency(options.currency or getattr(dataset, "currency", None) or detected)
-    text, choice = st.columns([3, 1], vertical_alignment="center")
-    text.markdown(
-        t("data.currency_line", currency=currency_name(code or "JPY"), reason=currency_reason(dataset, options, code))
+    opened = workspace_of(view)
+    stored = opened.settings.currency if opened is not None else None
+    code = normalise_currency(options.currency or stored or getattr(dataset, "currency", None) or detected)
+    line = t(
+        "data.currency_line", currency=currency_name(code or "JPY"), reason=currency_reason(dataset, options, code)
     )
+    if not editable(view):
+        st.markdown(line)
+        return True
+    text, choice = st.columns([3, 1], vertical_alignment="center")
+    text.markdown(line)
     choices = [AUTO, *CURRENCIES]
     if options.currency and options.currency not in choices:
         choices.append(options.currency)
@@ -529,6 +655,22 @@ def draw_stages(view: View, dataset: Dataset) -> None:
             "canonical": [dataset.stage_map.get(v) or NONE_CHOICE for v in order],
         }
     )
+    if not editable(view):  # the same table, read only
+        shown = table.assign(canonical=[stage_choice_label(c) for c in table["canonical"]])
+        headers = {
+            "order": t("data.stage_order"),
+            "raw": t("data.stage_value"),
+            "count": t("common.count"),
+            "canonical": t("data.stage_canonical"),
+        }
+        with st.container(key="stages_table"):
+            st.dataframe(
+                shown.rename(columns=headers),
+                hide_index=True,
+                width="stretch",
+                column_config={headers["count"]: _count_column()},
+            )
+        return
     with st.container(key="stages_editor"):
         edited = st.data_editor(
             table,
@@ -674,19 +816,97 @@ def draw_links(view: View, dataset: Dataset) -> None:
         )
 
 
+def draw_save_as_workspace(view: View, dataset: Dataset) -> None:
+    """After an upload: save it (data, roles, stages, goals, currency, fiscal year, calendar) as a workspace."""
+    from kpi_core.intake.load import FileInput
+    from kpi_core.workspace import Settings
+
+    options = source_options(view.source)
+    mine = uploads()
+    files = [FileInput(u.name, u.path, sheet=options.sheets.get(u.sha256)) for u in mine]
+    calendar = st.session_state.get("v_cal")
+    currency = options.currency or getattr(dataset, "currency", None)
+    settings = Settings(
+        currency=currency if currency in CURRENCIES else None,
+        fiscal_start=view.fiscal_start,
+        calendar=calendar if calendar in CALENDARS else "jp",
+    )
+    draw_save_as(dataset, files, options, edited_goals_text(view.source), settings)
+
+
+def draw_workspace_settings(view: View, opened: OpenedWorkspace) -> None:
+    """An editor's settings of the workspace: default fiscal-year start and calendar, and who may open it."""
+    from kpi_core.workspace import Settings, WorkspaceError
+
+    with st.expander(t("ws.settings_title")), st.container(key="ws_settings"):
+        months = list(range(1, 13))
+        fiscal = st.selectbox(
+            t("ws.settings_fiscal"),
+            months,
+            index=months.index(opened.settings.fiscal_start) if opened.settings.fiscal_start in months else 3,
+            format_func=lambda m, lang=view.lang: month_name(m, lang),
+            key=f"ws_fiscal_{_version()}",
+        )
+        calendars = list(CALENDARS)
+        calendar = st.selectbox(
+            t("ws.settings_calendar"),
+            calendars,
+            index=calendars.index(opened.settings.calendar) if opened.settings.calendar in calendars else 0,
+            format_func=lambda c, lang=view.lang: t(f"goals.calendar.{c}", lang),
+            key=f"ws_calendar_{_version()}",
+        )
+        available = sign_in_available()
+        allowed_text = st.text_area(
+            t("ws.settings_allowed"),
+            value="\n".join(opened.allowed),
+            key=f"ws_allowed_{_version()}",
+            disabled=not available and not opened.allowed,
+            height=100,
+        )
+        if not available:
+            st.caption(t("ws.settings_allowed_off"))
+        if st.button(t("ws.settings_save"), key="ws_settings_save"):
+            try:
+                allowed = parse_allowed(allowed_text)
+            except BadEntry as exc:
+                st.error(t("ws.bad_allowed", value=escape_markdown(exc.value)), icon=":material/error:")
+                return
+            settings = Settings(currency=opened.settings.currency, fiscal_start=int(fiscal), calendar=str(calendar))
+            try:
+                save_workspace_settings(opened, settings, allowed)
+            except WorkspaceError as exc:
+                st.error(exc.message(view.lang), icon=":material/error:")
+                return
+            say("success", t("ws.settings_saved"))
+            _bump_editors()
+            st.rerun()
+
+
 view = page_frame("data", require_data=False)
 st.markdown(t("data.intro"))
+opened_workspace = workspace_of(view)
 draw_upload(view)
+if opened_workspace is not None:
+    draw_notice()
+    if opened_workspace.can_edit:
+        draw_created_links(view.lang, opened_workspace.id)
+    if opened_workspace.editable:
+        draw_workspace_settings(view, opened_workspace)
+    elif not opened_workspace.can_edit:
+        st.caption(t("ws.read_only_note"))
 dataset = view.dataset
 if dataset is None:
     draw_problem(view)
     st.stop()
+if view.source == "upload" and opened_workspace is None:
+    draw_save_as_workspace(view, dataset)
 
 draw_data_page_notices(dataset)
 draw_summary(view, dataset)
 draw_sheets(view, dataset)
 if len(dataset.files) > 1:
-    draw_link_choice(view, dataset)
+    if editable(view):
+        draw_link_choice(view, dataset)
     draw_links(view, dataset)
 
 st.subheader(t("data.preview_title"))
@@ -698,7 +918,7 @@ st.subheader(t("data.roles_title"))
 st.caption(t("data.roles_help"))
 draw_roles(view, dataset)
 draw_reading(view, dataset)
-if source_options(view.source) != SourceOptions():  # roles, shape, date orders, currency
+if editable(view) and source_options(view.source) != SourceOptions():  # roles, shape, date orders, currency
     st.button(t("data.reset"), key="reset_options", on_click=reset_options, args=(view.source,))
 
 st.subheader(t("data.stages_title"))

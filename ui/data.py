@@ -89,6 +89,20 @@ class SourceOptions:
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
 
+    @classmethod
+    def from_load_options(cls, options: LoadOptions) -> SourceOptions:
+        """The Data-page form of stored engine options (a workspace's); the reader's language is not kept: each
+        reader's own applies, as for an upload."""
+        return cls(
+            roles=dict(options.roles or {}),
+            stage_map=dict(options.stage_map or {}),
+            stage_order=list(options.stage_order or []),
+            link_key=options.link_key,
+            shape=options.shape,
+            date_orders=dict(getattr(options, "date_orders", None) or {}),
+            currency=getattr(options, "currency", None),
+        )
+
 
 def engine_takes_lang() -> bool:
     """Whether LoadOptions has a `lang` field (an ambiguous date column then follows the UI language)."""
@@ -120,12 +134,20 @@ def sample_upload_key(source: str) -> tuple[str, str]:
     return _file_sha256(str(path), stat.st_mtime_ns, stat.st_size), path.name
 
 
-def dataset_key(files: list[tuple[str, str, str | None]], options: SourceOptions, lang: str | None = None) -> str:
-    """A stable key from (content hash, display name, sheet) per file, the options and the language the data was
-    read in (when the engine takes one)."""
+def dataset_key(
+    files: list[tuple[str, str, str | None]],
+    options: SourceOptions,
+    lang: str | None = None,
+    workspace: str | None = None,
+) -> str:
+    """A stable key from (content hash, display name, sheet) per file, the options, the language the data was
+    read in (when the engine takes one) and the workspace the files belong to (two workspaces holding the same
+    bytes never share a dataset, so never each other's file names)."""
     content: dict[str, object] = {"files": files, "options": options.key()}
     if lang is not None:
         content["lang"] = lang
+    if workspace is not None:
+        content["workspace"] = workspace
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -159,16 +181,46 @@ def load_source(source: str, uploads: list[Upload], options: SourceOptions) -> t
         sha, name = sample_upload_key(source)
         files = [(sha, name, options.sheets.get(sha))]
         inputs = (FileInput(name, sample_path(source), sheet=options.sheets.get(sha)),)
-    key = dataset_key(files, options)
     pinned = source != "upload"  # a bundled sample stays loaded for the next visitor
+    key, dataset = _load_keyed(files, inputs, options, pinned=pinned)
+    remember_currency(options.currency or getattr(dataset, "currency", None))
+    return key, dataset
+
+
+def _load_keyed(
+    files: list[tuple[str, str, str | None]],
+    inputs: tuple[FileInput, ...],
+    options: SourceOptions,
+    *,
+    pinned: bool,
+    workspace: str | None = None,
+) -> tuple[str, Dataset]:
+    key = dataset_key(files, options, workspace=workspace)
     dataset = _load_cached(key, inputs, options.load_options(), pinned=pinned)
     if engine_takes_lang() and follows_language(dataset):
         # Only a date column whose day/month order nothing in the data decides depends on the reader's language:
         # such data is read again in it (and cached per language); any other file loads once for both languages.
         lang = _session_lang()
-        key = dataset_key(files, options, lang)
+        key = dataset_key(files, options, lang, workspace=workspace)
         dataset = _load_cached(key, inputs, options.load_options(lang), pinned=pinned)
-    remember_currency(options.currency or getattr(dataset, "currency", None))
+    return key, dataset
+
+
+def load_workspace(
+    workspace_id: str,
+    stored: list[tuple[str, str]],
+    inputs: list[FileInput],
+    options: SourceOptions,
+    currency: str | None = None,
+) -> tuple[str, Dataset]:
+    """(dataset key, Dataset) of a workspace's snapshot: the same cached path as an upload, keyed by the stored
+    tables' content hashes (`stored`: (sha256, display name) per file) and the workspace id.
+
+    `currency` is the workspace's (its settings); the Data page's choice, kept in `options`, comes first."""
+    remember_currency(None)
+    files = [(sha, name, None) for sha, name in stored]
+    key, dataset = _load_keyed(files, tuple(inputs), options, pinned=False, workspace=workspace_id)
+    remember_currency(options.currency or currency or getattr(dataset, "currency", None))
     return key, dataset
 
 

@@ -32,6 +32,8 @@ from ui.state import (
     widget_key,
 )
 from ui.theme import BASE_CSS, WORKSHOP_CSS, widget_text_css
+from ui.workspace_access import draw_sign_in, signed_in_email
+from ui.workspace_view import WS_PARAMS, WS_SOURCE, OpenedWorkspace, draw_sidebar, open_for_page, workspace_of
 
 PAGE_ICONS = {
     "home": ":material/home:",
@@ -45,7 +47,17 @@ PAGE_ICONS = {
 DEFAULT_ICON = ":material/insights:"
 LANG_NAMES = {"ja": "日本語", "en": "English"}
 # URL parameters every page shares (a nav link carries them to the next page).
-SHARED_PARAMS: tuple[str, ...] = ("lang", "src", "from", "to", *FILTER_ROLES, "period", "fy", "workshop")
+SHARED_PARAMS: tuple[str, ...] = (
+    "lang",
+    "src",
+    "from",
+    "to",
+    *FILTER_ROLES,
+    "period",
+    "fy",
+    "workshop",
+    *WS_PARAMS,  # an open workspace (its id and the link's key) stays open on every page
+)
 UPLOADS_KEY = "uploads"
 OPTIONS_KEY = "source_options"
 DATE_BOUNDS_KEY = "v_date_bounds"
@@ -118,9 +130,15 @@ class View:
             self.fiscal_start,
         )
 
+    @property
+    def workspace(self) -> OpenedWorkspace | None:
+        """The open workspace (None for a sample or this session's uploads)."""
+        return workspace_of(self)
+
     def scope_text(self) -> str:
         """Source, date range and filters in one line, for captions (user values are escaped)."""
-        parts = [source_label(self.source)]
+        opened = self.workspace
+        parts = [escape_markdown(opened.name) if opened is not None else source_label(self.source)]
         start, end = self.filters.start or self.bounds[0], self.filters.end or self.bounds[1]
         if start and end:
             parts.append(f"{fmt_date(start, self.lang)} – {fmt_date(end, self.lang)}")
@@ -201,6 +219,10 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
     )
     css = BASE_CSS + (WORKSHOP_CSS if workshop else "") + widget_text_css(_widget_words(lang))
     st.markdown(css, unsafe_allow_html=True)  # our constant CSS and catalogue words only, never user text
+    # A link naming a workspace opens it here; a bad one shows only the "not found" page and stops the run.
+    opened = open_for_page(page, lang)
+    if opened is not None:
+        set_source_options(WS_SOURCE, opened.options)  # read from the workspace on every run
 
     with st.sidebar:
         st.markdown("**KPI Pivot**")
@@ -215,18 +237,24 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         )
         st.session_state[LANG_STATE_KEY] = lang
         nav_area = st.container(key="nav")
-        _notice_lost_uploads()
-        source = url_choice(
-            "src",
-            SOURCES,
-            sources.DEFAULT_SOURCE,
-            st.selectbox,
-            label=t("frame.source"),
-            format_func=lambda s, lang=lang: source_label(s, lang),
-        )
+        if opened is None:
+            _notice_lost_uploads()
+            source = url_choice(
+                "src",
+                SOURCES,
+                sources.DEFAULT_SOURCE,
+                st.selectbox,
+                label=t("frame.source"),
+                format_func=lambda s, lang=lang: source_label(s, lang),
+            )
+        else:  # the workspace is the data: no source choice
+            source = WS_SOURCE
+            draw_sidebar(opened, page, lang)
     if source != "upload" or uploads():  # another source chosen, or files uploaded again: nothing is missing now
         st.session_state.pop(UPLOAD_LOST_KEY, None)
     view = View(page, lang, source, None, None, Filters(), "month", 4, workshop)
+    if opened is not None:
+        view.extra["workspace"] = opened
     _load_into(view)
     with nav_area:
         _draw_nav(view, in_sidebar=True)
@@ -237,7 +265,11 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         _draw_display_choices(view)
         st.divider()
         view.workshop = url_flag("workshop", st.toggle, label=t("frame.workshop"), help=t("frame.workshop_help"))
-        st.caption(t("frame.link_hint"))
+        st.caption(_link_hint(view))
+        email = signed_in_email()
+        draw_sign_in(
+            t("ws.sign_in"), t("ws.sign_out"), t("ws.signed_in_as", email=escape_markdown(email)) if email else None
+        )
     if view.workshop:
         _draw_workshop_bar(view)
     st.title(t(f"page.{page}.title") if has_text(f"page.{page}.title") else _page_name(page))
@@ -247,6 +279,17 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         _draw_load_problem(view)
         st.stop()
     return view
+
+
+def _link_hint(view: View) -> str:
+    """What copying the address shares: the view, the editor's key too (inside an editor's workspace), or nothing
+    another browser can open (this session's uploads: save them as a workspace first)."""
+    opened = view.workspace
+    if opened is not None:
+        return t("frame.link_hint_editor") if opened.can_edit else t("frame.link_hint")
+    if view.source == "upload":
+        return t("frame.link_hint_upload")
+    return t("frame.link_hint")
 
 
 def _widget_words(lang: str) -> dict[str, str]:
@@ -311,7 +354,8 @@ def _page_name(page: str) -> str:
 
 def _load_into(view: View) -> None:
     """Load the chosen source into `view`, or set `view.error` to one sentence."""
-    files = uploads()
+    opened = view.workspace
+    files = uploads() if opened is None else []
     if view.source == "upload" and not files:
         lost = upload_lost()
         view.error = t("error.upload_lost") if lost else t("error.no_upload")
@@ -320,7 +364,11 @@ def _load_into(view: View) -> None:
     options = source_options(view.source)
     try:
         with st.spinner(t("frame.loading")):
-            key, dataset = sources.load_source(view.source, files, options)
+            if opened is not None:
+                currency = opened.settings.currency
+                key, dataset = sources.load_workspace(opened.id, opened.stored_files, opened.inputs, options, currency)
+            else:
+                key, dataset = sources.load_source(view.source, files, options)
     except ServerFull as exc:
         view.error = exc.message(view.lang)
         view.error_code = exc.code
@@ -387,7 +435,11 @@ def _draw_display_choices(view: View) -> None:
         label=t("frame.period"),
         format_func=lambda p, lang=view.lang: t(f"period.{p}", lang),
     )
-    view.fiscal_start = url_int("fy", 4, 1, 12, _fiscal_month_select, label=t("frame.fiscal_start"), lang=view.lang)
+    opened = view.workspace
+    default = opened.settings.fiscal_start if opened is not None and 1 <= opened.settings.fiscal_start <= 12 else 4
+    view.fiscal_start = url_int(
+        "fy", default, 1, 12, _fiscal_month_select, label=t("frame.fiscal_start"), lang=view.lang
+    )
 
 
 def _fiscal_month_select(*, key: str, min_value: int, max_value: int, label: str, lang: str) -> int:
@@ -460,10 +512,11 @@ def _draw_load_problem(view: View) -> None:
                 icon=":material/upload_file:",
                 query_params=current_params(),
             )
-        st.button(
-            t("next.use_sample"),
-            key="use_sample",
-            on_click=use_source,
-            args=(sources.DEFAULT_SOURCE,),
-            icon=":material/dataset:",
-        )
+        if view.workspace is None:  # a workspace's link shows its own data or says why not
+            st.button(
+                t("next.use_sample"),
+                key="use_sample",
+                on_click=use_source,
+                args=(sources.DEFAULT_SOURCE,),
+                icon=":material/dataset:",
+            )

@@ -1,8 +1,9 @@
 """The workspace's goal model (KGI → KPI → CSF), as-of date and calendar, shared by the goal, pacing and pivot pages.
 
-A workspace is this session and its data source: each source keeps its own goal YAML in the session (never in a
-module global). Until the user imports or edits one, the built-in template that fits the data is used, in the
-current language.
+Without a saved workspace, each data source keeps its own goal YAML in the session (never in a module global); until
+the user imports or edits one, the built-in template that fits the data is used, in the current language. A saved
+workspace (opened from a `?ws=…&key=…` link) has its own goal file, read from it on every run and saved to it by
+an editor (kpi_core.workspace refuses a viewer); its calendar is the default of the calendar choice.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from kpi_core.goals import Goals, load_goals, template_text
 from ui.frame import View
 from ui.i18n import t
 from ui.state import store_value, url_choice, url_value
+from ui.workspace_view import save_goals as save_workspace_goals
+from ui.workspace_view import workspace_of
 
 GOALS_KEY = "goals_yaml"  # session: {source: YAML text the user imported or edited}
 CALENDARS = ("jp", "weekends", "none")
@@ -34,13 +37,22 @@ def template_name(view: View) -> str:
 
 def goals_text(view: View) -> str:
     """The YAML of the workspace's goal model: the user's own, else the fitting template."""
-    own = st.session_state.get(GOALS_KEY, {}).get(view.source)
+    opened = workspace_of(view)
+    own = opened.goals_text if opened is not None else st.session_state.get(GOALS_KEY, {}).get(view.source)
     return own if own is not None else template_text(template_name(view), view.lang)
 
 
 def is_own_goals(view: View) -> bool:
     """Whether the user imported or edited the goal model (else it is a template)."""
+    opened = workspace_of(view)
+    if opened is not None:
+        return opened.goals_text is not None
     return view.source in st.session_state.get(GOALS_KEY, {})
+
+
+def edited_goals_text(source: str) -> str | None:
+    """The goal YAML the user imported or edited for `source` in this session (None: the template is used)."""
+    return st.session_state.get(GOALS_KEY, {}).get(source)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -55,14 +67,26 @@ def current_goals(view: View) -> Goals:
 
 
 def store_goals(view: View, text: str) -> Goals:
-    """Check and keep the user's goal YAML for this source; raises GoalsError (line and field) when it is wrong."""
+    """Check and keep the user's goal YAML for this source; raises GoalsError (line and field) when it is wrong.
+
+    In a workspace the file is saved to it: WorkspaceReadOnly for a viewer key, WorkspaceLocked while another
+    editor holds it (nothing is kept then)."""
     goals = load_goals(text)
+    opened = workspace_of(view)
+    if opened is not None:
+        save_workspace_goals(opened, text)
+        return goals
     st.session_state.setdefault(GOALS_KEY, {})[view.source] = text
     return goals
 
 
 def reset_goals(view: View) -> None:
-    """Go back to the built-in template for this source."""
+    """Go back to the built-in template for this source (in a workspace: save the fitting template as its goal
+    file, since a workspace's goal file is replaced, never removed)."""
+    opened = workspace_of(view)
+    if opened is not None:
+        save_workspace_goals(opened, template_text(template_name(view), view.lang))
+        return
     st.session_state.get(GOALS_KEY, {}).pop(view.source, None)
 
 
@@ -86,11 +110,14 @@ def draw_as_of(view: View) -> dt.date:
 
 
 def draw_calendar(view: View) -> str:
-    """The business-day calendar (URL `cal`): Japanese holidays and weekends, weekends only, or every day."""
+    """The business-day calendar (URL `cal`): Japanese holidays and weekends, weekends only, or every day; the
+    default is the workspace's calendar when one is open."""
+    opened = workspace_of(view)
+    default = opened.settings.calendar if opened is not None and opened.settings.calendar in CALENDARS else "jp"
     return url_choice(
         "cal",
         CALENDARS,
-        "jp",
+        default,
         st.selectbox,
         label=t("goals.calendar"),
         # Bound to the view's language: options can be re-formatted outside the session (AppTest, a switch).

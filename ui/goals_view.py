@@ -1103,12 +1103,16 @@ def _say(kind: str, text: str, problems: list[str] | None = None) -> None:
 
 def _store(view: View, text: str, done: str) -> None:
     from kpi_core.goals import GoalsError
+    from kpi_core.workspace import WorkspaceError
     from ui.goals_state import store_goals
 
     try:
         store_goals(view, text)
     except GoalsError as exc:
         _say("error", t("goals.editor.errors"), exc.lines(current_lang()))
+        return
+    except WorkspaceError as exc:  # a viewer key, another editor, a revoked link: the engine's one sentence
+        _say("error", exc.message(current_lang()))
         return
     _say("success", done)
 
@@ -1122,9 +1126,14 @@ def _apply_template(view: View) -> None:
 
 
 def _reset(view: View) -> None:
+    from kpi_core.workspace import WorkspaceError
     from ui.goals_state import reset_goals
 
-    reset_goals(view)
+    try:
+        reset_goals(view)
+    except WorkspaceError as exc:
+        _say("error", exc.message(current_lang()))
+        return
     _say("success", t("goals.editor.applied"))
 
 
@@ -1188,6 +1197,13 @@ def draw_goal_editor(view: View, goals: Goals) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
+    from ui.workspace_view import workspace_of
+
+    opened = workspace_of(view)
+    if opened is not None and not opened.editable:  # a viewer link, or another editor holds the workspace
+        with st.container(key="goals_read_only"):
+            st.info(opened.lock_message or t("ws.read_only_note"), icon=":material/visibility:")
+        return
     tab_template, tab_import, tab_yaml, tab_table = st.tabs(
         [
             t("goals.editor.tab_template"),

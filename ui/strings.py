@@ -52,6 +52,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "ブラウザのアドレスをコピーすると、この絞り込みのまま共有できます。",
         "en": "Copy the browser address to share this exact view.",
     },
+    "frame.link_hint_editor": {
+        "ja": "このアドレスには編集用のキーが入っています。マネージャーには閲覧用リンクを共有してください。",
+        "en": "This address holds your editor key: share the viewer link with managers instead.",
+    },
+    "frame.link_hint_upload": {
+        "ja": "アップロードしたファイルはこのセッションだけのものです。共有するには、データページで"
+        "ワークスペースとして保存してください。",
+        "en": "Uploaded files belong to this session only: to share them, save them as a workspace on the Data page.",
+    },
     "source.sales": {"ja": "サンプル：営業案件（SFA）", "en": "Sample: sales deals (CRM)"},
     "source.leads": {"ja": "サンプル：マーケティングリード（MA）", "en": "Sample: marketing leads (MA)"},
     "source.kpi": {"ja": "サンプル：月次KPI表（Excel）", "en": "Sample: monthly KPI sheet (Excel)"},
@@ -591,6 +600,103 @@ STRINGS: dict[str, dict[str, str]] = {
     "pipeline.no_deal_level": {
         "ja": "このデータには商談の段階がないため、フェーズ別の金額と停滞案件は表示しません。",
         "en": "This data has no deal stage, so open deals by stage and stalled deals are not shown.",
+    },
+    # ---------------------------------------------------------------- workspaces (ui/workspace_view.py)
+    "source.workspace": {"ja": "ワークスペース", "en": "Workspace"},
+    "ws.not_found_title": {"ja": "見つかりません", "en": "Not found"},
+    "ws.go_home": {"ja": "アプリのホームへ", "en": "Go to the app's home"},
+    "ws.sidebar_title": {"ja": "ワークスペース：{name}", "en": "Workspace: {name}"},
+    "ws.role.editor": {"ja": "編集用リンクで開いています。", "en": "Opened with the editor link."},
+    "ws.role.viewer": {
+        "ja": "閲覧用リンクで開いています。絞り込み・言語・基準日は変えられますが、ワークスペースは変わりません。",
+        "en": "Opened with the viewer link: filters, language and as-of date change only your view.",
+    },
+    "ws.leave": {"ja": "ワークスペースを閉じる", "en": "Leave the workspace"},
+    "ws.stop_editing": {"ja": "編集を終える", "en": "Done editing"},
+    "ws.stopped_editing": {
+        "ja": "編集を終えました。ほかの編集者が変更できます。",
+        "en": "You stopped editing: another editor can make changes now.",
+    },
+    "ws.snapshot_caption": {
+        "ja": "データ：{created} に保存（スナップショット {count} 件）",
+        "en": "Data saved {created} (snapshots kept: {count})",
+    },
+    "ws.save_title": {"ja": "ワークスペースとして保存", "en": "Save as workspace"},
+    "ws.save_help": {
+        "ja": "このデータ、列の役割、フェーズの対応、目標、通貨、期首月、カレンダーをサーバーに保存し、"
+        "編集用と閲覧用のリンクを作ります。",
+        "en": "Stores this data, its column roles and stage mapping, the goals, currency, fiscal-year start and "
+        "calendar on the server, and makes an editor link and a viewer link.",
+    },
+    "ws.name_label": {"ja": "ワークスペースの名前", "en": "Workspace name"},
+    "ws.save_button": {"ja": "ワークスペースとして保存", "en": "Save as workspace"},
+    "ws.saved": {
+        "ja": "ワークスペース「{name}」を保存しました。リンクは今だけ表示されます。コピーして保管してください。",
+        "en": "Workspace '{name}' saved. The links are shown only now: copy and keep them.",
+    },
+    "ws.editor_link": {
+        "ja": "編集用リンク（あなた用。共有しないでください）",
+        "en": "Editor link (for you: keep it private)",
+    },
+    "ws.viewer_link": {
+        "ja": "閲覧用リンク（マネージャーに共有してください）",
+        "en": "Viewer link (share it with managers)",
+    },
+    "ws.append_hint": {
+        "ja": "このアプリのアドレス（例：https://kpi.example.com）の後ろに付けて開いてください。",
+        "en": "Append it to this app's address (for example https://kpi.example.com) to open it.",
+    },
+    "ws.open_here": {"ja": "編集用リンクでここで開く", "en": "Open it here with the editor link"},
+    "ws.read_only_note": {
+        "ja": "閲覧用リンクで開いているため、ここでは変更できません。",
+        "en": "Opened with the viewer link, so nothing can be changed here.",
+    },
+    "ws.upload_label": {
+        "ja": "新しいエクスポートを読み込む（前のデータはスナップショットとして残ります）",
+        "en": "Upload a newer export (the earlier data is kept as a snapshot)",
+    },
+    "ws.snapshot_added": {
+        "ja": "新しいデータを保存しました（{rows} 行）。前のデータも残っています。",
+        "en": "The new data is saved ({rows} rows); the earlier data is kept.",
+    },
+    "ws.saved_options": {
+        "ja": "変更をワークスペースに保存しました。",
+        "en": "The change is saved in the workspace.",
+    },
+    "ws.settings_title": {"ja": "ワークスペースの設定", "en": "Workspace settings"},
+    "ws.settings_fiscal": {"ja": "期首月（既定）", "en": "Fiscal year starts in (default)"},
+    "ws.settings_calendar": {"ja": "営業日カレンダー（既定）", "en": "Business-day calendar (default)"},
+    "ws.settings_allowed": {
+        "ja": "開ける人（メールアドレスまたは @ドメイン、1行に1つ。空欄ならリンクを持つ人全員）",
+        "en": "Who may open it (e-mail addresses or @domains, one per line; empty: anyone with the link)",
+    },
+    "ws.settings_allowed_off": {
+        "ja": "開ける人を限定するには、サーバーの管理者がサインイン（.streamlit/secrets.toml の [auth]）を"
+        "設定する必要があります。",
+        "en": "To limit who may open it, the operator must first turn on sign-in ([auth] in .streamlit/secrets.toml).",
+    },
+    "ws.settings_save": {"ja": "設定を保存", "en": "Save the settings"},
+    "ws.settings_saved": {"ja": "設定を保存しました。", "en": "The settings are saved."},
+    "ws.bad_allowed": {
+        "ja": "「{value}」はメールアドレスでも @ドメイン でもありません。",
+        "en": "'{value}' is neither an e-mail address nor an @domain.",
+    },
+    "ws.sign_in": {"ja": "サインイン", "en": "Sign in"},
+    "ws.sign_out": {"ja": "サインアウト", "en": "Sign out"},
+    "ws.signed_in_as": {"ja": "{email} でサインイン中", "en": "Signed in as {email}"},
+    "ws.needs_sign_in": {
+        "ja": "このワークスペースは限られた人だけが開けます。サインインしてください。",
+        "en": "Only listed people may open this workspace: sign in first.",
+    },
+    "ws.not_allowed": {
+        "ja": "{email} ではこのワークスペースを開けません。"
+        "別のアカウントでサインインするか、共有した人に頼んでください。",
+        "en": "{email} may not open this workspace: sign in with another account, or ask the person who shared it.",
+    },
+    "ws.sign_in_unavailable": {
+        "ja": "このワークスペースはサインインした人だけが開けますが、このサーバーではサインインが設定されていません。"
+        "管理者に連絡してください。",
+        "en": "This workspace needs sign-in, which this server has not turned on: ask the operator.",
     },
 }
 
