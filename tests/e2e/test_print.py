@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 from server import wait_idle
 
 A4_PX = {"width": 794, "height": 1123}  # A4 at 96 dpi: the viewport for the screenshot of the printed page
+# The Pivots page's tab holding the summary and its downloads (pivots.summary_title), written out here.
+SUMMARY_TAB = {"ja": "週次会議用の1枚サマリー", "en": "One-page summary for the weekly meeting"}
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -26,6 +28,9 @@ def test_pdf_page_count_reads_pages_not_the_page_tree() -> None:
 @pytest.mark.parametrize("source", ["sales", "leads", "kpi"])
 def test_the_meeting_summary_prints_on_one_a4_page(page: Page, source: str, lang: str, screenshots: Path):
     page.goto(f"/Pivots?lang={lang}&src={source}")
+    tab = page.get_by_role("tab", name=SUMMARY_TAB[lang], exact=True)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
     button = page.locator(".st-key-summary_html button")
     expect(button).to_be_visible()
     wait_idle(page)
