@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -108,12 +109,12 @@ class HeldData:
         sha = hashlib.sha256(data).hexdigest()
         path = self._spool_dir / sha
         with self._lock:
-            self._spool_created[sha] = self._clock()
-            if not path.is_file():
-                self._spool_dir.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(".part")
-                partial.write_bytes(data)
-                partial.replace(path)  # a reader never sees half a file
+            self._spool_created[sha] = self._clock()  # before the write: a sweep now keeps it
+        if not path.is_file():  # written outside the lock: other sessions are not held up by a big file
+            self._spool_dir.mkdir(parents=True, exist_ok=True)
+            partial = self._spool_dir / f"{sha}.{secrets.token_hex(4)}.part"
+            partial.write_bytes(data)
+            partial.replace(path)  # a reader never sees half a file; two writers of the same bytes both succeed
         return sha, path
 
     def spool_path(self, sha: str) -> Path:
@@ -142,7 +143,12 @@ class HeldData:
                     self._lease_dataset(session_id, key)
                     return entry.dataset
                 self._make_room(EXPECTED_BYTES_PER_FILE_BYTE * input_bytes, keep=session_id)
-            dataset = load()
+            try:
+                dataset = load()
+            except BaseException:
+                with self._lock:
+                    self._load_locks.pop(key, None)  # a failed load is tried again next time, like a new one
+                raise
             size = dataset_bytes(dataset)
             with self._lock:
                 self._entries[key] = _Entry(dataset, size, pinned, self._clock())
