@@ -58,7 +58,7 @@ def test_a_workspace_holds_name_goals_settings_options_and_data(tmp_path: Path) 
     assert (workspace.role, workspace.can_edit) == ("viewer", False)
     assert workspace.name == "営業チーム 2025"
     assert workspace.goals_text == GOALS
-    assert workspace.settings == settings
+    assert workspace.settings == dataclasses.replace(settings, allowed=())  # None: "none yet"
     stored = workspace.options
     assert (stored.roles, stored.stage_map, stored.date_orders) == (
         options.roles,
@@ -78,7 +78,7 @@ def test_currency_defaults_to_the_data_and_goals_may_be_absent(tmp_path: Path) -
     keys = create_workspace(sales_input(), "x", data_dir=tmp_path)
     workspace = open_workspace(keys.id, keys.editor_key, data_dir=tmp_path)
     assert workspace.goals_text is None
-    assert workspace.settings == Settings(currency="JPY", fiscal_start=4, calendar="jp")
+    assert workspace.settings == Settings(currency="JPY", fiscal_start=4, calendar="jp", allowed=())
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_editor_changes_are_kept(tmp_path: Path, workspace_keys) -> None:
     reopened = open_workspace(workspace_keys.id, workspace_keys.viewer_key, data_dir=tmp_path)  # as after a restart
     assert reopened.goals_text == new_goals
     assert reopened.options.roles == {"channel": "リードソース"} and reopened.options.currency == "USD"
-    assert reopened.settings == Settings(currency="USD", fiscal_start=10, calendar="none")
+    assert reopened.settings == Settings(currency="USD", fiscal_start=10, calendar="none", allowed=())
     assert reopened.name == "Sales team"
     assert reopened.updated >= before
     assert [s.id for s in list_workspaces(tmp_path)] == [workspace_keys.id]
@@ -131,12 +131,13 @@ def test_editor_changes_are_kept(tmp_path: Path, workspace_keys) -> None:
 # ------------------------------------------------------------------------------------------------ viewer
 READS = {
     "can_edit", "info", "name", "created", "updated", "settings", "options", "goals_text", "snapshots",
-    "load_inputs", "load_dataset", "verify", "require_editor",
+    "load_inputs", "load_dataset", "verify", "require_editor", "allowed",
 }  # fmt: skip
 WRITES = {
     "save_goals": lambda w: w.save_goals(template_text("sales", "en")),
     "save_options": lambda w: w.save_options(LoadOptions(roles={"owner": "担当者"})),
     "save_settings": lambda w: w.save_settings(Settings(fiscal_start=1)),
+    "save_allowed": lambda w: w.save_allowed(["eve@evil.example"]),
     "rename": lambda w: w.rename("乗っ取り"),
     "add_snapshot": lambda w: w.add_snapshot(sales_input()),
     "start_editing": lambda w: w.start_editing(),

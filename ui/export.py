@@ -6,15 +6,19 @@ from typing import Any
 
 import pandas as pd
 
-# A cell starting with one of these is run as a formula by Excel / LibreOffice / Sheets ("CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The rule lives in the engine, shared with the Excel report (kpi_core.report_xlsx): a cell that starts with =, +, -,
+# @, tab or CR (also after spaces, and the full-width ＝ ＋ －) gets a leading apostrophe ("CSV injection").
+from kpi_core.export_safety import FORMULA_PREFIXES, is_formula_like, neutralise_cell
 
-
-def neutralise_cell(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = [
+    "FORMULA_PREFIXES",
+    "chart_png",
+    "chart_svg",
+    "csv_bytes",
+    "is_formula_like",
+    "neutralise_cell",
+    "safe_frame",
+]
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

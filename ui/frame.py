@@ -18,6 +18,7 @@ from ui.data import FILTER_ROLES, SOURCES, SourceOptions, Upload
 from ui.format import MONTHS_EN, escape_markdown, fmt_date
 from ui.held_data import ServerFull, held_data
 from ui.i18n import LANG_STATE_KEY, LANGS, has_text, lang_from_locale, role_label, t
+from ui.report_export import draw_report_download
 from ui.state import (
     bool_parser,
     canonical_key,
@@ -270,6 +271,7 @@ def page_frame(page: str, *, require_data: bool = True) -> View:
         draw_sign_in(
             t("ws.sign_in"), t("ws.sign_out"), t("ws.signed_in_as", email=escape_markdown(email)) if email else None
         )
+        draw_report_download(view)  # the Excel report of this view, on every page with goals
     if view.workshop:
         _draw_workshop_bar(view)
     st.title(t(f"page.{page}.title") if has_text(f"page.{page}.title") else _page_name(page))

@@ -5,42 +5,31 @@ Sign-in is on only when the operator configures ``[auth]`` in ``.streamlit/secre
 ``.streamlit/secrets.toml.example``); without it the app runs open as before, and a workspace whose list is not
 empty cannot be opened at all (closed rather than open when the check cannot be made).
 
-Where the list lives: kpi_core.workspace has no field for it, so it is a documented extra field of the workspace's
-settings JSON (``workspace.json`` → ``"settings": {"currency": …, "fiscal_start": …, "calendar": …,
-"allowed": ["ana@example.com", "@example.co.jp"]}``). It is written through the engine's own ``save_settings`` /
-``create_workspace`` with ``AccessSettings``, a Settings with one more field (``dataclasses.asdict`` keeps it); the
-engine's ``Settings.from_json`` ignores it, so engine code that rewrites settings with a plain ``Settings`` drops
-it. Every settings write of the app goes through ``save_settings`` below, which keeps the list.
+The list is the engine's own: ``kpi_core.workspace.Settings.allowed`` (validated and normalised there, kept when
+the other settings are rewritten, set from the command line with ``workspace create/allow --allow``). This module
+only turns the typed text into it and checks the signed-in person against it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
-import re
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from kpi_core.workspace import Settings, Workspace
+from kpi_core.workspace import Settings, Workspace, WorkspaceInvalid
+from kpi_core.workspace import is_allowed as _engine_is_allowed
+from kpi_core.workspace import parse_allowed as _engine_parse_allowed
+from kpi_core.workspace.allowed import MAX_ENTRIES
 
-ALLOWED_FIELD = "allowed"  # the extra field in the workspace's settings JSON
-MAX_ENTRIES = 200
-_EMAIL = re.compile(
-    r"[^@\s,;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
-)
-_DOMAIN = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+__all__ = ["MAX_ENTRIES", "AccessSettings", "BadEntry", "allowed_from_info", "is_allowed", "parse_allowed"]
 
-
-@dataclass(frozen=True)
-class AccessSettings(Settings):
-    """The workspace's Settings plus who may open it (empty: anyone holding a link)."""
-
-    allowed: tuple[str, ...] = ()
+AccessSettings = Settings  # the old name of the engine's Settings (it has the `allowed` field itself now)
 
 
 class BadEntry(ValueError):
-    """An entry of the list that is neither an e-mail address nor an @domain."""
+    """An entry of the list that is neither an e-mail address nor an @domain (`value`), or too many entries."""
 
     def __init__(self, value: str) -> None:
         super().__init__(value)
@@ -52,62 +41,30 @@ def parse_allowed(text: str) -> tuple[str, ...]:
 
     "ana@example.com" allows one address, "@example.com" (or "example.com") every address of that domain; anything
     else raises BadEntry naming it."""
-    entries: list[str] = []
-    for raw in re.split(r"[\s,;]+", text or ""):
-        entry = raw.strip().lower()
-        if not entry:
-            continue
-        if "@" not in entry:
-            entry = "@" + entry
-        if not (_EMAIL.fullmatch(entry) or _DOMAIN.fullmatch(entry)) or len(entry) > 254:
-            raise BadEntry(raw[:80])
-        if entry not in entries:
-            entries.append(entry)
-    if len(entries) > MAX_ENTRIES:
-        raise BadEntry(entries[MAX_ENTRIES])
-    return tuple(entries)
+    try:
+        return _engine_parse_allowed(text)
+    except WorkspaceInvalid as exc:
+        raise BadEntry(str(exc.params.get("value", exc.params.get("max", "")))) from exc
 
 
 def allowed_from_info(info: dict[str, Any]) -> tuple[str, ...]:
-    """The list stored in a workspace's info() (its settings JSON); entries that do not parse are dropped."""
-    settings = info.get("settings")
-    raw = settings.get(ALLOWED_FIELD) if isinstance(settings, dict) else None
-    if not isinstance(raw, list):
-        return ()
-    kept = []
-    for item in raw:
-        try:
-            kept += list(parse_allowed(str(item)))
-        except BadEntry:
-            continue
-    return tuple(dict.fromkeys(kept))
+    """The list stored in a workspace's info() (its settings JSON)."""
+    return Settings.from_json(info.get("settings")).allowed or ()
 
 
 def is_allowed(email: str | None, allowed: tuple[str, ...]) -> bool:
     """Whether `email` may open a workspace with this list (an empty list: everyone)."""
-    if not allowed:
-        return True
-    if not email or "@" not in email:
-        return False
-    address = email.strip().lower()
-    domain = "@" + address.rsplit("@", 1)[1]
-    return address in allowed or domain in allowed
-
-
-def with_allowed(settings: Settings, allowed: tuple[str, ...]) -> AccessSettings:
-    """`settings` as AccessSettings holding `allowed`."""
-    base = {name: getattr(settings, name) for name in ("currency", "fiscal_start", "calendar")}
-    return AccessSettings(**base, allowed=tuple(allowed))
+    return _engine_is_allowed(email, allowed)
 
 
 def save_settings(workspace: Workspace, settings: Settings, allowed: tuple[str, ...]) -> None:
     """Save currency, fiscal-year start and calendar with the list (the engine refuses a viewer: WorkspaceReadOnly)."""
-    workspace.save_settings(with_allowed(settings, allowed))
+    workspace.save_settings(dataclasses.replace(settings, allowed=tuple(allowed)))
 
 
 def keep_allowed(workspace: Workspace, settings: Settings) -> None:
     """Save new settings and keep the workspace's list as it is."""
-    save_settings(workspace, settings, allowed_from_info(workspace.info()))
+    workspace.save_settings(dataclasses.replace(settings, allowed=None))
 
 
 # ------------------------------------------------------------------------------------------------ sign-in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kpi_core.workspace.allowed import is_allowed, normalise_allowed, parse_allowed
 from kpi_core.workspace.errors import (
     WorkspaceError,
     WorkspaceInvalid,
@@ -20,7 +21,9 @@ from kpi_core.workspace.workspaces import (
     create_workspace,
     list_workspaces,
     open_workspace,
+    remove_stale_temp,
     revoke_links,
+    set_allowed,
     share_link,
 )
 
@@ -39,9 +42,14 @@ __all__ = [
     "WorkspaceStorageError",
     "WorkspaceSummary",
     "create_workspace",
+    "is_allowed",
     "list_workspaces",
+    "normalise_allowed",
     "open_workspace",
+    "parse_allowed",
+    "remove_stale_temp",
     "resolve_data_dir",
     "revoke_links",
+    "set_allowed",
     "share_link",
 ]

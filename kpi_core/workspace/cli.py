@@ -1,4 +1,4 @@
-"""`python -m kpi_core workspace create | list | add | revoke`: workspaces from the command line.
+"""`python -m kpi_core workspace create | list | add | revoke | allow | clean`: workspaces from the command line.
 
 kpi_core.cli registers these with add_workspace_commands(commands). Each handler returns the JSON payload and names a
 text renderer (`render`), as the other commands do; a refusal (not found, read-only, locked) is a WorkspaceError
@@ -39,16 +39,23 @@ from kpi_core.workspace.workspaces import (
     create_workspace,
     list_workspaces,
     open_workspace,
+    remove_stale_temp,
     revoke_links,
+    set_allowed,
 )
 
 TEMPLATE_PREFIX = "template:"
 _LANG_HELP = "language of messages and text output: ja or en (default: from the locale, LANG / LC_ALL)"
 _DATA_DIR_HELP = "data directory (default: $KPI_PIVOT_DATA_DIR, else ./workspaces)"
+_ALLOW_HELP = (
+    "with sign-in on, only this e-mail address or @domain may open the workspace (repeat for more; "
+    "default: anyone holding a link)"
+)
+DEFAULT_CLEAN_AGE = 600.0
 
 
 def add_workspace_commands(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add `workspace` with its sub-commands create, list, add and revoke to a parser's sub-commands."""
+    """Add `workspace` with its sub-commands create, list, add, revoke, allow and clean to a parser's sub-commands."""
     workspace = subparsers.add_parser("workspace", help="save data and goals as a workspace shared by links")
     actions = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
 
@@ -59,6 +66,7 @@ def add_workspace_commands(subparsers: argparse._SubParsersAction) -> argparse.A
     create.add_argument(
         "--calendar", choices=CALENDARS, default=DEFAULT_CALENDAR, help="business days (default jp: JP holidays)"
     )
+    create.add_argument("--allow", action="append", default=None, metavar="EMAIL_OR_@DOMAIN", help=_ALLOW_HELP)
     _common_arguments(create, with_lang=False)
     create.set_defaults(handler=_storage_safe(run_create), render=render_links)
 
@@ -82,6 +90,28 @@ def add_workspace_commands(subparsers: argparse._SubParsersAction) -> argparse.A
     who.add_argument("--admin", action="store_true", help="without a key: for the operator who holds the data")
     _common_arguments(revoke)
     revoke.set_defaults(handler=_storage_safe(run_revoke), render=render_revoked)
+
+    allow = actions.add_parser("allow", help="who may open a workspace when sign-in is on (e-mails or @domains)")
+    allow.add_argument("workspace_id", metavar="ID")
+    entries = allow.add_mutually_exclusive_group(required=True)
+    entries.add_argument("--allow", action="append", metavar="EMAIL_OR_@DOMAIN", help=_ALLOW_HELP)
+    entries.add_argument("--everyone", action="store_true", help="empty the list: anyone holding a link")
+    who = allow.add_mutually_exclusive_group()
+    who.add_argument("--key", help="the workspace's editor key")
+    who.add_argument("--admin", action="store_true", help="without a key: for the operator who holds the data")
+    _common_arguments(allow)
+    allow.set_defaults(handler=_storage_safe(run_allow), render=render_allowed)
+
+    clean = actions.add_parser("clean", help="remove temporary files a crashed writer left in the data directory")
+    clean.add_argument(
+        "--min-age",
+        type=float,
+        default=DEFAULT_CLEAN_AGE,
+        metavar="SECONDS",
+        help=f"leave what changed in the last SECONDS (a write in progress; default {DEFAULT_CLEAN_AGE:.0f})",
+    )
+    _common_arguments(clean)
+    clean.set_defaults(handler=_storage_safe(run_clean), render=render_cleaned)
     return workspace
 
 
@@ -147,7 +177,9 @@ def run_create(args: argparse.Namespace) -> dict[str, Any]:
         currency=args.currency,
         lang=lang,  # an ambiguous date column is read one way for everyone who opens the workspace
     )
-    settings = Settings(currency=args.currency, fiscal_start=args.fiscal_start, calendar=args.calendar).checked()
+    settings = Settings(
+        currency=args.currency, fiscal_start=args.fiscal_start, calendar=args.calendar, allowed=tuple(args.allow or ())
+    ).checked()
     inputs = [FileInput(name=path.name, data=path, sheet=args.sheet) for path in args.files]
     # Local files are the operator's own: only the app's upload limit is small.
     dataset = load_dataset(inputs, dataclasses.replace(options, max_bytes=LOCAL_FILE_MAX_BYTES))
@@ -184,6 +216,18 @@ def run_revoke(args: argparse.Namespace) -> dict[str, Any]:
     return created.as_json()
 
 
+def run_allow(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.admin and not args.key:
+        raise WorkspaceInvalid("workspace.no_key")
+    entries = [] if args.everyone else list(args.allow or [])
+    allowed = set_allowed(args.workspace_id, entries, args.key, admin=args.admin, data_dir=args.data_dir)
+    return {"workspace": args.workspace_id, "allowed": list(allowed)}
+
+
+def run_clean(args: argparse.Namespace) -> dict[str, Any]:
+    return {"removed": remove_stale_temp(args.data_dir, min_age=args.min_age)}
+
+
 # --- text for people -----------------------------------------------------------------------------------------------
 def render_links(payload: dict[str, Any], lang: str = "en") -> str:
     """A new workspace: its id and its two links."""
@@ -203,6 +247,18 @@ def _links_text(first: str, payload: dict[str, Any], lang: str) -> str:
         render("workspace.cli.link_hint", lang),
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_allowed(payload: dict[str, Any], lang: str = "en") -> str:
+    """Who may open the workspace now."""
+    if not payload["allowed"]:
+        return render("workspace.cli.everyone", lang, id=payload["workspace"]) + "\n"
+    listed = ", ".join(payload["allowed"])
+    return render("workspace.cli.allowed", lang, id=payload["workspace"], allowed=listed) + "\n"
+
+
+def render_cleaned(payload: dict[str, Any], lang: str = "en") -> str:
+    return render("workspace.cli.cleaned", lang, removed=payload["removed"]) + "\n"
 
 
 def render_list(payload: dict[str, Any], lang: str = "en") -> str:

@@ -21,6 +21,7 @@ from kpi_core.goals import load_goals
 from kpi_core.intake.inference import CURRENCIES
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
 from kpi_core.workspace import lock, snapshots
+from kpi_core.workspace.allowed import is_allowed, normalise_allowed, stored_allowed
 from kpi_core.workspace.errors import (
     WorkspaceInvalid,
     WorkspaceNotFound,
@@ -32,6 +33,7 @@ from kpi_core.workspace.snapshots import SnapshotInfo
 from kpi_core.workspace.store import (
     ACCESS_FILE,
     GOALS_FILE,
+    SNAPSHOT_DIR,
     TEMP_PREFIX,
     WORKSPACE_FILE,
     atomic_write_json,
@@ -60,14 +62,18 @@ def share_link(ws_id: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """How a workspace's figures are read and shown: currency (None: as detected), fiscal-year start, calendar."""
+    """How a workspace's figures are read and shown, and who may open it: currency (None: as detected),
+    fiscal-year start, calendar, and `allowed`, the e-mail addresses and @domains that may open it when sign-in is
+    on (an empty tuple: anyone holding a link; None: keep the list the workspace has, () for a new one)."""
 
     currency: str | None = None
     fiscal_start: int = 4
     calendar: str = DEFAULT_CALENDAR
+    allowed: tuple[str, ...] | None = None
 
     def checked(self) -> Settings:
-        """These settings, or WorkspaceInvalid naming the first value that cannot be used."""
+        """These settings with `allowed` normalised (lower case, no spaces, no repeats), or WorkspaceInvalid naming
+        the first value that cannot be used."""
         if isinstance(self.fiscal_start, bool) or not isinstance(self.fiscal_start, int):
             raise WorkspaceInvalid("workspace.bad_fiscal_start", value=str(self.fiscal_start)[:20])
         if not 1 <= self.fiscal_start <= 12:
@@ -78,16 +84,24 @@ class Settings:
         if self.currency is not None and self.currency not in CURRENCIES:
             allowed = ", ".join(CURRENCIES)
             raise WorkspaceInvalid("workspace.bad_currency", value=str(self.currency)[:20], allowed=allowed)
-        return self
+        if self.allowed is None:
+            return self
+        return dataclasses.replace(self, allowed=normalise_allowed(self.allowed))
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "allowed": list(self.allowed or ())}
 
     @classmethod
     def from_json(cls, payload: object) -> Settings:
+        """Settings as stored; unknown fields are ignored, `allowed` is always a tuple (see stored_allowed)."""
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in payload.items() if k in known} if isinstance(payload, dict) else {}
+        values["allowed"] = stored_allowed(values.get("allowed"))
         return cls(**values)
+
+    def admits(self, email: str | None) -> bool:
+        """Whether a signed-in person with this verified e-mail may open the workspace (see is_allowed)."""
+        return is_allowed(email, self.allowed or ())
 
 
 def options_as_json(options: LoadOptions) -> dict[str, Any]:
@@ -195,6 +209,8 @@ def create_workspace(
     options = options or LoadOptions()
     _checked_goals(goals_text)
     settings = (settings or Settings()).checked()
+    if settings.allowed is None:
+        settings = dataclasses.replace(settings, allowed=())
     if dataset is None:
         dataset = load_dataset(list(files), options)
     if settings.currency is None and (options.currency or dataset.currency) in CURRENCIES:
@@ -283,6 +299,32 @@ def revoke_links(
     return CreatedWorkspace(ws_id, keys["editor"], keys["viewer"])
 
 
+def _set_allowed(ws_dir: Path, allowed: tuple[str, ...]) -> None:
+    """Rewrite the list in workspace.json, keeping the other settings (inside the write guard)."""
+    stored = Settings.from_json(_read_meta(ws_dir).get("settings"))
+    _touch(ws_dir, settings=dataclasses.replace(stored, allowed=allowed).as_json())
+
+
+def set_allowed(
+    ws_id: str,
+    entries: Sequence[str],
+    key: str | None = None,
+    *,
+    admin: bool = False,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> tuple[str, ...]:
+    """Replace the list of who may open `ws_id` (e-mail addresses and @domains; empty: anyone holding a link) and
+    return it normalised. Needs the editor key (a viewer key: WorkspaceReadOnly; another editor holding the
+    workspace: WorkspaceLocked), or `admin=True` for the operator who holds the data directory."""
+    allowed = normalise_allowed(entries)
+    if not admin:
+        return open_workspace(ws_id, key or "", data_dir=data_dir).save_allowed(allowed)
+    ws_dir = _admin_dir(resolve_data_dir(data_dir), ws_id)
+    with lock.write_guard(ws_dir):
+        _set_allowed(ws_dir, allowed)
+    return allowed
+
+
 def list_workspaces(data_dir: str | os.PathLike[str] | None = None) -> list[WorkspaceSummary]:
     """Every workspace under the data directory, most recently updated first.
 
@@ -363,6 +405,11 @@ class Workspace:
         return Settings.from_json(self.info().get("settings"))
 
     @property
+    def allowed(self) -> tuple[str, ...]:
+        """Who may open the workspace when sign-in is on (empty: anyone holding a link)."""
+        return self.settings.allowed or ()
+
+    @property
     def options(self) -> LoadOptions:
         return options_from_json(self.info().get("options"))
 
@@ -436,9 +483,22 @@ class Workspace:
             _touch(self.path, options=options_as_json(options))
 
     def save_settings(self, settings: Settings) -> None:
-        """Replace currency, fiscal-year start and calendar."""
+        """Replace currency, fiscal-year start, calendar and, unless `settings.allowed` is None, the list of who
+        may open it (None keeps the workspace's list as it is)."""
+        checked = settings.checked()
         with self._write():
-            _touch(self.path, settings=settings.checked().as_json())
+            if checked.allowed is None:
+                stored = Settings.from_json(_read_meta(self.path).get("settings"))
+                checked = dataclasses.replace(checked, allowed=stored.allowed)
+            _touch(self.path, settings=checked.as_json())
+
+    def save_allowed(self, entries: Sequence[str]) -> tuple[str, ...]:
+        """Replace only the list of e-mail addresses and @domains that may open the workspace (empty: anyone
+        holding a link); the normalised list (WorkspaceInvalid for an entry that is neither)."""
+        allowed = normalise_allowed(entries)
+        with self._write():
+            _set_allowed(self.path, allowed)
+        return allowed
 
     def rename(self, name: str) -> None:
         with self._write():
@@ -477,17 +537,44 @@ class Workspace:
         return revoke_links(self.id, self._key, data_dir=self.path.parent)
 
 
-def remove_stale_temp(data_dir: str | os.PathLike[str] | None = None) -> int:
-    """Remove what a crashed writer left (temporary folders at the top of the data directory); the count removed.
-    For the operator, when no server is writing."""
+def remove_stale_temp(data_dir: str | os.PathLike[str] | None = None, *, min_age: float = 0.0) -> int:
+    """Remove what a crashed writer left: temporary files and folders (named .tmp-…) at the top of the data
+    directory, in each workspace folder, its snapshots folder and each snapshot; the count removed.
+
+    Only entries untouched for `min_age` seconds go (the command line's default leaves a write in progress on a
+    running server alone); with 0, run it when no server is writing."""
     root = resolve_data_dir(data_dir)
+    deadline = dt.datetime.now().timestamp() - max(0.0, float(min_age))
     removed = 0
-    with contextlib.suppress(FileNotFoundError):
-        for entry in root.iterdir():
-            if entry.name.startswith(TEMP_PREFIX):
-                if entry.is_dir():
+    for folder in _temp_homes(root):
+        try:
+            entries = [entry for entry in folder.iterdir() if entry.name.startswith(TEMP_PREFIX)]
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.lstat().st_mtime > deadline:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
                     entry.unlink(missing_ok=True)
-                removed += 1
+            except OSError:
+                continue
+            removed += 1
     return removed
+
+
+def _temp_homes(root: Path) -> Iterator[Path]:
+    """The folders a writer puts temporary files in: the data directory, each workspace, its snapshots."""
+    yield root
+    try:
+        workspaces = [entry for entry in root.iterdir() if is_valid_id(entry.name) and entry.is_dir()]
+    except OSError:
+        return
+    for ws_dir in workspaces:
+        yield ws_dir
+        shots = ws_dir / SNAPSHOT_DIR
+        yield shots
+        with contextlib.suppress(OSError):
+            yield from (entry for entry in shots.iterdir() if entry.is_dir() and not entry.name.startswith(TEMP_PREFIX))
