@@ -28,8 +28,11 @@ from ui.goals_view import (
     DELTA_COLOURS,
     StatusFigure,
     cached_gaps,
+    current_figures,
     current_rows,
     draw_figures,
+    fig,
+    figure_key,
     fmt_goal,
     goal_key,
     period_text,
@@ -38,7 +41,16 @@ from ui.goals_view import (
 )
 from ui.i18n import metric_label, t
 from ui.intake_notice import draw_intake_notices
-from ui.period_view import cached_lag, month_of, periods_on, view_as_of, window_kpis, year_before
+from ui.period_view import (
+    cached_lag,
+    chosen_as_of,
+    month_of,
+    periods_on,
+    view_as_of,
+    view_calendar,
+    window_kpis,
+    year_before,
+)
 from ui.show import headline, show_chart, show_table
 
 _log = logging.getLogger(__name__)
@@ -60,16 +72,17 @@ st.subheader(
 )
 goals = current_goals(view)
 try:
-    rows = current_rows(cached_gaps(goal_key(view, as_of, "jp"), dataset))
+    rows = current_rows(cached_gaps(goal_key(view, as_of, view_calendar(view)), dataset))
 except Exception:  # a goal file whose measures this data cannot give: the comparison with last year still stands
     _log.exception("goal gaps failed on home")
     rows = {}
+now = current_figures(rows)  # the report's figures of the current period (report.plan.gaps), as Goals
 figures: list[StatusFigure] = []
 for row in rows.values():
     unit = unit_of(row["metric"])
     if row["actual"] is None:
         continue
-    target = fmt_goal(row["target"], unit, lang, compact=True, required=True)
+    target = fig(now[figure_key(row["id"], "period_target")], lang)
     if row["kind"] == "kgi":
         fiscal = fmt_fiscal_year(period_bounds(as_of, "year", goals.fiscal_year_start)[0].year, lang)
         label = t("home.fig.kgi", name=metric_label(row["metric"]), period=fiscal, target=target)
@@ -79,7 +92,7 @@ for row in rows.values():
         StatusFigure(
             f"goal_{row['id']}",
             label,
-            fmt_goal(row["actual"], unit, lang, compact=True),
+            fig(now[figure_key(row["id"], "actual")], lang),
             delta=status_text(row["status"], lang),
             delta_color=DELTA_COLOURS[row["status"]],
             help=t(
@@ -100,7 +113,15 @@ if figures:
         if is_own_goals(view)
         else t("home.goals_template", name=t(f"goals.template.{template_name(view)}"))
     )
-    st.caption(t("home.as_of_caption", date=fmt_date(as_of, lang), goals=goals_name))
+    st.caption(
+        t(
+            "home.as_of_caption_chosen" if chosen_as_of(view) == as_of else "home.as_of_caption",
+            date=fmt_date(as_of, lang),
+            goals=goals_name,
+        )
+        + " "
+        + t("home.window_note", month=month)
+    )
 else:
     st.info(t("home.no_goals"), icon=":material/info:")
 first_measure = first_level_measure(dataset.present_levels)

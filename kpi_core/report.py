@@ -502,3 +502,101 @@ def advice_lines(report: Report, lang: str, *, currency: str | None = None) -> l
     if advice.supported is not None and advice.code in ("final", "closest"):
         lines.append(render("report.advice.supported", lang, supported=text(advice.supported), months=HISTORY_MONTHS))
     return lines
+
+
+# --- the same figures on the other pages (Goals, Pacing, Home) ------------------------------------------------------
+def figure_unit(metric: str) -> str:
+    """The unit a goal's figures are shown in: count, currency, ratio or days (a formula or an unknown name as a
+    count, as the report's own KPI figures show it; a days metric keeps its unit, which the report's KPI figures
+    do not: forecast_figures then remakes the figure in days)."""
+    try:
+        unit = metric_unit(metric)
+    except Exception:  # an unknown name or formula: shown as a count, as the report does
+        return "count"
+    return unit if unit in ("count", "currency", "ratio", "days") else "count"
+
+
+def goal_prefix(goal_id: str) -> str:
+    """The report's key prefix of a goal: "kgi", or "kpi.<id>"."""
+    return "kgi" if goal_id == "kgi" else f"kpi.{goal_id}"
+
+
+def forecast_figures(
+    goal_id: str, forecast: Forecast, figures: Mapping[str, Figure] | None = None
+) -> dict[str, Figure]:
+    """One goal's forecast as every page shows it: "forecast", "target", "gap", "low", "high", "probability".
+
+    The report's own figures (`figures`: kgi.*, kpi.<id>.forecast / .target) are taken as they are; the others are
+    made from the same Forecast by the same rule (the metric's unit, the goal's period as the window), so a page
+    that shows a KPI's range or odds rounds them once too. A report figure in another unit than the goal's metric
+    (the report shows every KGI as money) is remade in the metric's unit."""
+    prefix, found = goal_prefix(goal_id), dict(figures or {})
+    unit = figure_unit(forecast.metric)
+    window = "kgi_period" if goal_id == "kgi" else forecast.per
+    value, target = _finite(forecast.value), _finite(forecast.target)
+
+    def own(name: str, default: Figure) -> Figure:
+        figure = found.get(f"{prefix}.{name}")
+        return figure if figure is not None and figure.unit == default.unit else default
+
+    gap = None if value is None or target is None else value - target
+    made = {
+        "forecast": Figure(f"{prefix}.forecast", value, unit, window, forecast.period),
+        "target": Figure(f"{prefix}.target", target, unit, window, forecast.period),
+        "gap": Figure(f"{prefix}.gap", gap, unit, window, forecast.period, kind="gap"),
+        "low": Figure(f"{prefix}.low", _finite(forecast.low), unit, window, forecast.period),
+        "high": Figure(f"{prefix}.high", _finite(forecast.high), unit, window, forecast.period),
+        "probability": Figure(
+            f"{prefix}.probability", _finite(forecast.probability_on_target), "ratio", forecast.per, forecast.period
+        ),
+    }
+    return {name: own(name, figure) for name, figure in made.items()}
+
+
+def gap_figures(gaps: Sequence[Mapping[str, Any]]) -> dict[str, Figure]:
+    """The current period of the KGI and each KPI (the plan's gap rows, kpi_core.goals.current_gaps) as figures:
+    "<prefix>.actual" (so far), "<prefix>.expected" (the target pro-rated to the as-of date), "<prefix>.to_date_gap"
+    (actual − expected), "<prefix>.attainment", "<prefix>.period_target" — window "to_date": the period up to the
+    as-of date, which is not the window of the forecasts ("kgi_period", the KPI's period end)."""
+    out: dict[str, Figure] = {}
+    for row in gaps:
+        prefix, period = goal_prefix(str(row["id"])), row.get("period")
+        unit = figure_unit(str(row["metric"]))
+        actual, expected = _finite(row.get("actual")), _finite(row.get("expected"))
+        out[f"{prefix}.actual"] = Figure(f"{prefix}.actual", actual, unit, "to_date", period)
+        out[f"{prefix}.expected"] = Figure(f"{prefix}.expected", expected, unit, "to_date", period, required=True)
+        out[f"{prefix}.to_date_gap"] = Figure(
+            f"{prefix}.to_date_gap", _finite(row.get("gap")), unit, "to_date", period, kind="gap"
+        )
+        out[f"{prefix}.attainment"] = Figure(f"{prefix}.attainment", _finite(row.get("attainment")), "ratio",
+                                             "to_date", period)  # fmt: skip
+        out[f"{prefix}.period_target"] = Figure(f"{prefix}.period_target", _finite(row.get("target")), unit,
+                                                "to_date", period)  # fmt: skip
+    return out
+
+
+def actual_figures(report: Report) -> dict[str, Figure]:
+    """The report's current-period actuals (gap_figures of report.plan.gaps)."""
+    return gap_figures(report.plan.gaps)
+
+
+def plan_figures(plan: Mapping[str, Any]) -> dict[str, Figure]:
+    """The backward plan's levels (kpi_core.goals.backward_plan) as figures: "plan.<metric>.needed" (a month's
+    volume at the history window's rates, a count rounded up), "plan.<metric>.rate" (the rate it was divided by)
+    and "plan.<metric>.kpi" (the KPI's own target per month) — window "history": the plan's trailing months."""
+    out: dict[str, Figure] = {}
+    for step in plan.get("steps", []):
+        metric = str(step["metric"])
+        unit = figure_unit(metric)
+        key = f"plan.{metric}"
+        out[f"{key}.needed"] = Figure(f"{key}.needed", _finite(step.get("needed_per_month")), unit, "history",
+                                      required=True)  # fmt: skip
+        out[f"{key}.kpi"] = Figure(f"{key}.kpi", _finite(step.get("kpi_target_per_month")), unit, "history",
+                                   required=True)  # fmt: skip
+        out[f"{key}.own"] = Figure(f"{key}.own", _finite(step.get("needed_with_kpi_rates")), unit, "history",
+                                   required=True)  # fmt: skip
+        rate = step.get("rate")
+        if rate:
+            rate_unit = "currency" if rate.get("name") == "avg_unit_price" else "ratio"
+            out[f"{key}.rate"] = Figure(f"{key}.rate", _finite(rate.get("value")), rate_unit, "history")
+    return out

@@ -28,14 +28,17 @@ from ui.goals_view import (
     cached_plan,
     cached_realism,
     consistency_sentence,
+    current_figures,
     current_rows,
     draw_figures,
     draw_goal_editor,
     draw_realism,
+    fig,
     fmt_gap,
     fmt_goal,
     gap_table,
     goal_key,
+    goal_report,
     kpi_period_starts,
     kpi_tree_dot,
     period_text,
@@ -77,6 +80,7 @@ except Exception:  # a goal file whose formula cannot be computed on this data: 
 current = current_rows(rows)
 kgi_row = current["kgi"]
 kgi_unit = unit_of(goals.kgi.metric)
+now = current_figures(current)  # the report's rule for the current period's actuals (report.plan.gaps)
 counts = status_counts(rows)
 total_kpis = sum(counts.values())
 fiscal = fmt_fiscal_year(period_bounds(as_of, "year", goals.fiscal_year_start)[0].year, lang)
@@ -84,15 +88,14 @@ kgi_period = period_text(kgi_row["period"], kgi_row["per"], lang)
 figures = [
     StatusFigure(
         "kgi_actual",
-        t(
-            "goals.fig.kgi_actual",
-            period=kgi_period,
-            target=fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True),
-        ),
-        fmt_goal(kgi_row["actual"], kgi_unit, lang, compact=True),
+        t("goals.fig.kgi_actual", period=kgi_period, target=fig(now["kgi.period_target"], lang)),
+        fig(now["kgi.actual"], lang),
         delta=None
         if kgi_row["gap"] is None
-        else fmt_gap(kgi_row["gap"], kgi_unit, lang, actual=kgi_row["actual"], target=kgi_row["expected"]),
+        else t(
+            "goals.fig.vs_expected",
+            gap=fmt_gap(kgi_row["gap"], kgi_unit, lang, actual=kgi_row["actual"], target=kgi_row["expected"]),
+        ),
         delta_color="normal",
         arrow="auto",
         help=t(
@@ -115,7 +118,7 @@ figures = [
     StatusFigure(
         "kgi_attainment",
         t("goals.fig.kgi_attainment"),
-        fmt_goal(kgi_row["attainment"], "ratio", lang),
+        fig(now["kgi.attainment"], lang),
         delta=status_text(kgi_row["status"], lang),
         delta_color=DELTA_COLOURS[kgi_row["status"]],
     ),
@@ -139,6 +142,23 @@ st.caption(
         start=goals.fiscal_year_start,
     )
 )
+
+# ---------------------------------------------------------------------- the KGI's forecast: the one report's figures
+with st.spinner(t("pacing.computing")):
+    report = goal_report(view, as_of, calendar)  # the one report Pacing and Pivots read too
+if report is not None and report.figures["kgi.forecast"].value is not None:
+    shown = report.figures
+    with st.container(key="goals_forecast"):
+        st.caption(
+            t(
+                "goals.forecast_caption",
+                period=kgi_period,
+                forecast=escape_markdown(fig(shown["kgi.forecast"], lang)),  # "$" is Markdown math
+                target=escape_markdown(fig(shown["kgi.target"], lang)),
+                gap=escape_markdown(fig(shown["kgi.gap"], lang)),
+                probability=escape_markdown(fig(shown.get("kgi.probability"), lang)),
+            )
+        )
 
 if not goals.kpis:
     st.info(t("goals.no_kpis"), icon=":material/info:")
@@ -284,7 +304,9 @@ if goals.kpis:
                 )
 
 # ---------------------------------------------------------------------- the plan: consistency and backward plan
-consistency, plan = cached_plan(gk, dataset)
+consistency, plan = (
+    (report.plan.consistency, report.plan.backward_plan) if report is not None else cached_plan(gk, dataset)
+)
 window = consistency.get("history_window") or plan.get("history_window") or {}
 window_text = f"{fmt_month(window['start'], lang)} – {fmt_month(window['end'], lang)}" if window.get("start") else None
 with tabs["plan"]:
@@ -302,7 +324,7 @@ with tabs["plan"]:
 
     st.markdown(f"**{t('goals.backward_title')}**")
     steps = backward_frame(plan, lang)
-    kgi_target = fmt_goal(goals.kgi.target, kgi_unit, lang, compact=True, required=True)
+    kgi_target = fig(report.figures["kgi.target"] if report is not None else now["kgi.period_target"], lang)
     if plan.get("status") == "not_applicable" or not len(steps):
         st.info(t("goals.backward_na"), icon=":material/info:")
     elif steps["needed"].isna().all():

@@ -16,11 +16,14 @@ from ui.goals_view import (
     StatusFigure,
     cached_forecasts,
     cached_pacing_series,
+    delta_style,
     draw_figures,
-    fmt_goal,
+    fig,
     forecast_figure,
     forecast_rows,
+    goal_figures,
     goal_key,
+    goal_report,
     method_overview,
     method_sentence,
     outlook_figure,
@@ -28,9 +31,10 @@ from ui.goals_view import (
     pacing_frame,
     period_text,
     range_text,
+    report_figures,
     unit_of,
 )
-from ui.i18n import t
+from ui.i18n import metric_label, t
 from ui.intake_notice import draw_intake_notices
 from ui.show import show_chart, show_table
 from ui.state import url_choice
@@ -44,8 +48,10 @@ goals = current_goals(view)
 as_of, calendar = draw_goal_controls(view)
 
 gk = goal_key(view, as_of, calendar)
+with st.spinner(t("pacing.computing")):
+    report = goal_report(view, as_of, calendar)  # the one report the Goals and Pivots pages read too
 try:
-    forecasts = cached_forecasts(gk, dataset)
+    forecasts = report.plan.forecasts if report is not None else cached_forecasts(gk, dataset)
 except Exception:  # a goal file whose formula cannot be computed on this data
     _log.exception("forecasts failed")
     st.error(t("goals.compute_error"), icon=":material/error:")
@@ -54,9 +60,9 @@ except Exception:  # a goal file whose formula cannot be computed on this data
 
 names = {"kgi": goals.kgi.name, **{k.id: k.name for k in goals.kpis}}
 kgi = forecasts["kgi"]
-unit = unit_of(kgi.metric)
+kgi_figures = goal_figures("kgi", kgi, report)
 period = period_text(kgi.period, kgi.per, lang)
-target_text = fmt_goal(kgi.target, unit, lang, compact=True, required=True)
+target_text = fig(kgi_figures["target"], lang)
 
 # -------------------------------------------------------------------------- the KGI: the period the cards show
 st.subheader(t("pacing.kgi_title", period=period))
@@ -71,12 +77,14 @@ st.caption(
 )
 draw_figures(
     [
-        forecast_figure("kgi_forecast", t("pacing.fig.forecast", period=period, target=target_text), kgi, lang),
-        StatusFigure("kgi_range", t("pacing.fig.range"), range_text(kgi, lang)),
+        forecast_figure(
+            "kgi_forecast", t("pacing.fig.forecast", period=period, target=target_text), kgi, lang, kgi_figures
+        ),
+        StatusFigure("kgi_range", t("pacing.fig.range"), range_text(kgi, lang, figures=kgi_figures)),
         StatusFigure(
             "kgi_probability",
             t("pacing.fig.probability"),
-            fmt_pct(kgi.probability_on_target, lang),
+            fig(kgi_figures["probability"], lang),
             delta=t("pacing.fig.days", elapsed=kgi.business_days_elapsed, total=kgi.business_days_total),
         ),
         outlook_figure("kgi_status", kgi, lang),
@@ -99,6 +107,34 @@ with st.expander(t("pacing.method_title"), icon=":material/info:"):
             risk=fmt_pct(STATUS_THRESHOLDS["at_risk"], lang, 0),
         )
     )
+
+# -------------------------------------------------------------------------- the KGI's month: the report's figures
+month_figures = report_figures(report)
+if "month.forecast" in month_figures and report is not None:
+    month_forecast = month_figures["month.forecast"]
+    month = period_text(month_forecast.period, "month", lang)
+    st.subheader(t("pacing.month_title", month=month))
+    month_gap = month_figures["month.gap"]
+    arrow, colour = delta_style(month_gap.value)
+    draw_figures(
+        [
+            StatusFigure(
+                "kgi_month",
+                t(
+                    "pacing.fig.month_final" if report.final else "pacing.fig.month",
+                    month=month,
+                    target=fig(month_figures["month.target"], lang),
+                ),
+                fig(month_forecast, lang),
+                delta=None if month_gap.value is None else t("pacing.fig.vs_target", gap=fig(month_gap, lang)),
+                delta_color=colour,
+                arrow=arrow,
+            ),
+            StatusFigure("kgi_month_booked", t("pacing.fig.month_booked"), fig(month_figures["month.booked"], lang)),
+        ],
+        widths=[1.4, 1],
+    )
+    st.caption(t("pacing.month_caption", mode=t(f"pivots.target_mode.{report.target_mode}")))
 
 # -------------------------------------------------------------------------- the pacing chart
 st.subheader(t("pacing.chart_title"))
@@ -149,25 +185,35 @@ if goals.kpis:
     st.subheader(t("pacing.kpis_title", periods=("、" if lang == "ja" else ", ").join(kpi_periods)))
 for kpi in goals.kpis:
     forecast = forecasts[kpi.id]
-    kpi_unit = unit_of(forecast.metric)
+    figures_of = goal_figures(kpi.id, forecast, report)
     with st.container(border=True, key=f"pacing_kpi_{kpi.id}"):
         label = t(
             "pacing.kpi_forecast",
             name=escape_markdown(kpi.name),  # a metric label is Markdown
             period=period_text(forecast.period, forecast.per, lang),
-            target=fmt_goal(forecast.target, kpi_unit, lang, compact=True, required=True),
+            target=fig(figures_of["target"], lang),
         )
         figures = [
-            forecast_figure(f"{kpi.id}_forecast", label, forecast, lang),
-            StatusFigure(f"{kpi.id}_range", t("pacing.fig.range"), range_text(forecast, lang)),
-            StatusFigure(
-                f"{kpi.id}_probability", t("pacing.fig.probability"), fmt_pct(forecast.probability_on_target, lang)
-            ),
+            forecast_figure(f"{kpi.id}_forecast", label, forecast, lang, figures_of),
+            StatusFigure(f"{kpi.id}_range", t("pacing.fig.range"), range_text(forecast, lang, figures=figures_of)),
+            StatusFigure(f"{kpi.id}_probability", t("pacing.fig.probability"), fig(figures_of["probability"], lang)),
             outlook_figure(f"{kpi.id}_status", forecast, lang),
         ]
         draw_figures(figures, widths=[1.15, 1.65, 0.95, 1])  # a range ("7,995–9,005万円") is the longest
         st.caption(method_sentence(forecast, lang))
+        lever = report.levers.get(kpi.metric) if report is not None else None
+        if lever is not None and lever.current.window != "month_end":  # Pivots shows this lever over another window
+            st.caption(
+                t(
+                    "pacing.window_note",
+                    lever=escape_markdown(metric_label(kpi.metric, lang)),
+                    window=t(f"report.window.{lever.current.window}"),
+                    value=escape_markdown(fig(lever.current, lang)),  # "$" is Markdown math
+                    period=period_text(forecast.period, forecast.per, lang),
+                    forecast=escape_markdown(fig(figures_of["forecast"], lang)),
+                )
+            )
 
 if not view.workshop:
     with st.expander(t("pacing.table_title")):
-        show_table(forecast_rows(forecasts, goals, lang), key="pacing_forecasts")
+        show_table(forecast_rows(forecasts, goals, lang, report), key="pacing_forecasts")

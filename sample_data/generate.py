@@ -26,6 +26,16 @@ MONTHS: tuple[dt.date, ...] = tuple(
 )
 
 DEALS_FILE = "sales_deals_ja.csv"
+# The same CRM's export one week earlier (the weekly meeting's "what changed since last week"): the deals as they
+# stood on PREV_END, written from the deal file's own cells so that both exports read alike.
+PREV_DEALS_FILE = "sales_deals_ja_prev.csv"
+PREV_END = END - dt.timedelta(days=7)
+PREV_SEED = (SEED, 7)  # its own generator: the three files above stay byte-identical
+PREV_FORWARD = 0.22  # share of deals open on both dates whose phase moved forward during the week
+PREV_BACK = 0.03  # ... and back
+PREV_AMOUNT_CHANGE = 0.1  # ... whose amount was changed
+PREV_WON_DISCOUNT = 0.5  # share of the week's won deals whose order came in below last week's proposal
+PREV_DUPLICATES = ("OPP-99001", "OPP-99002")  # duplicates entered last week and deleted since
 LEADS_FILE = "marketing_leads_en.csv"
 KPI_FILE = "monthly_kpi_ja.xlsx"
 
@@ -476,6 +486,57 @@ def deal_text_rows(deals: pd.DataFrame, rng: np.random.Generator) -> tuple[list[
     return text, bad
 
 
+def _round_10k(value: float) -> int:
+    return int(max(100_000, round(value / 10_000) * 10_000))
+
+
+def previous_deal_rows(deals: pd.DataFrame, text: list[list[str]], rng: np.random.Generator) -> list[list[str]]:
+    """The deal export as it stood on PREV_END, one week before END: the deals created since are not there yet;
+    those won or lost during the week were still open (at 交渉 or an earlier phase, with last week's proposal
+    amount); some deals open on both dates were a phase behind (or ahead) or had another amount; and two
+    duplicates that were deleted during the week are still there. Every other cell is the deal file's own text."""
+    col = {name: i for i, name in enumerate(DEAL_HEADER)}
+    rows: list[list[str]] = []
+    open_then: list[int] = []
+    for i, deal in deals.iterrows():
+        if deal["作成日"] > PREV_END:
+            continue  # new this week
+        row = list(text[int(i)])
+        completed, amount = deal["完了日"], deal["金額"]
+        if completed is not None and not pd.isna(completed) and completed > PREV_END:
+            won = deal["フェーズ"] == "受注"
+            row[col["フェーズ"]] = (
+                ("交渉" if rng.random() < 0.8 else "見積提出") if won else OPEN_PHASES[int(rng.integers(1, 5))]
+            )
+            row[col["完了日"]] = ""
+            if pd.isna(amount):  # lost without an amount now: last week's proposal amount
+                proposal = _round_10k(PRODUCT_PRICE[deal["商品"]] * rng.lognormal(AMOUNT_LOG_MEAN, AMOUNT_LOG_SIGMA))
+            elif won and rng.random() < PREV_WON_DISCOUNT:
+                proposal = _round_10k(int(amount) * rng.uniform(1.03, 1.15))
+            else:
+                proposal = int(amount)
+            row[col["金額"]] = str(proposal)
+            row[col["架電数"]] = str(max(1, int(deal["架電数"]) - 1))
+            open_then.append(len(rows))
+        elif completed is None or pd.isna(completed):
+            phase = OPEN_PHASES.index(deal["フェーズ"])
+            draw = rng.random()
+            if draw < PREV_FORWARD and phase > 0:
+                row[col["フェーズ"]] = OPEN_PHASES[phase - 1]
+                row[col["架電数"]] = str(max(1, int(deal["架電数"]) - 1))
+            elif PREV_FORWARD <= draw < PREV_FORWARD + PREV_BACK and phase < len(OPEN_PHASES) - 1:
+                row[col["フェーズ"]] = OPEN_PHASES[phase + 1]
+            if not pd.isna(amount) and rng.random() < PREV_AMOUNT_CHANGE:
+                changed = _round_10k(int(amount) * rng.uniform(0.8, 1.25))
+                row[col["金額"]] = str(changed if changed != int(amount) else changed + 10_000)
+            open_then.append(len(rows))
+        rows.append(row)
+    picked = sorted(rng.choice(open_then, len(PREV_DUPLICATES), replace=False))
+    for deal_id, index in zip(PREV_DUPLICATES, picked, strict=True):
+        rows.append([deal_id, *rows[int(index)][1:]])
+    return rows
+
+
 # ---------------------------------------------------------------- leads
 @cache
 def _lead_day_weight(day: dt.date) -> float:
@@ -784,7 +845,8 @@ def _reproducible_zip(data: bytes) -> bytes:
 
 
 def generate(out_dir: Path) -> dict[str, object]:
-    """Write the three data files into out_dir; return the bad rows and the summary Markdown."""
+    """Write the data files (the deal file also as exported a week earlier) into out_dir; return the bad rows and
+    the summary Markdown."""
     out_dir.mkdir(parents=True, exist_ok=True)
     deals_rng, deal_mess_rng, leads_rng, lead_mess_rng = np.random.default_rng(SEED).spawn(4)
     deals = build_deals(deals_rng)
@@ -793,6 +855,8 @@ def generate(out_dir: Path) -> dict[str, object]:
     summary = summary_markdown(deals, kpi)  # from clean values, before the messy cells
     deal_rows, bad_rows = deal_text_rows(deals, deal_mess_rng)
     write_csv(out_dir / DEALS_FILE, DEAL_HEADER, deal_rows, bom=True, newline="\r\n")
+    prev_rows = previous_deal_rows(deals, deal_rows, np.random.default_rng(PREV_SEED))
+    write_csv(out_dir / PREV_DEALS_FILE, DEAL_HEADER, prev_rows, bom=True, newline="\r\n")
     write_csv(out_dir / LEADS_FILE, LEAD_HEADER, lead_text_rows(leads, lead_mess_rng), bom=False, newline="\n")
     write_kpi_workbook(out_dir / KPI_FILE, kpi)
     return {"bad_rows": bad_rows, "summary": summary, "deals": len(deals), "leads": len(leads)}

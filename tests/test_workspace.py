@@ -305,3 +305,14 @@ def test_two_linked_files_survive_the_round_trip(tmp_path: Path, olist_dir: Path
     deals = pd.read_csv(olist_dir / names[1], dtype=str)
     assert stored["won"] == deals["mql_id"].nunique()
     assert stored == uploaded
+
+
+def test_a_new_key_never_starts_with_a_dash(monkeypatch) -> None:
+    """`--key -x…` would be read as an option on the command line: such a key is drawn again."""
+    import secrets
+
+    from kpi_core.workspace import keys
+
+    drawn = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(drawn))
+    assert keys.new_key() == "b" * 43

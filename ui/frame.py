@@ -44,6 +44,8 @@ PAGE_ICONS = {
     "goals": ":material/flag:",
     "pacing": ":material/speed:",
     "pivots": ":material/alt_route:",
+    "health": ":material/health_and_safety:",
+    "weekly": ":material/event_repeat:",
 }
 DEFAULT_ICON = ":material/insights:"
 LANG_NAMES = {"ja": "日本語", "en": "English"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -30,10 +31,13 @@ from kpi_core.goals import (
 from kpi_core.intake.load import Dataset
 from kpi_core.metrics import Filters
 from kpi_core.pacing import MIN_ANALOGUES, Forecast, forecast_goals, pacing_series
+from kpi_core.report import Figure as ReportFigure
+from kpi_core.report import Report, forecast_figures, gap_figures, goal_prefix, plan_figures
 from ui.data import CACHE_TTL
 from ui.format import (
     MISSING,
     currency_symbol,
+    current_currency,
     escape_markdown,
     fmt_change,
     fmt_date,
@@ -46,11 +50,12 @@ from ui.format import (
     fmt_yen_compact,
 )
 from ui.frame import View
-from ui.goals_state import goals_text
+from ui.goals_state import current_goals, goals_text
 from ui.i18n import current_lang, metric_label, role_label, t
 from ui.show import figure_card
 from ui.theme import MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
 
+_log = logging.getLogger(__name__)
 NO_DATA_COLOUR = "#7F7F7F"
 # Light fills of the status colours for the KPI tree (the border keeps the full colour).
 STATUS_FILLS = {"on_track": "#D4EFE5", "at_risk": "#FBEBCC", "off_track": "#F7DACB", "no_data": "#EEF1F5"}
@@ -162,6 +167,52 @@ def _realism(key: str, text_hash: str, as_of: str, roles: tuple, _dataset: Datas
 
     goals = load_goals(_text)
     return target_realism(goals, _dataset, dt.date.fromisoformat(as_of), filters=_filters(roles))
+
+
+def goal_report(view: View, as_of: dt.date, calendar: str) -> Report | None:
+    """The one report of the view's data, goals, role filters, as-of date and calendar (kpi_core.report, cached in
+    ui.pivots.state.cached_report under the very key the Pivots page uses, with the month's target mode of the URL's
+    `share`): every figure a goal page shares with another page is read from it. None (logged) when the report
+    cannot be built on this goal file: the page then shows its own figures by the same rules."""
+    from ui.pivots.state import DEFAULT_TARGET_MODE, TARGET_MODES, cached_report, role_key, shared_forecasts, text_hash
+    from ui.state import choice_parser, url_value
+
+    assert view.dataset is not None
+    text = goals_text(view)
+    roles = role_key(view.filters)
+    mode = url_value("share", DEFAULT_TARGET_MODE, choice_parser(TARGET_MODES))
+    mode = mode if mode in TARGET_MODES else DEFAULT_TARGET_MODE
+    forecasts = functools.partial(shared_forecasts, str(view.dataset_key), view.dataset, text, as_of, calendar, roles)
+    try:
+        return cached_report(
+            str(view.dataset_key), view.dataset, text_hash(text), current_goals(view), as_of.isoformat(), calendar,
+            roles, mode, forecasts,
+        )  # fmt: skip
+    except Exception:  # the report is the shared truth, but a goal file it cannot read must not take a page down
+        _log.exception("the report failed on this goal file")
+        return None
+
+
+def report_figures(report: Report | None) -> dict[str, ReportFigure]:
+    """The report's figures (none without a report)."""
+    return dict(report.figures) if report is not None else {}
+
+
+def current_figures(current: dict[str, dict[str, Any]]) -> dict[str, ReportFigure]:
+    """The current period's actual, pro-rated target, attainment and period target of the KGI and each KPI (rows
+    by id, current_rows) as the report's figures (kpi_core.report.gap_figures of the same rows as report.plan.gaps),
+    keyed by figure_key."""
+    return gap_figures(list(current.values()))
+
+
+def figure_key(goal_id: str, name: str) -> str:
+    """A goal's figure key in the report: kgi.<name> / kpi.<id>.<name>."""
+    return f"{goal_prefix(goal_id)}.{name}"
+
+
+def fig(figure: ReportFigure | None, lang: str) -> str:
+    """A report figure as the reader reads it, in the session's currency: the one place it is rounded."""
+    return figure.text(lang, currency=current_currency()) if figure is not None else MISSING
 
 
 def cached_realism(gk: GoalKey, dataset: Dataset) -> dict[str, dict[str, Any] | None]:
@@ -291,18 +342,20 @@ def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 def gap_table(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
     """The current period of the KGI and each KPI as a readable table."""
     records = []
-    for row in current_rows(rows).values():
+    current = current_rows(rows)
+    figures = current_figures(current)  # the report's rule: the same texts as the cards and the other pages
+    for row in current.values():
         unit = unit_of(row["metric"])
         records.append(
             {
                 t("goals.col.goal", lang): row["name"],
                 t("goals.col.metric", lang): metric_label(row["metric"], lang),
                 t("common.period", lang): period_text(row["period"], row["per"], lang),
-                t("goals.col.actual", lang): fmt_goal(row["actual"], unit, lang, compact=True),
-                t("goals.col.expected", lang): fmt_goal(row["expected"], unit, lang, compact=True, required=True),
-                t("goals.col.target", lang): fmt_goal(row["target"], unit, lang, compact=True, required=True),
+                t("goals.col.actual", lang): fig(figures[figure_key(row["id"], "actual")], lang),
+                t("goals.col.expected", lang): fig(figures[figure_key(row["id"], "expected")], lang),
+                t("goals.col.target", lang): fig(figures[figure_key(row["id"], "period_target")], lang),
                 t("goals.col.gap", lang): fmt_gap(row["gap"], unit, lang, actual=row["actual"], target=row["expected"]),
-                t("goals.col.attainment", lang): fmt_pct(row["attainment"], lang),
+                t("goals.col.attainment", lang): fig(figures[figure_key(row["id"], "attainment")], lang),
                 t("common.status", lang): status_text(row["status"], lang),
                 t("goals.col.department", lang): row["department"] or MISSING,
                 t("goals.col.owner", lang): row["owner"] or MISSING,
@@ -618,12 +671,14 @@ def target_trend_chart(frame: pd.DataFrame, *, titles: dict[str, str], unit: str
 
 
 def backward_frame(plan: dict[str, Any], lang: str) -> pd.DataFrame:
-    """The backward plan's steps with texts (needed per month at the historical rates, the KPI target)."""
+    """The backward plan's steps with texts (needed per month at the historical rates, the KPI target): every
+    level is the report's figure of the plan (kpi_core.report.plan_figures), formatted once."""
+    figures = plan_figures(plan)
     records = []
     for order, step in enumerate(plan.get("steps", [])):
         unit = unit_of(step["metric"])
+        key = f"plan.{step['metric']}"
         rate = step["rate"]
-        rate_unit = "currency" if rate and rate["name"] == "avg_unit_price" else "ratio"
         records.append(
             {
                 "order": order,
@@ -632,15 +687,15 @@ def backward_frame(plan: dict[str, Any], lang: str) -> pd.DataFrame:
                 "unit": unit,
                 "needed": step["needed_per_month"],
                 "kpi_target": step["kpi_target_per_month"],
-                "needed_text": fmt_goal(step["needed_per_month"], unit, lang, compact=True, required=True),
+                "needed_text": fig(figures[f"{key}.needed"], lang),
                 "rate_text": MISSING
                 if rate is None
-                else f"{metric_label(rate['name'], lang)} {fmt_goal(rate['value'], rate_unit, lang, compact=True)}",
-                "kpi_text": fmt_goal(step["kpi_target_per_month"], unit, lang, compact=True, required=True),
+                else f"{metric_label(rate['name'], lang)} {fig(figures.get(f'{key}.rate'), lang)}",
+                "kpi_text": fig(figures[f"{key}.kpi"], lang),
                 "difference_text": fmt_gap(
                     step["difference"], unit, lang, actual=step["kpi_target_per_month"], target=step["needed_per_month"]
                 ),
-                "own_text": fmt_goal(step["needed_with_kpi_rates"], unit, lang, compact=True, required=True),
+                "own_text": fig(figures[f"{key}.own"], lang),
             }
         )
     return pd.DataFrame(records)
@@ -806,25 +861,35 @@ def forecast_status(forecast: Forecast) -> str:
     return status_of(attainment)
 
 
-def forecast_figure(name: str, label: str, forecast: Forecast, lang: str) -> StatusFigure:
+def forecast_figure(
+    name: str, label: str, forecast: Forecast, lang: str, figures: dict[str, ReportFigure] | None = None
+) -> StatusFigure:
     """A goal's period-end forecast as a headline figure: compact value, the gap to the target as its delta
-    (none when either is missing: never a dash beside an arrow) and the exact value in its help."""
+    (none when either is missing: never a dash beside an arrow) and the exact value in its help. `figures` (from
+    goal_figures) are the report's: the value and, for money and rates, the gap are their texts."""
     unit = unit_of(forecast.metric)
     gap = None if forecast.value is None or forecast.target is None else forecast.value - forecast.target
     arrow, colour = delta_style(gap, forecast.better)
+    value = fmt_goal(forecast.value, unit, lang, compact=True) if figures is None else fig(figures["forecast"], lang)
+    if figures is None or figures["gap"].unit == "count":  # a count's gap: the difference of the values as shown
+        gap_text = fmt_gap(gap, unit, lang, actual=forecast.value, target=forecast.target)
+    else:
+        gap_text = fig(figures["gap"], lang)
     return StatusFigure(
         name,
         label,
-        fmt_goal(forecast.value, unit, lang, compact=True),
-        delta=None
-        if gap is None
-        else t(
-            "pacing.fig.vs_target", lang, gap=fmt_gap(gap, unit, lang, actual=forecast.value, target=forecast.target)
-        ),
+        value,
+        delta=None if gap is None else t("pacing.fig.vs_target", lang, gap=gap_text),
         delta_color=colour,
         arrow=arrow,
         help=None if forecast.value is None else fmt_goal(forecast.value, unit, lang, exact=True),
     )
+
+
+def goal_figures(goal_id: str, forecast: Forecast, report: Report | None) -> dict[str, ReportFigure]:
+    """One goal's forecast figures (forecast, target, gap, low, high, probability): the report's own where it has
+    them, the rest by the same rule (kpi_core.report.forecast_figures)."""
+    return forecast_figures(goal_id, forecast, report_figures(report))
 
 
 def outlook_figure(name: str, forecast: Forecast, lang: str) -> StatusFigure:
@@ -845,22 +910,26 @@ def outlook_figure(name: str, forecast: Forecast, lang: str) -> StatusFigure:
     )
 
 
-def forecast_rows(forecasts: dict[str, Forecast], goals: Goals, lang: str) -> pd.DataFrame:
-    """One row per goal (KGI first): forecast, range, probability, status and the method in words."""
+def forecast_rows(
+    forecasts: dict[str, Forecast], goals: Goals, lang: str, report: Report | None = None
+) -> pd.DataFrame:
+    """One row per goal (KGI first): forecast, range, probability, status and the method in words (the figures
+    the report has are its texts)."""
     names = {"kgi": goals.kgi.name, **{k.id: k.name for k in goals.kpis}}
     records = []
     for goal_id, forecast in forecasts.items():
         unit = unit_of(forecast.metric)
+        figures = goal_figures(goal_id, forecast, report)
         records.append(
             {
                 t("goals.col.goal", lang): names.get(goal_id, goal_id),
                 t("common.period", lang): period_text(forecast.period, forecast.per, lang),
                 t("pacing.col.actual", lang): fmt_goal(forecast.actual, unit, lang, compact=True),
-                t("pacing.col.forecast", lang): fmt_goal(forecast.value, unit, lang, compact=True),
-                t("pacing.col.low", lang): fmt_goal(forecast.low, unit, lang, compact=True),
-                t("pacing.col.high", lang): fmt_goal(forecast.high, unit, lang, compact=True),
-                t("goals.col.target", lang): fmt_goal(forecast.target, unit, lang, compact=True, required=True),
-                t("pacing.col.probability", lang): fmt_pct(forecast.probability_on_target, lang),
+                t("pacing.col.forecast", lang): fig(figures["forecast"], lang),
+                t("pacing.col.low", lang): fig(figures["low"], lang),
+                t("pacing.col.high", lang): fig(figures["high"], lang),
+                t("goals.col.target", lang): fig(figures["target"], lang),
+                t("pacing.col.probability", lang): fig(figures["probability"], lang),
                 t("common.status", lang): status_text(forecast_status(forecast), lang),
                 t("pacing.col.method", lang): method_sentence(forecast, lang),
             }
@@ -868,15 +937,26 @@ def forecast_rows(forecasts: dict[str, Forecast], goals: Goals, lang: str) -> pd
     return pd.DataFrame(records)
 
 
-def range_text(forecast: Forecast, lang: str, *, compact: bool = True) -> str:
-    """low – high, or "no range" in words when the history is too short to give one."""
+def range_text(
+    forecast: Forecast, lang: str, *, compact: bool = True, figures: dict[str, ReportFigure] | None = None
+) -> str:
+    """low – high, or "no range" in words when the history is too short to give one (`figures`: the report's low
+    and high, joined as they are formatted)."""
     unit = unit_of(forecast.metric)
     if forecast.low is None or forecast.high is None:
         return t("pacing.no_range", lang)
-    low = fmt_goal(forecast.low, unit, lang, compact=compact)
-    high = fmt_goal(forecast.high, unit, lang, compact=compact)
+    if figures is not None:
+        return join_range(fig(figures["low"], lang), fig(figures["high"], lang))
+    return join_range(
+        fmt_goal(forecast.low, unit, lang, compact=compact), fmt_goal(forecast.high, unit, lang, compact=compact)
+    )
+
+
+def join_range(low: str, high: str) -> str:
+    """Two formatted ends as one range, the unit once: 1.12億円 + 1.56億円 → 1.12–1.56億円, ¥80.4M + ¥90.6M →
+    ¥80.4–90.6M (the texts are not rounded again: only the repeated unit is dropped)."""
     for suffix in ("億円", "万円", "%", "日", " days", "B", "M", "K"):
-        if low.endswith(suffix) and high.endswith(suffix):  # 1.17–1.5億円, ¥117.4–150.1M: the unit once
+        if low.endswith(suffix) and high.endswith(suffix):
             return f"{low[: -len(suffix)]}–{high.removeprefix(currency_symbol())}"
     return f"{low}–{high}"  # no spaces around the dash: the range must fit a headline figure
 

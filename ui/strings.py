@@ -705,8 +705,9 @@ STRINGS: dict[str, dict[str, str]] = {
 from ui.strings_goals import GOAL_PAGE_STRINGS  # noqa: E402
 from ui.strings_health import HEALTH_PAGE_STRINGS  # noqa: E402
 from ui.strings_pivots import PIVOT_PAGE_STRINGS  # noqa: E402
+from ui.strings_weekly import WEEKLY_PAGE_STRINGS  # noqa: E402
 
-for _part in (GOAL_PAGE_STRINGS, HEALTH_PAGE_STRINGS, PIVOT_PAGE_STRINGS):
+for _part in (GOAL_PAGE_STRINGS, HEALTH_PAGE_STRINGS, PIVOT_PAGE_STRINGS, WEEKLY_PAGE_STRINGS):
     _clash = set(_part) & set(STRINGS)
     if _clash:
         raise KeyError(f"translation keys defined twice: {sorted(_clash)}")

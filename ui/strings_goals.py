@@ -44,6 +44,25 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "KGI実績（{period}、目標 {target}）",
         "en": "KGI actual ({period}, target {target})",
     },
+    "home.as_of_caption_chosen": {
+        "ja": "基準日 {date}（目標のページやURLで選んだ日）。"
+        "目標は{goals}の値で、経過した営業日に按分して比べています。",
+        "en": "As of {date} (the date chosen on the goal pages or in the address). Targets are those of {goals}, "
+        "pro-rated by the business days elapsed.",
+    },
+    "home.window_note": {
+        "ja": "KPIのカードは{month}の基準日までの実績です"
+        "（着地予測ページは期末予測、打ち手ページの受注率と単価は直近3か月）。",
+        "en": "The KPI cards are {month} up to the as-of date (the Pacing page forecasts the period end; the Pivots "
+        "page shows win rate and unit price over the last 3 months).",
+    },
+    "goals.fig.vs_expected": {"ja": "按分目標比 {gap}", "en": "{gap} vs pro-rated target"},
+    "goals.forecast_caption": {
+        "ja": "期末予測（{period}）：**{forecast}**（目標 {target}、差 {gap}、達成確率 {probability}）。"
+        "予測の幅と方法は「着地予測」ページに。",
+        "en": "Forecast for {period}: **{forecast}** (target {target}, gap {gap}, chance {probability}). The range "
+        "and the method are on the Pacing page.",
+    },
     "goals.backward_table": {"ja": "逆算の表", "en": "Backward plan (table)"},
     "goals.fig.kgi_attainment": {"ja": "KGI達成率（按分目標比）", "en": "KGI attainment (vs pro-rated target)"},
     "goals.fig.kgi_help": {
@@ -269,6 +288,28 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "予測しています。",
         "en": "As of {as_of}. The KGI is forecast for the end of {kgi_period} ({start} – {end}), each KPI for the end "
         "of its own target period.",
+    },
+    "pacing.computing": {"ja": "予測を計算しています…", "en": "Working out the forecasts…"},
+    "pacing.month_title": {"ja": "KGI：{month}の見込み", "en": "KGI: {month}"},
+    "pacing.fig.month": {
+        "ja": "{month}の受注金額見込み（今のペース、目標 {target}）",
+        "en": "{month} revenue at the current pace (target {target})",
+    },
+    "pacing.fig.month_final": {
+        "ja": "{month}の受注金額（確定、目標 {target}）",
+        "en": "{month} revenue, final (target {target})",
+    },
+    "pacing.fig.month_booked": {"ja": "受注済み（基準日まで）", "en": "Booked so far"},
+    "pacing.month_caption": {
+        "ja": "月の目標はKGIから「{mode}」で決めた値で、打ち手ページと同じ数字です"
+        "（月の見込みは今のペースで月末まで伸ばした値）。",
+        "en": "The month's target is set from the KGI by “{mode}”, as on the Pivots page (the month's forecast runs "
+        "the current pace to the month end).",
+    },
+    "pacing.window_note": {
+        "ja": "打ち手ページの{lever}は{window}の {value}（ここは{period}の期末予測 {forecast}）。",
+        "en": "The Pivots page shows {lever} over the {window}: {value} (here: the {period} period-end forecast, "
+        "{forecast}).",
     },
     "pacing.fig.vs_target": {"ja": "目標比 {gap}", "en": "{gap} vs target"},
     "pacing.fig.range": {"ja": "予測の幅（80%）", "en": "Forecast range (80%)"},

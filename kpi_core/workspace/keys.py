@@ -34,7 +34,11 @@ def is_valid_id(value: object) -> bool:
 
 
 def new_key() -> str:
-    return secrets.token_urlsafe(KEY_BYTES)
+    """A new link key. Never one starting with "-": the command line would read `--key -x…` as an option."""
+    while True:
+        key = secrets.token_urlsafe(KEY_BYTES)
+        if not key.startswith("-"):
+            return key
 
 
 def _is_key_shaped(value: object) -> bool:
