@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.format import escape_markdown, fmt_date, fmt_signed
 from ui.frame import page_frame
-from ui.goals_state import current_goals, draw_goal_controls, is_own_goals, template_name
+from ui.goals_state import current_goals, draw_goal_controls, goals_revised, is_own_goals, template_name
 from ui.goals_view import DELTA_COLOURS, StatusFigure, draw_figures, goal_key
 from ui.health_view import (
     cached_health,
@@ -39,7 +39,7 @@ else:
 
 gk = goal_key(view, as_of, calendar)
 try:
-    report = cached_health(gk, dataset)
+    report = cached_health(gk, dataset, goals_revised(view))
 except Exception:  # a goal file the check cannot compute on this data: say so and where to fix it
     _log.exception("health check failed")
     st.error(t("health_page.compute_error"), icon=":material/error:")

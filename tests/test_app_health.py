@@ -183,3 +183,24 @@ def test_health_page_follows_the_one_number_style(lang: str):
     shown = [re.sub(r"\\(.)", r"\1", text) for text in texts]
     problems = [(name, text) for text in shown for name, bad in BAD.items() if bad.search(text)]
     assert not problems, sorted(set(problems))[:8]
+
+
+def test_a_goal_file_not_revised_within_its_cadence_is_flagged_from_the_sessions_edit_time():
+    """The page passes when the goal file was last revised (here: this session's edit, 400 days before the as-of
+    date), so pitfall 5 judges the goal file's staleness instead of calling it unknown."""
+    own = template_text("marketing", "en").replace("Head of Marketing", "Growth lead", 1)
+    revised = dt.datetime.combine(AS_OF - dt.timedelta(days=400), dt.time(12))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"asof": AS_OF.isoformat(), "lang": "en", "src": "kpi"})
+    at.session_state["goals_yaml"] = {"kpi": own}
+    at.session_state["goals_revised"] = {"kpi": revised.timestamp()}
+    at.run()
+    at = at.switch_page(HEALTH).run()
+    assert not at.exception
+    shown = " ".join(unescape_markdown(m.value) for m in at.markdown)
+    from kpi_core.health import check_health
+
+    dataset = load_dataset([FileInput("monthly_kpi_ja.xlsx", ROOT / "sample_data" / "monthly_kpi_ja.xlsx")])
+    report = check_health(load_goals(own), dataset, AS_OF, goals_modified=revised)
+    stale = next(f for f in report.findings if f.code == "health.p5.stale_goals")
+    assert stale.message("en") in shown

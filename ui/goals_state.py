@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 
 import streamlit as st
 
@@ -22,6 +23,7 @@ from ui.workspace_view import save_goals as save_workspace_goals
 from ui.workspace_view import workspace_of
 
 GOALS_KEY = "goals_yaml"  # session: {source: YAML text the user imported or edited}
+GOALS_REVISED_KEY = "goals_revised"  # session: {source: POSIX time of that edit}
 CALENDARS = ("jp", "weekends", "none")
 MARKETING_LEVELS = {"lead", "mql", "sql"}
 
@@ -77,7 +79,17 @@ def store_goals(view: View, text: str) -> Goals:
         save_workspace_goals(opened, text)
         return goals
     st.session_state.setdefault(GOALS_KEY, {})[view.source] = text
+    st.session_state.setdefault(GOALS_REVISED_KEY, {})[view.source] = time.time()
     return goals
+
+
+def goals_revised(view: View) -> float | None:
+    """When the goal file in use was last revised (POSIX time): the workspace's saved file, or this session's edit;
+    None for a built-in template (the health check then says the revision date is unknown)."""
+    opened = workspace_of(view)
+    if opened is not None:
+        return opened.workspace.goals_revised()
+    return st.session_state.get(GOALS_REVISED_KEY, {}).get(view.source)
 
 
 def reset_goals(view: View) -> None:

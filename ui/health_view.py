@@ -39,15 +39,17 @@ def _filters(roles: tuple[Any, ...]) -> Filters:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
-def _health(key: str, text_hash: str, as_of: str, roles: tuple, _dataset: Dataset, _text: str) -> HealthReport:
+def _health(
+    key: str, text_hash: str, as_of: str, roles: tuple, revised: float | None, _dataset: Dataset, _text: str
+) -> HealthReport:
     goals = load_goals(_text)
-    return check_health(goals, _dataset, dt.date.fromisoformat(as_of), filters=_filters(roles))
+    return check_health(goals, _dataset, dt.date.fromisoformat(as_of), filters=_filters(roles), goals_modified=revised)
 
 
-def cached_health(gk: GoalKey, dataset: Dataset) -> HealthReport:
-    """check_health of the workspace's goal text on the view's data at the as-of date, with its role filters
-    (keyed by dataset, goal text hash, as-of date and role filters; the calendar plays no part)."""
-    return _health(gk.dataset_key, gk.text_hash, gk.as_of, gk.roles, dataset, gk.text)
+def cached_health(gk: GoalKey, dataset: Dataset, revised: float | None = None) -> HealthReport:
+    """check_health of the workspace's goal text on the view's data at the as-of date, with its role filters and
+    the goal file's last revision (keyed by all of them and the dataset; the calendar plays no part)."""
+    return _health(gk.dataset_key, gk.text_hash, gk.as_of, gk.roles, revised, dataset, gk.text)
 
 
 # ------------------------------------------------------------------------------------------------ words

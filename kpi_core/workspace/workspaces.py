@@ -421,6 +421,13 @@ class Workspace:
         except FileNotFoundError:
             return None
 
+    def goals_revised(self) -> float | None:
+        """When the goal file was last saved (a POSIX time), or None when the workspace has none."""
+        try:
+            return (self.path / GOALS_FILE).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
     def snapshots(self) -> list[SnapshotInfo]:
         """The data snapshots, oldest first; the last one is what the workspace shows."""
         return snapshots.list_snapshots(self.path)
