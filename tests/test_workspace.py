@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -131,7 +132,7 @@ def test_editor_changes_are_kept(tmp_path: Path, workspace_keys) -> None:
 # ------------------------------------------------------------------------------------------------ viewer
 READS = {
     "can_edit", "info", "name", "created", "updated", "settings", "options", "goals_text", "snapshots",
-    "load_inputs", "load_dataset", "verify", "require_editor", "allowed",
+    "load_inputs", "load_dataset", "verify", "require_editor", "allowed", "goals_revised",
 }  # fmt: skip
 WRITES = {
     "save_goals": lambda w: w.save_goals(template_text("sales", "en")),
@@ -316,3 +317,12 @@ def test_a_new_key_never_starts_with_a_dash(monkeypatch) -> None:
     drawn = iter(["-" + "a" * 42, "b" * 43])
     monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(drawn))
     assert keys.new_key() == "b" * 43
+
+
+def test_goals_revised_is_the_saved_goal_files_time(tmp_path: Path) -> None:
+    created = create_workspace([FileInput(SALES.name, SALES)], "Revised", data_dir=tmp_path)
+    editor = open_workspace(created.id, created.editor_key, data_dir=tmp_path)
+    assert editor.goals_revised() is None  # no goal file yet: a template is used
+    before = time.time()
+    editor.save_goals(template_text("sales", "en"))
+    assert before - 1 <= editor.goals_revised() <= time.time() + 1
