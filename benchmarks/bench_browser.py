@@ -7,7 +7,10 @@
 (b) from the end of the upload of a 100k-row CSV (the browser's upload request finished) to the Funnel page showing
     the engine's figures for it (the Data page loads it, then the Funnel link is followed, as a user would);
 (c) on a 1M-row upload, from choosing one channel in the sidebar to the funnel figure showing that channel's count
-    (and to the rerun being finished, every chart redrawn).
+    (and to the rerun being finished, every chart redrawn);
+(d) for every page on each of the three samples (issue 11, point 8): from navigation to the page's first headline
+    figure on screen, for a fresh load of its URL and for a click on its sidebar link within a session (median of
+    `--repeat-pages`, default 5). `--pages-only` runs (d) alone and writes benchmarks/out/browser_pages.md.
 Each repeat of (b) and (c) uses data or a filter not seen before, so no cached result is reused. Prints a Markdown
 table with the goals and the medians, and writes it to benchmarks/out/browser.md.
 """
@@ -38,6 +41,10 @@ from ui.format import fmt_int  # noqa: E402
 
 CHANNELS = ("web", "event", "referral", "partner", "ads")  # the generator's channels
 TIMEOUT_MS = 120_000
+SAMPLE_SOURCES = ("sales", "leads", "kpi")
+PAGE_PATHS = ("", "Data", "Funnel", "Pipeline", "Goals", "Pacing", "Pivots", "Health")  # "" is Home
+PAGES_AS_OF = "2026-11-15"  # a fixed day inside the samples, as in tests/e2e/test_pages_quality.py
+FIRST_FIGURE_GOAL_S, FRESH_LOAD_GOAL_S = 1.5, 3.0
 
 
 def engine_won(path: Path, channel: str | None = None) -> tuple[int, int]:
@@ -80,6 +87,116 @@ def measure_start(browser: Any, logs: Path, context: Any = None, port: int | Non
         return shown - launched, healthy, shown - opened
     finally:
         server.stop()
+
+
+# The page's first headline figure is on screen: its heading (not a stale one of the page before) and a figure under
+# it laid out with its text, not marked stale. Pages with no figure card count their first chart, table or notice.
+# Returns the page's clock (epoch ms) then; polled on every animation frame.
+PAGE_FIGURE_JS = """(heading) => {
+  const fresh = (el) => !el.closest('[data-stale=true]') && el.getBoundingClientRect().width > 0;
+  const h1 = [...document.querySelectorAll('[data-testid=stMain] h1')].find(fresh);
+  if (!h1 || (heading && !h1.textContent.includes(heading))) return false;
+  const shown = (sel) => [...document.querySelectorAll(sel)].some(el => fresh(el) && el.textContent.trim());
+  const drawn = (sel) => [...document.querySelectorAll(sel)].some(fresh);
+  const figure = shown('[data-testid=stMain] [data-testid=stMetricValue]')
+    || (!document.querySelector('[data-testid=stMain] [data-testid=stMetricValue]')
+        && document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'
+        && (drawn('[data-testid=stMain] [data-testid=stVegaLiteChart] canvas, [data-testid=stMain] svg.marks')
+            || drawn('[data-testid=stMain] [data-testid=stDataFrame] canvas')
+            || shown('[data-testid=stMain] [data-testid=stAlert]')));
+  return figure ? performance.timeOrigin + performance.now() : false;
+}"""
+HEADING_JS = "() => document.querySelector('[data-testid=stMain] h1').textContent.trim()"
+
+
+def page_url(source: str, path: str) -> str:
+    return f"/{path}?src={source}&lang=ja&asof={PAGES_AS_OF}"
+
+
+def measure_pages(browser: Any, url: str, repeat: int) -> dict[tuple[str, str], dict[str, list[float]]]:
+    """{(source, page): {"fresh": [s], "click": [s]}}: navigation → first figure, for a fresh load of the URL (a new
+    session in the same browser, scripts cached) and for a click on the sidebar link (the session kept)."""
+    results: dict[tuple[str, str], dict[str, list[float]]] = {}
+    page = new_page(browser, url)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    try:
+        for source in SAMPLE_SOURCES:
+            headings: dict[str, str] = {}
+            for path in PAGE_PATHS:
+                page.goto(page_url(source, path))  # a first visit fills the server's caches for this page
+                page.wait_for_function(PAGE_FIGURE_JS, arg="", polling="raf", timeout=TIMEOUT_MS)
+                wait_idle(page, TIMEOUT_MS)
+                headings[path] = page.evaluate(HEADING_JS)
+            for path in PAGE_PATHS:
+                fresh = []
+                for _ in range(repeat):
+                    start = time.time() * 1000
+                    page.goto(page_url(source, path))
+                    shown = page.wait_for_function(
+                        PAGE_FIGURE_JS, arg=headings[path], polling="raf", timeout=TIMEOUT_MS
+                    ).json_value()
+                    fresh.append((shown - start) / 1000)
+                    wait_idle(page, TIMEOUT_MS)
+                results[(source, path)] = {"fresh": fresh, "click": []}
+            page.goto(page_url(source, ""))
+            page.wait_for_function(PAGE_FIGURE_JS, arg=headings[""], polling="raf", timeout=TIMEOUT_MS)
+            wait_idle(page, TIMEOUT_MS)
+            for _ in range(repeat):  # around the sidebar: Home → Data → … → Health → Home
+                for path in (*PAGE_PATHS[1:], ""):
+                    # Home is the first link; the others start with their page's name.
+                    link = page.locator(f".st-key-nav a[href^='{path}?']" if path else ".st-key-nav a").first
+                    start = time.time() * 1000
+                    link.click()
+                    shown = page.wait_for_function(
+                        PAGE_FIGURE_JS, arg=headings[path], polling="raf", timeout=TIMEOUT_MS
+                    ).json_value()
+                    results[(source, path)]["click"].append((shown - start) / 1000)
+                    wait_idle(page, TIMEOUT_MS)
+            print(f"pages {source}: done", flush=True)
+        return results
+    except Exception:
+        page.screenshot(path=str(OUT / "bench_browser_failure.png"), full_page=True)
+        raise
+    finally:
+        page.context.close()
+
+
+def pages_table(results: dict[tuple[str, str], dict[str, list[float]]]) -> str:
+    """One row per sample × page: medians against the goals, and the runs."""
+    median = statistics.median
+    lines = [
+        f"| sample | page | sidebar click → first figure (goal ≤ {FIRST_FIGURE_GOAL_S} s) | runs "
+        f"| fresh load → first figure (goal ≤ {FRESH_LOAD_GOAL_S:.0f} s) | runs |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (source, path), runs in results.items():
+        click, fresh = median(runs["click"]), median(runs["fresh"])
+        lines.append(
+            f"| {source} | {path or 'Home'} | {click:.2f} s{'' if click <= FIRST_FIGURE_GOAL_S else ' ✗'} | "
+            + ", ".join(f"{s:.2f}" for s in runs["click"])
+            + f" | {fresh:.2f} s{'' if fresh <= FRESH_LOAD_GOAL_S else ' ✗'} | "
+            + ", ".join(f"{s:.2f}" for s in runs["fresh"])
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def run_pages(repeat: int) -> str:
+    from playwright.sync_api import sync_playwright
+
+    logs = Path(tempfile.mkdtemp(prefix="bench_browser_pages_"))
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        server = launch_app(logs / "app.log")
+        try:
+            wait_healthy(server)
+            table = pages_table(measure_pages(browser, server.url, repeat))
+        finally:
+            server.stop()
+            browser.close()
+    print(table)
+    (OUT / "browser_pages.md").write_text(table + "\n", encoding="utf-8")
+    return table
 
 
 def upload_and_time(page: Any, path: Path) -> tuple[float, float]:
@@ -168,10 +285,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mid-rows", type=int, default=100_000)
     parser.add_argument("--big-rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat-pages", type=int, default=5)
+    parser.add_argument("--pages-only", action="store_true", help="only (d): every page's first figure")
     args = parser.parse_args()
     if not CHROMIUM.is_file():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.pages_only:
+        run_pages(args.repeat_pages)
+        return
     from playwright.sync_api import sync_playwright
 
     logs = Path(tempfile.mkdtemp(prefix="bench_browser_"))
@@ -235,6 +357,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     (OUT / "browser.md").write_text(table + "\n", encoding="utf-8")
+    run_pages(args.repeat_pages)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Uploaded files belong to this session only: to share them, save them as a workspace on the Data page.",
     },
     "source.sales": {"ja": "サンプル：営業案件（SFA）", "en": "Sample: sales deals (CRM)"},
-    "source.leads": {"ja": "サンプル：マーケティングリード（MA）", "en": "Sample: marketing leads (MA)"},
+    "source.leads": {"ja": "サンプル：リード一覧（MA）", "en": "Sample: marketing leads (MA)"},
     "source.kpi": {"ja": "サンプル：月次KPI表（Excel）", "en": "Sample: monthly KPI sheet (Excel)"},
     "source.upload": {"ja": "自分のファイル", "en": "My files"},
     "period.week": {"ja": "週", "en": "Week"},
@@ -311,7 +311,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "funnel.starts_at_deals": {
         "ja": "このデータは商談から始まります。リード・MQL・SQLを見るには、MA・リードの出力も読み込んでください"
-        "（サイドバーの「サンプル：マーケティングリード（MA）」で例を見られます）。",
+        "（サイドバーの「サンプル：リード一覧（MA）」で例を見られます）。",
         "en": "This data starts at deals. To see leads, MQLs and SQLs, add a marketing-automation or lead export "
         "(the sidebar's “Sample: marketing leads (MA)” shows one).",
     },

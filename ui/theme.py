@@ -117,6 +117,9 @@ BASE_CSS = """
 [class*="st-key-long_figure_"] [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 12.5cqi, 2.4rem); }
 [class*="st-key-wide_figure_"] [data-testid="stMetricValue"] { font-size: clamp(1.1rem, 9.5cqi, 2.2rem); }
 [data-testid="stMetricLabel"] p { white-space: normal; overflow-wrap: anywhere; }
+/* A comparison under a figure ("按分目標比 -640.5万円") wraps in a narrow card rather than ending in "…". */
+[data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p { white-space: normal; overflow: visible; }
 </style>
 """
 
