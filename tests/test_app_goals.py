@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_expected import APP, ROOT, TIMEOUT, metric_help, metric_values
 
@@ -152,3 +153,16 @@ def test_target_realism_beside_every_target():
     assert row["Target per month"] == "25.0%"
     year, month = best.split("-")
     assert row["Best month"] == f"{rate.max() * 100:.1f}% ({dt.date(int(year), int(month), 1):%b %Y})"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_kgi_cards_arrow_follows_the_sign_of_its_gap(lang: str):
+    """A gap below the pro-rated target gets a red down arrow in both languages (the Japanese sentence once put its
+    words before the sign, and Streamlit drew a green up arrow beside a negative figure)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = open_goals(lang=lang, src="leads", asof="2026-11-15")
+    card = at.metric[0].proto
+    negative = card.delta.lstrip().startswith("-")
+    assert negative  # the leads sample is behind its pro-rated KGI target on 2026-11-15
+    assert (card.direction, card.color) == (Metric.MetricDirection.DOWN, Metric.MetricColor.RED)

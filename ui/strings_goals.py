@@ -56,7 +56,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The KPI cards are {month} up to the as-of date (the Pacing page forecasts the period end; the Pivots "
         "page shows win rate and unit price over the last 3 months).",
     },
-    "goals.fig.vs_expected": {"ja": "按分目標比 {gap}", "en": "{gap} vs pro-rated target"},
+    "goals.fig.vs_expected": {"ja": "{gap}（按分目標比）", "en": "{gap} vs pro-rated target"},
     "goals.forecast_caption": {
         "ja": "期末予測（{period}）：**{forecast}**（目標 {target}、差 {gap}、達成確率 {probability}）。"
         "予測の幅と方法は「着地予測」ページに。",
@@ -311,7 +311,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The Pivots page shows {lever} over the {window}: {value} (here: the {period} period-end forecast, "
         "{forecast}).",
     },
-    "pacing.fig.vs_target": {"ja": "目標比 {gap}", "en": "{gap} vs target"},
+    "pacing.fig.vs_target": {"ja": "{gap}（目標比）", "en": "{gap} vs target"},
     "pacing.fig.range": {"ja": "予測の幅（80%）", "en": "Forecast range (80%)"},
     "pacing.fig.probability": {"ja": "目標達成の確率", "en": "Chance of reaching the target"},
     "pacing.fig.status": {"ja": "見通し（予測 ÷ 目標）", "en": "Outlook (forecast ÷ target)"},
