@@ -48,7 +48,8 @@ def test_a_download_address_stops_answering_once_its_session_has_closed(quick_sw
     page.get_by_text("Figures by period").click()  # the expander with the table and its CSV download
     button = page.locator(".st-key-dl_funnel_periods_table_csv button")
     expect(button).to_be_visible()
-    with page.expect_download() as download:
+    wait_idle(page)  # the expander's rerun has finished: the button's file is registered
+    with page.expect_download(timeout=60_000) as download:
         button.click()
     url = download.value.url
     assert "/media/" in url
