@@ -10,7 +10,7 @@ import duckdb
 
 from kpi_core.formula import FormulaError, formula_names
 from kpi_core.intake.roles import DATE_ROLES, FLAG_ROLES, PERIOD_ROLES, RECORD_ROLES, TEXT_ROLES
-from kpi_core.intake.stages import LEVELS
+from kpi_core.intake.stages import LEVELS, MEASURE_LEVEL
 
 SECTIONS = ("measures", "ratios", "conversions")
 UNITS = ("count", "currency", "ratio", "days")
@@ -67,6 +67,10 @@ def check_catalog(raw: object) -> None:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise CatalogError("repeated", metric=repeated[0])
+    for item in raw["measures"]:  # a funnel measure counts the level the one level ↔ measure map says
+        level = MEASURE_LEVEL.get(item["name"])
+        if level is not None and item.get("level") != level:
+            raise CatalogError("value", metric=item["name"], field="level", value=item.get("level"), allowed=level)
     measures = {m["name"] for m in raw["measures"]}
     known = measures | {m["name"] for m in raw["ratios"]} | CONTEXT_NAMES
     for section in ("ratios", "conversions"):

@@ -21,6 +21,7 @@ from kpi_core.business_days import (
 )
 from kpi_core.formula import FormulaError, evaluate, formula_names, shown
 from kpi_core.intake.load import Dataset
+from kpi_core.intake.stages import MEASURE_LEVEL
 from kpi_core.messages import Phrase, render
 from kpi_core.metrics import BREAKDOWN_ROLES, Filters, compute_kpis, finish_metrics, load_catalog
 
@@ -1145,7 +1146,7 @@ def backward_plan(goals: Goals, dataset: Dataset, *, as_of: dt.date | None = Non
         need = need / price if need is not None and price else None
         own = own / kpi_price.target if own is not None and kpi_price and kpi_price.target else None
         steps.append(_plan_step(goals, "won", need, own, ("avg_unit_price", price), kpi_price))
-    present = {"leads": "lead", "mql": "mql", "sql": "sql", "opportunities": "opportunity", "won": "won"}
+    present = MEASURE_LEVEL
     previous = "won"
     for volume, upper, conversion in _FUNNEL:
         if upper != previous or present[volume] not in dataset.present_levels:

@@ -15,16 +15,10 @@ from kpi_core.business_days import period_bounds, period_label
 from kpi_core.catalog_check import check_catalog
 from kpi_core.formula import evaluate
 from kpi_core.intake.load import Dataset, quote_ident
+from kpi_core.intake.stages import LEVEL_MEASURE
 
 PERIODS = ("week", "month", "quarter", "year")
 BREAKDOWN_ROLES = ("owner", "channel", "product", "segment", "account", "deal_type")
-CONVERSION_LEVELS = {
-    "leads": "lead",
-    "mql": "mql",
-    "sql": "sql",
-    "opportunities": "opportunity",
-    "won": "won",
-}
 
 
 @dataclass(frozen=True)
@@ -372,7 +366,7 @@ def finish_metrics(raw: dict[str, Any], dataset: Dataset, catalog: Catalog | Non
         if dataset.shape == "periods" and metric.periods_formula and not dataset.can_lose:
             formula = metric.periods_formula
         values[metric.name] = evaluate(formula, values) if formula else None
-    first = next((CONVERSION_LEVELS_INV[lv] for lv in dataset.present_levels if lv != "won"), None)
+    first = next((LEVEL_MEASURE[lv] for lv in dataset.present_levels if lv != "won"), None)
     context = {**values, "first_stage": values.get(first) if first else None}
     # catalog_check refuses a conversion without a formula
     values["conversion"] = {m.name: evaluate(cast(str, m.formula), context) for m in catalog.conversions}
@@ -387,9 +381,6 @@ def progress(start: dt.date, period: str, fiscal_start: int, as_of: dt.date | No
         return {"complete": True}
     elapsed = max(0, (as_of - first).days + 1)
     return {"complete": False, "days_elapsed": elapsed, "days_in_period": (end - first).days + 1}
-
-
-CONVERSION_LEVELS_INV = {level: measure for measure, level in CONVERSION_LEVELS.items()}
 
 
 def _plain(value: Any, unit: str) -> Any:

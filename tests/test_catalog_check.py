@@ -55,6 +55,7 @@ def test_the_dry_run_tables_have_every_column_a_loaded_dataset_has() -> None:
         (changed("measures", "won_revenue", basis="closd"), "value", ["won_revenue", "basis", "closd"]),
         (changed("measures", "won", unit="pieces"), "value", ["won", "unit", "pieces"]),
         (changed("measures", "leads", level="leed"), "value", ["leads", "level", "leed"]),
+        (changed("measures", "sql", level="mql"), "value", ["sql", "level", "mql"]),
         (changed("measures", "calls", needs="call"), "value", ["calls", "needs", "call"]),
         (changed("measures", "won", bassis="closed"), "unknown_field", ["won", "bassis"]),
         (changed("measures", "won_revenue", records_sql="sum(amout) FILTER (WHERE outcome = 'won')"), "sql",

@@ -10,11 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from kpi_core.intake.stages import LEVEL_MEASURE
 from kpi_core.metrics import load_catalog
 from ui.format import fmt_date, fmt_days, fmt_int, fmt_pct, fmt_period, fmt_value, fmt_yen
 from ui.i18n import metric_label, stage_label, t
-
-LEVEL_MEASURE = {"lead": "leads", "mql": "mql", "sql": "sql", "opportunity": "opportunities", "won": "won"}
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,15 @@ from kpi_core.intake.roles import (
     probability_rank,
     stage_date_columns,
 )
-from kpi_core.intake.stages import LEVEL_RANK, LEVELS, canonical_stage, map_stages, order_stages, substage_rank
+from kpi_core.intake.stages import (
+    LEVEL_RANK,
+    LEVELS,
+    MEASURE_LEVEL,
+    canonical_stage,
+    map_stages,
+    order_stages,
+    substage_rank,
+)
 from kpi_core.intake.tables import (
     SourceTable,
     count_rows,
@@ -960,8 +968,7 @@ class _RecordBuilder:
             "ORDER BY period_start"
         )
         self.con.execute("DROP TABLE parsed")
-        levels = {"leads": "lead", "mql": "mql", "sql": "sql", "opportunities": "opportunity", "won": "won"}
-        dataset.present_levels = [levels[r] for r in levels if r in m]
+        dataset.present_levels = [MEASURE_LEVEL[r] for r in MEASURE_LEVEL if r in m]
         dataset.can_lose = "lost" in m
 
 

@@ -10,6 +10,16 @@ from collections.abc import Iterable
 # a lost deal reached `opportunity`, a disqualified lead reached `lead`.
 LEVELS: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "won")
 CANONICAL: tuple[str, ...] = (*LEVELS, "lost", "disqualified")
+# The funnel measure of metrics.yaml that counts each level, and back: the one map between levels and measures
+# (kpi_core/catalog_check.py checks metrics.yaml's `level:` fields against it).
+LEVEL_MEASURE: dict[str, str] = {
+    "lead": "leads",
+    "mql": "mql",
+    "sql": "sql",
+    "opportunity": "opportunities",
+    "won": "won",
+}
+MEASURE_LEVEL: dict[str, str] = {measure: level for level, measure in LEVEL_MEASURE.items()}
 LEVEL_RANK: dict[str, int] = {
     "lead": 1,
     "mql": 2,

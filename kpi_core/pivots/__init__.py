@@ -83,7 +83,6 @@ from kpi_core.pivots.identity import (  # noqa: F401
 )
 from kpi_core.pivots.models import (  # noqa: F401
     _LEVEL_LABEL,
-    _LEVEL_MEASURE,
     AVG_UNIT_PRICE,
     EXISTING_SHARE,
     NEW_WON_REVENUE,

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from kpi_core.intake.stages import LEVEL_MEASURE
 from kpi_core.pivots.evidence import Evidence, LeverHistory, _tiny, history_evidence
 from kpi_core.pivots.explain import Explanation, _lower, format_change, format_value
-from kpi_core.pivots.models import _LEVEL_MEASURE, SUSTAINABILITY_MODEL, DriverModel, Lever, _label
+from kpi_core.pivots.models import SUSTAINABILITY_MODEL, DriverModel, Lever, _label
 from kpi_core.pivots.solver import (
     PeriodPosition,
     _monthly_pace,
@@ -165,7 +166,7 @@ def csfs_for_lever(csfs: Sequence[CsfRef], lever: str) -> tuple[CsfRef, ...]:
     """The CSFs whose lever is `lever`, then those whose lever is the count it moves (a_to_b → b), in file order."""
     names = (lever, *_CSF_ALIASES.get(lever, ()))
     if "_to_" in lever:
-        names += (_LEVEL_MEASURE.get(lever.rsplit("_to_", 1)[1], ""),)
+        names += (LEVEL_MEASURE.get(lever.rsplit("_to_", 1)[1], ""),)
     return tuple(c for name in dict.fromkeys(names) for c in csfs if c.lever == name)
 
 

@@ -9,6 +9,7 @@ from itertools import pairwise
 from typing import Any
 
 from kpi_core.formula import evaluate, formula_names
+from kpi_core.intake.stages import LEVEL_MEASURE, MEASURE_LEVEL
 from kpi_core.metrics import load_catalog
 from kpi_core.pivots.constants import KGI, PivotInputError
 
@@ -74,7 +75,6 @@ def _label(name: str) -> dict[str, str]:
         return {"ja": name, "en": name.replace("_", " ")}
 
 
-_LEVEL_MEASURE = {"lead": "leads", "mql": "mql", "sql": "sql", "opportunity": "opportunities", "won": "won"}
 _LEVEL_LABEL = {
     "lead": ("リード", "Lead"),
     "mql": ("MQL", "MQL"),
@@ -95,7 +95,7 @@ def _conversion(upper: str, lower: str) -> Lever:
         "en": f"{_LEVEL_LABEL[upper][1]} → {_LEVEL_LABEL[lower][1]}",
     }
     label["en"] = label["en"][0].upper() + label["en"][1:]
-    return Lever(name, f"{_LEVEL_MEASURE[lower]} / {_LEVEL_MEASURE[upper]}", "rate", "ratio", label, 1.0)
+    return Lever(name, f"{LEVEL_MEASURE[lower]} / {LEVEL_MEASURE[upper]}", "rate", "ratio", label, 1.0)
 
 
 WIN_RATE = Lever("win_rate", "won / (won + lost)", "rate", "ratio", _label("win_rate"), 1.0)
@@ -147,7 +147,7 @@ def funnel_model(levels: Sequence[str], start: str | None = None) -> DriverModel
         chain = chain[chain.index(start) :]
     if len(chain) < (1 if start else 2) or chain[-1] != "won":
         return None
-    levers = [_volume(_LEVEL_MEASURE[chain[0]])] + [_conversion(a, b) for a, b in pairwise(chain)] + [AVG_UNIT_PRICE]
+    levers = [_volume(LEVEL_MEASURE[chain[0]])] + [_conversion(a, b) for a, b in pairwise(chain)] + [AVG_UNIT_PRICE]
     names = [lever.name for lever in levers]
     return DriverModel(
         name="marketing" if start is None else f"marketing_from_{chain[0]}",
@@ -185,7 +185,7 @@ def model_for_metric(
     for model in models:
         if metric in model.lever_names and model.name != "sustainability":
             return model, metric
-    level = {v: k for k, v in _LEVEL_MEASURE.items()}.get(metric)
+    level = MEASURE_LEVEL.get(metric)
     cut = funnel_model(levels, start=level) if level else None
     if cut is not None and any(m.name != "sustainability" for m in models):  # their unit price needs amounts
         return cut, metric
