@@ -199,3 +199,21 @@ def test_a_fresh_spool_outlives_a_sweep_before_its_session_first_runs(
     clock.now += GRACE + 1
     held.sweep()
     assert not path.exists()  # nobody ever leased it
+
+
+def test_a_sessions_lease_slots_are_kept_apart(tmp_path: Path, active: set[str], clock: Clock) -> None:
+    """The Data page's uploads and the Weekly page's last-week export are leased in slots: leasing one page's
+    files again (every run of every page does) keeps the other page's file."""
+    held = store(tmp_path, active, clock)
+    active.add("s1")
+    this_week, _ = held.spool(b"id,stage\n1,Won\n")
+    last_week, last_path = held.spool(b"id,stage\n1,Open\n")
+    held.lease_uploads("s1", {last_week}, slot="weekly_previous")
+    held.lease_uploads("s1", {this_week})  # a later run of another page
+    clock.now += GRACE + 1
+    held.sweep()
+    assert last_path.is_file()
+    held.lease_uploads("s1", set(), slot="weekly_previous")  # last week's file forgotten on the Weekly page
+    clock.now += GRACE + 1
+    held.sweep()
+    assert not last_path.exists() and held.spool_path(this_week).is_file()

@@ -76,7 +76,7 @@ class _Entry:
 @dataclass
 class _Session:
     datasets: list[str] = field(default_factory=list)  # keys, most recent last
-    spools: set[str] = field(default_factory=set)  # sha256 of the session's uploads
+    spools: dict[str, set[str]] = field(default_factory=dict)  # slot → sha256 of the uploads it holds
     last_active: float = 0.0
 
 
@@ -120,11 +120,12 @@ class HeldData:
     def spool_path(self, sha: str) -> Path:
         return self._spool_dir / sha
 
-    def lease_uploads(self, session_id: str, shas: set[str]) -> None:
-        """The uploads `session_id` holds now (its earlier ones may go)."""
+    def lease_uploads(self, session_id: str, shas: set[str], *, slot: str = "uploads") -> None:
+        """The uploads `session_id` holds now in `slot` (the Data page's files, the Weekly page's last-week export…):
+        its earlier ones in that slot may go, its other slots stay."""
         with self._lock:
             session = self._session(session_id)
-            session.spools = set(shas)
+            session.spools[slot] = set(shas)
 
     # ------------------------------------------------------------------ datasets
     def dataset(
@@ -178,7 +179,7 @@ class HeldData:
             used = self._used_datasets()
             for key in [k for k, e in self._entries.items() if not e.pinned and k not in used]:
                 self._drop(key)
-            leased = {sha for s in self._sessions.values() for sha in s.spools}
+            leased = {sha for s in self._sessions.values() for shas in s.spools.values() for sha in shas}
             for sha, created in list(self._spool_created.items()):
                 if sha not in leased and now - created > self._grace:
                     del self._spool_created[sha]

@@ -42,7 +42,7 @@ from ui.format import (
     fmt_yen_compact,
     money_axis_expr,
 )
-from ui.frame import View, source_label, source_options, uploads
+from ui.frame import View, source_label, source_options
 from ui.goals_view import StatusFigure, draw_figures
 from ui.held_data import ServerFull, held_data, uploads_over_budget
 from ui.i18n import role_label, t
@@ -154,11 +154,13 @@ def previous_upload(source: str) -> Upload | None:
     return st.session_state.get(PREVIOUS_KEY, {}).get(source)
 
 
-def lease_previous(upload: Upload) -> None:
-    """Keep last week's spooled file for this session next to its own uploads (the frame leases only those)."""
+def lease_previous() -> None:
+    """Keep this session's last-week files (one per source) beside its own uploads, in a slot of the lease of their
+    own: the frame's lease of the Data page's files on every run leaves them alone."""
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is not None:
-        held_data().lease_uploads(ctx.session_id, {u.sha256 for u in uploads()} | {upload.sha256})
+        shas = {u.sha256 for u in st.session_state.get(PREVIOUS_KEY, {}).values()}
+        held_data().lease_uploads(ctx.session_id, shas, slot="weekly_previous")
 
 
 def take_previous(source: str) -> None:
@@ -192,6 +194,7 @@ def draw_uploader(view: View) -> Snapshot | None:
             args=(view.source,),
             help=t("weekly.upload_help"),
         )
+        lease_previous()  # also after a file was forgotten: its lease goes
         upload = previous_upload(view.source)
         if upload is None:
             st.caption(t("weekly.upload_prompt"))
@@ -199,7 +202,6 @@ def draw_uploader(view: View) -> Snapshot | None:
         if not upload.is_held():
             st.warning(t("weekly.upload_lost", file=md(upload.name)), icon=":material/cloud_off:")
             return None
-        lease_previous(upload)
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(t("weekly.your_file", file=md(upload.name)))
             st.button(t("weekly.forget_file"), key="weekly_forget", on_click=forget_previous, args=(view.source,))
