@@ -113,7 +113,7 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     kpis.set_defaults(handler=run_kpis)
     if with_goal_commands:
         # The goal commands live beside the logic they print (imported here: they import this module's helpers).
-        from kpi_core import changes_cli, pivots_cli, plan_cli, report_cli
+        from kpi_core import changes_cli, digest_cli, pivots_cli, plan_cli, report_cli
         from kpi_core.health.cli import add_check_command
         from kpi_core.workspace.cli import add_workspace_commands
 
@@ -122,6 +122,7 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
         report_cli.register(commands)
         add_check_command(commands)
         changes_cli.register(commands)
+        digest_cli.register(commands)
         add_workspace_commands(commands)
     return parser
 
@@ -253,7 +254,7 @@ def main(argv: Sequence[str] | None = None, *, out=None, err=None) -> int:
         out.write("\n")
     else:
         out.write(_render_payload(getattr(args, "render", render_text), payload, lang))
-    return EXIT_OK
+    return getattr(args, "exit_status", EXIT_OK)  # a command may set its own status on success (digest: 3)
 
 
 def _sentence(error: Exception, lang: str) -> str:

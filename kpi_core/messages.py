@@ -939,6 +939,69 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.window.month_end": {"ja": "月末見込み", "en": "month-end forecast"},
     "report.window.month_rest": {"ja": "今月の残り", "en": "rest of the month"},
     "report.window.month_pace": {"ja": "残り期間の月あたりペース", "en": "monthly pace for the rest"},
+    # The weekly digest (kpi_core/digest.py, `digest` command).
+    "digest.title": {"ja": "週次ダイジェスト（{date}）", "en": "Weekly digest ({date})"},
+    "digest.section.kgi": {"ja": "KGI の見通し", "en": "KGI forecast"},
+    "digest.section.off_track": {"ja": "遅れている KPI", "en": "Off-track KPIs"},
+    "digest.section.next": {"ja": "次の一手", "en": "Next move"},
+    "digest.section.changes": {"ja": "前回からの変化", "en": "What changed since last time"},
+    "digest.section.deals": {"ja": "確認したい商談", "en": "Deals to look at"},
+    "digest.kgi": {
+        "ja": "{name}：着地見込み {forecast}（目標 {target}、差 {gap}）、幅 {low}〜{high}、達成確率 {chance}",
+        "en": "{name}: forecast {forecast} (target {target}, gap {gap}), range {low} to {high}, "
+        "chance of reaching the target {chance}",
+    },
+    "digest.kgi_status": {"ja": "基準日までの進捗：{status}", "en": "Progress to date: {status}"},
+    "digest.kgi_off_track": {
+        "ja": "判定：KGI は目標に届かない見込みです。",
+        "en": "Verdict: the KGI is off track for its target.",
+    },
+    "digest.kgi_on_track": {
+        "ja": "判定：KGI は目標に届く見込みです。",
+        "en": "Verdict: the KGI is on track for its target.",
+    },
+    "digest.status.on_track": {"ja": "順調", "en": "on track"},
+    "digest.status.at_risk": {"ja": "要注意", "en": "at risk"},
+    "digest.status.off_track": {"ja": "遅れ", "en": "off track"},
+    "digest.status.no_data": {"ja": "データなし", "en": "no data"},
+    "digest.kpi": {
+        "ja": "{name}：実績 {actual}（基準日までの目安 {expected}、達成率 {attainment}）",
+        "en": "{name}: {actual} against {expected} expected by now ({attainment})",
+    },
+    "digest.owners": {
+        "ja": "均等割りの目安から最も遅れている担当者：{owners}",
+        "en": "furthest behind their even share: {owners}",
+    },
+    "digest.no_off_track": {"ja": "遅れている KPI はありません。", "en": "No KPI is off track."},
+    "digest.no_since": {
+        "ja": "前回のデータが指定されていないため、比較していません（--since で前回のファイルを指定）。",
+        "en": "No previous export given: nothing compared (give last week's file with --since).",
+    },
+    "digest.since": {"ja": "比較対象：{old}", "en": "Compared with {old}"},
+    "digest.change": {"ja": "{kind}：{count}件（{amount}）", "en": "{kind}: {count} ({amount})"},
+    "digest.change_no_amount": {"ja": "{kind}：{count}件", "en": "{kind}: {count}"},
+    "digest.no_changes": {"ja": "変化はありません。", "en": "Nothing changed."},
+    "digest.deal": {"ja": "{id}（{owner}）：{kind}、{amount}", "en": "{id} ({owner}): {kind}, {amount}"},
+    "digest.no_deals": {
+        "ja": "後ろ倒し・フェーズ後退・金額減の商談はありません。",
+        "en": "No open deal slipped, moved back or lost amount.",
+    },
+    "digest.no_webhook": {
+        "ja": "送信先がありません：環境変数 {name} に受信用のアドレスを設定してください。",
+        "en": "Nowhere to post: set the environment variable {name} to the incoming webhook's address.",
+    },
+    "digest.bad_webhook": {
+        "ja": "環境変数 {name} の値は送信先のアドレス（{scheme}）として使えません。",
+        "en": "The environment variable {name} is not a usable webhook address ({scheme}).",
+    },
+    "digest.post_status": {
+        "ja": "ダイジェストを送信できませんでした：送信先が状態コード {status} を返しました。",
+        "en": "The digest could not be posted: the webhook answered with status {status}.",
+    },
+    "digest.post_failed": {
+        "ja": "ダイジェストを送信できませんでした：送信先に接続できません（10秒以内に応答なし、または接続拒否）。",
+        "en": "The digest could not be posted: the webhook could not be reached (no answer within 10 s, or refused).",
+    },
     "report.cli.as_of": {"ja": "基準日 {as_of}（{calendar}）", "en": "as of {as_of} (calendar {calendar})"},
     "report.cli.kgi": {
         "ja": "KGI {name}：見込み {forecast}（目標 {target}、差 {gap}、範囲 {low} – {high}、達成確率 {chance}）",
