@@ -18,6 +18,10 @@ SHOWN_JS = """(selector) => {
   const own = parseFloat(getComputedStyle(el).fontSize);
   return own === 0 ? JSON.parse(after) : el.textContent;  // what the reader sees
 }"""
+REPLACED_JS = """(selector) => {
+  const el = document.querySelector(selector);
+  return !!el && parseFloat(getComputedStyle(el).fontSize) === 0;
+}"""
 BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
 LIMIT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 SELECT_ALL = '[data-key="__select_all__"] > div'
@@ -26,6 +30,7 @@ SELECT_ALL = '[data-key="__select_all__"] > div'
 def test_the_uploader_and_select_all_read_in_japanese(page: Page, screenshots: Path):
     open_page(page, "Data", lang="ja")
     expect(page.locator(BUTTON)).to_be_attached()
+    page.wait_for_function(REPLACED_JS, arg=BUTTON)  # the page's style sheet has reached the uploader
     assert page.evaluate(SHOWN_JS, BUTTON) == "ファイルを選ぶ"
     assert page.evaluate(SHOWN_JS, LIMIT) == "1ファイル200MBまで・CSV, TSV, TXT, XLSX, XLSM"
     page.locator(".st-key-upload_box").screenshot(path=str(screenshots / "uploader_ja.png"))
