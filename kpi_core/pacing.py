@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,23 +46,6 @@ MIN_COVERAGE = 0.9
 # Measures the open pipeline can forecast, and what it adds for each: expected wins, or their amount.
 PIPELINE_METRICS = {"won": "count", "won_revenue": "value"}
 METHOD_CODES = ("complete", "run_rate", "history_rate", "pipeline", "blend", "current_value")
-
-
-class _ForecastContext(TypedDict):
-    """The fields of a Forecast every method shares (Pacer.forecast passes them through unchanged)."""
-
-    metric: str
-    per: str
-    period: str
-    period_start: dt.date
-    period_end: dt.date
-    as_of: dt.date
-    calendar: str
-    business_days_elapsed: int
-    business_days_total: int
-    actual: float | None
-    target: float | None
-    better: str
 
 
 @dataclass
@@ -216,21 +200,22 @@ class Pacer:
         total = business_days(start, end, self.calendar)
         elapsed = business_days(start, min(as_of, end), self.calendar)
         actual = self.value(metric, start, min(as_of, end))
-        base: _ForecastContext = {
-            "metric": metric, "per": per, "period": period_label(start, per, self.fiscal_start), "period_start": start,
-            "period_end": end, "as_of": as_of, "calendar": self.calendar, "business_days_elapsed": elapsed,
-            "business_days_total": total, "actual": actual, "target": target, "better": better,
-        }  # fmt: skip
+        # The fields every method shares; each return below adds the forecast itself.
+        made = functools.partial(
+            Forecast, metric=metric, per=per, period=period_label(start, per, self.fiscal_start), period_start=start,
+            period_end=end, as_of=as_of, calendar=self.calendar, business_days_elapsed=elapsed,
+            business_days_total=total, actual=actual, target=target, better=better,
+        )  # fmt: skip
         if as_of >= end:
             reached = _meets(actual, target, better)
-            return Forecast(
-                **base, value=actual, low=actual, high=actual,
+            return made(
+                value=actual, low=actual, high=actual,
                 probability_on_target=None if reached is None else float(reached),
                 method=_method("complete", actual=actual),
             )  # fmt: skip
         if not self.forecastable(metric):
-            return Forecast(
-                **base, value=actual, low=None, high=None, probability_on_target=None,
+            return made(
+                value=actual, low=None, high=None, probability_on_target=None,
                 method=_method("current_value", actual=actual),
             )  # fmt: skip
         candidates: dict[str, float | None] = {}
@@ -272,8 +257,8 @@ class Pacer:
                 probability = 1.0  # already reached
             elif probability is not None and target is not None and better == "lower" and actual > target:
                 probability = 0.0  # already over, and it cannot go down
-        return Forecast(
-            **base, value=value, low=low, high=high, probability_on_target=probability,
+        return made(
+            value=value, low=low, high=high, probability_on_target=probability,
             method=_method(
                 code, interval=interval, actual=actual, value=value, elapsed=elapsed, total=total,
                 calendar=self.calendar, n=len(chosen) if interval == "analogues" else 0, per=per, errors=errors,
