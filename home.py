@@ -1,9 +1,10 @@
-"""Home: "How are we doing?": the current month against its targets and the same days last year, the revenue trend
-with the running month marked, then the all-time totals and where to look next."""
+"""Home: "How are we doing?": the current month against its targets, the same days last year and last month, the
+revenue trend with the running month marked, then the all-time totals and where to look next."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -11,47 +12,26 @@ import streamlit as st
 from kpi_core.business_days import period_bounds
 from kpi_core.maturity import is_maturing
 from ui.charts import period_bars_chart
-from ui.format import (
-    escape_markdown,
-    fmt_change,
-    fmt_date,
-    fmt_days,
-    fmt_fiscal_year,
-    fmt_month,
-    fmt_points,
-    fmt_value,
+from ui.comparison_view import (
+    cached_comparison,
+    compared_figure,
+    draw_compared,
+    draw_goal_change_lines,
+    span_text,
+    windows_caption,
 )
+from ui.format import escape_markdown, fmt_date, fmt_days, fmt_fiscal_year, fmt_month, fmt_value
 from ui.frame import current_params, page_frame
-from ui.frames import Figure, first_level_measure, metric_figure, metric_trend, with_period_state
+from ui.frames import first_level_measure, metric_figure, metric_trend, with_period_state
+from ui.goals.cache import cached_gaps, goal_key
+from ui.goals.cards import StatusFigure, draw_figures
+from ui.goals.format import DELTA_COLOURS, fig, figure_key, fmt_goal, period_text, status_text, unit_of
+from ui.goals.gaps import current_figures, current_rows
 from ui.goals_state import current_goals, is_own_goals, template_name
-from ui.goals_view import (
-    DELTA_COLOURS,
-    StatusFigure,
-    cached_gaps,
-    current_figures,
-    current_rows,
-    draw_figures,
-    fig,
-    figure_key,
-    fmt_goal,
-    goal_key,
-    period_text,
-    status_text,
-    unit_of,
-)
 from ui.i18n import metric_label, t
 from ui.intake_notice import draw_intake_notices
-from ui.period_view import (
-    cached_lag,
-    chosen_as_of,
-    month_of,
-    periods_on,
-    view_as_of,
-    view_calendar,
-    window_kpis,
-    year_before,
-)
-from ui.show import headline, show_chart, show_table
+from ui.period_view import cached_lag, chosen_as_of, month_of, periods_on, view_as_of, view_calendar
+from ui.show import show_chart, show_table
 
 _log = logging.getLogger(__name__)
 STAGE_MEASURES = ("mql", "sql", "opportunities")  # counted by creation date: they grow as young records progress
@@ -78,10 +58,9 @@ except Exception:  # a goal file whose measures this data cannot give: the compa
     rows = {}
 now = current_figures(rows)  # the report's figures of the current period (report.plan.gaps), as Goals
 figures: list[StatusFigure] = []
-for row in rows.values():
+shown = [row for row in rows.values() if row["actual"] is not None][:5]  # the cards across the page
+for row in shown:
     unit = unit_of(row["metric"])
-    if row["actual"] is None:
-        continue
     target = fig(now[figure_key(row["id"], "period_target")], lang)
     if row["kind"] == "kgi":
         fiscal = fmt_fiscal_year(period_bounds(as_of, "year", goals.fiscal_year_start)[0].year, lang)
@@ -107,7 +86,9 @@ for row in rows.values():
         )
     )
 if figures:
-    draw_figures(figures[:5])
+    draw_figures(figures)
+    # each goal against its previous period and the same period last year (前月同日比, 前年度同日比 …)
+    draw_goal_change_lines(view, as_of, shown, goals.fiscal_year_start, lang)
     goals_name = (
         t("home.goals_own")
         if is_own_goals(view)
@@ -136,36 +117,22 @@ if stage_goals and dataset.shape == "records":
         names = ("、" if lang == "ja" else ", ").join(metric_label(m) for m in stage_goals)
         st.caption(t("home.maturing_note", measures=names, lag=fmt_days(lag.days, lang)))
 
-# ---------------------------------------------------------------- 2. the same days last year
-st.markdown(f"**{t('home.last_year_title')}**")
-now = window_kpis(view, first, as_of)
-ly_first, ly_last = year_before(first), year_before(as_of)
-before = window_kpis(view, ly_first, ly_last)
+# ---------------------------------------------------------------- 2. against the same days last year and last month
+names = [first_level_measure(dataset.present_levels), "won", "won_revenue", "win_rate"]
+comparison = cached_comparison(view, as_of, names, period="month")
+st.markdown(f"**{t('compare.home_title', span=span_text(comparison.current, lang))}**")
 compared = []
-for name in [first_level_measure(dataset.present_levels), "won", "won_revenue", "win_rate"]:
-    figure = metric_figure(name, now, lang)
-    value, old = now.get(name), before.get(name)
-    unit = "ratio" if name == "win_rate" else "currency" if name == "won_revenue" else "count"
-    if value is None and old is None:
+for name in names:
+    figure = compared_figure(comparison, name, lang)
+    if figure is None:
         continue
-    label = figure.label
-    if old is None or (unit != "ratio" and not old):
-        delta, colour = t("home.last_year_none"), "off"
-    else:
-        delta = fmt_points((value or 0) - old, lang) if unit == "ratio" else fmt_change((value or 0) / old - 1, lang)
-        label = t("home.last_year_label", name=figure.label, value=fmt_value(old, unit, lang, compact=True))
-        colour = "normal"
-    compared.append(Figure(figure.name, label, figure.value, figure.exact, delta, colour))
-headline(compared)
-st.caption(
-    t(
-        "home.last_year_caption",
-        start=fmt_date(first, lang),
-        end=fmt_date(as_of, lang),
-        ly_start=fmt_date(ly_first, lang),
-        ly_end=fmt_date(ly_last, lang),
-    )
-)
+    last_year = figure.item.changes["last_year"]
+    if last_year.value is not None:  # the label carries last year's figure, the delta how far this year is from it
+        old = fmt_value(last_year.value, figure.item.unit, lang, compact=True)
+        figure = replace(figure, label=t("home.last_year_label", name=figure.label, value=old))
+    compared.append(figure)
+draw_compared(comparison, compared, lang, primary="last_year")
+st.caption(windows_caption(comparison, lang))
 
 # ---------------------------------------------------------------- 3. the revenue trend, the running period marked
 periods, _ = periods_on(view, result, as_of)

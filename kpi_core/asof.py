@@ -11,6 +11,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from kpi_core.messages import render
+from kpi_core.sql import data_bounds as bounds_query
+from kpi_core.sql import execute
 
 if TYPE_CHECKING:
     from kpi_core.intake.load import Dataset
@@ -35,11 +37,7 @@ class AsOfError(ValueError):
 
 def data_bounds(dataset: Dataset) -> tuple[dt.date | None, dt.date | None]:
     """The first and last date in the data (created / closed; a monthly sheet: its first and last month's days)."""
-    if dataset.shape == "records":
-        sql = f"SELECT least(min(created), min(closed)), greatest(max(created), max(closed)) FROM {dataset.table}"
-    else:
-        sql = f"SELECT min(period_start), max(period_start + INTERVAL 1 MONTH - INTERVAL 1 DAY) FROM {dataset.table}"
-    low, high = dataset.cursor().execute(sql).fetchall()[0]
+    low, high = execute(dataset.cursor(), bounds_query(dataset.shape, dataset.table)).fetchall()[0]
     as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
     return as_date(low), as_date(high)
 

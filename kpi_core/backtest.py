@@ -19,9 +19,10 @@ import duckdb
 
 from kpi_core.business_days import DEFAULT_CALENDAR, business_day_list, period_bounds, previous_period_start
 from kpi_core.intake.load import Dataset
-from kpi_core.intake.stages import LEVEL_RANK
+from kpi_core.intake.stages import LEVEL_RANK, LEVELS
 from kpi_core.pacing import Pacer
-from kpi_core.pipeline import closed_after, data_as_of, open_amounts_known
+from kpi_core.pipeline import data_as_of, open_amounts_known
+from kpi_core.sql import Part, Select, Sql, closed_after, create_table_as, execute, relation, star_replace
 
 AS_OF_FRACTIONS = (0.25, 0.5, 0.75)
 DEFAULT_METRICS = ("records", "won", "won_revenue")
@@ -168,30 +169,29 @@ def snapshot_at(dataset: Dataset, as_of: dt.date) -> Dataset:
     if dataset.shape != "records":
         raise ValueError("a backtest needs one row per lead or deal (a monthly sheet has no days inside a month)")
     cursor = dataset.cursor()
-    base = LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else 1
+    base = LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else LEVEL_RANK[LEVELS[0]]
     later = closed_after(as_of)
     amount = "amount" if open_amounts_known(dataset) else f"CASE WHEN {later} THEN NULL ELSE amount END"
-    table = cursor.sql(
-        f"""
-        SELECT * REPLACE (
-            CASE WHEN {later} THEN NULL ELSE closed END AS closed,
-            CASE WHEN updated > $as_of THEN NULL ELSE updated END AS updated,
-            {amount} AS amount,
-            CASE WHEN {later} THEN NULL ELSE stage END AS stage,
-            CASE WHEN {later} THEN $base ELSE level END AS level,
-            CASE WHEN {later} THEN 'open' ELSE outcome END AS outcome,
-            CASE WHEN {later} THEN NULL ELSE stage_position END AS stage_position,
-            CASE WHEN {later} THEN NULL ELSE cycle_days END AS cycle_days
-        )
-        FROM records
-        WHERE created <= $as_of OR (created IS NULL AND closed <= $as_of)
-        """,
-        params={"as_of": as_of, "base": base},
-    ).to_arrow_table()
+    replaced: list[Part] = [
+        f"CASE WHEN {later} THEN NULL ELSE closed END AS closed",
+        Sql("CASE WHEN updated > ? THEN NULL ELSE updated END AS updated", (as_of,)),
+        f"{amount} AS amount",
+        f"CASE WHEN {later} THEN NULL ELSE stage END AS stage",
+        Sql(f"CASE WHEN {later} THEN ? ELSE level END AS level", (base,)),
+        f"CASE WHEN {later} THEN 'open' ELSE outcome END AS outcome",
+        f"CASE WHEN {later} THEN NULL ELSE stage_position END AS stage_position",
+        f"CASE WHEN {later} THEN NULL ELSE cycle_days END AS cycle_days",
+    ]
+    rows = Select(
+        [star_replace(replaced)],
+        "records",
+        [Sql("(created <= ? OR (created IS NULL AND closed <= ?))", (as_of, as_of))],
+    ).build()
+    table = relation(cursor, rows).to_arrow_table()
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     con.register("snapshot_rows", table)
-    con.execute("CREATE TABLE records AS SELECT * FROM snapshot_rows")
+    con.execute(create_table_as("records", "snapshot_rows").text)
     con.unregister("snapshot_rows")
     return replace(dataset, con=con)
 
@@ -209,7 +209,7 @@ def as_of_days(start: dt.date, end: dt.date, fractions: Iterable[float], calenda
 
 def complete_months(dataset: Dataset) -> list[tuple[dt.date, dt.date]]:
     """The calendar months wholly inside the data: from the first date (created or closed) to data_as_of."""
-    first = dataset.cursor().execute("SELECT least(min(created), min(closed)) FROM records").fetchall()[0][0]
+    first = execute(dataset.cursor(), Select(["least(min(created), min(closed))"], "records")).fetchall()[0][0]
     last = data_as_of(dataset)
     if first is None or last is None:
         return []

@@ -3,14 +3,16 @@ SQL expression against empty tables shaped like the loaded data, so that a typo 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
 
+from kpi_core.catalog import RANK_PLACEHOLDER, SQL_FIELDS, resolve_ranks
 from kpi_core.formula import FormulaError, formula_names
-from kpi_core.intake.roles import DATE_ROLES, FLAG_ROLES, PERIOD_ROLES, RECORD_ROLES, TEXT_ROLES
-from kpi_core.intake.stages import LEVELS, MEASURE_LEVEL
+from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES, ROLE_KIND
+from kpi_core.intake.stages import LEVEL_RANK, LEVELS, MEASURE_LEVEL
 
 SECTIONS = ("measures", "ratios", "conversions")
 UNITS = ("count", "currency", "ratio", "days")
@@ -28,6 +30,20 @@ DERIVED_RECORD_COLUMNS: Mapping[str, str] = {
     "lead_unit": "DOUBLE",
     "row_no": "BIGINT",
 }
+# The DuckDB type of a role's column in the loaded tables, by the role's kind (kpi_core/catalog/roles.yaml).
+KIND_TYPES: Mapping[str, str] = {
+    "id": "VARCHAR",
+    "date": "DATE",
+    "number": "DOUBLE",
+    "count": "DOUBLE",
+    "text": "VARCHAR",
+    "flag": "BOOLEAN",
+    "stage": "VARCHAR",
+    "probability": "DOUBLE",
+    "forecast_category": "VARCHAR",
+}
+# A level rank written as a number beside the `level` column: the rank comes from funnel.yaml as {rank.<level>}.
+_RANK_LITERAL = re.compile(r"\blevel\s*(?:>=|<=|<>|!=|=|>|<)\s*\d|\d\s*(?:>=|<=|<>|!=|=|>|<)\s*level\b", re.IGNORECASE)
 CONTEXT_NAMES = frozenset({"first_stage"})  # names a conversion formula may use besides measures and ratios
 FIELDS: Mapping[str, frozenset[str]] = {
     "measures": frozenset(
@@ -110,10 +126,43 @@ def _check_item(section: str, item: object) -> None:
                 value=item["median_of"],
                 allowed=", ".join(DERIVED_RECORD_COLUMNS),
             )
+        for field in SQL_FIELDS:
+            _check_ranks(name, field, item.get(field), literals=False)  # ranks already filled in are numbers
         if "empty" in item and not isinstance(item["empty"], (int, float)):
             raise CatalogError("value", metric=name, field="empty", value=item["empty"], allowed="0")
     elif not isinstance(item.get("formula"), str):
         raise CatalogError("no_formula", metric=name)
+
+
+def _check_ranks(metric: str, field: str, expression: object, *, literals: bool = True) -> None:
+    """Level ranks in SQL only as {rank.<level>} of a level funnel.yaml knows (with `literals`: never as a number)."""
+    if not isinstance(expression, str):
+        return
+    for level in RANK_PLACEHOLDER.findall(expression):
+        if level not in LEVEL_RANK:
+            raise CatalogError(
+                "value", metric=metric, field=field, value=f"{{rank.{level}}}", allowed=", ".join(LEVEL_RANK)
+            )
+    if literals and _RANK_LITERAL.search(expression):
+        raise CatalogError("rank_literal", metric=metric, field=field)
+
+
+def fill_ranks(raw: object) -> object:
+    """metrics.yaml as parsed, with each {rank.<level>} of its SQL replaced by the level's rank (funnel.yaml), in
+    place. A level compared with a number, or a rank of an unknown level, is a CatalogError naming the metric: the
+    ranks live in funnel.yaml only."""
+    if not isinstance(raw, dict):
+        return raw  # check_catalog says what is wrong with it
+    for items in raw.values():
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            for field in SQL_FIELDS:
+                expression = item.get(field)
+                if isinstance(expression, str):
+                    _check_ranks(str(item.get("name")), field, expression)
+                    item[field] = resolve_ranks(expression, LEVEL_RANK)
+    return raw
 
 
 def _check_formula(metric: str, field: str, formula: str, known: set[str] | frozenset[str]) -> None:
@@ -128,16 +177,7 @@ def _check_formula(metric: str, field: str, formula: str, known: set[str] | froz
 
 def records_columns() -> dict[str, str]:
     """Every column a loaded `records` table can have, with a DuckDB type: the roles and the derived columns."""
-    columns: dict[str, str] = {}
-    for role in RECORD_ROLES:
-        if role in DATE_ROLES:
-            columns[role] = "DATE"
-        elif role in TEXT_ROLES or role in ("id", "stage", "lifecycle", "forecast_category"):
-            columns[role] = "VARCHAR"
-        elif role in FLAG_ROLES:
-            columns[role] = "BOOLEAN"
-        else:
-            columns[role] = "DOUBLE"
+    columns = {role: KIND_TYPES[ROLE_KIND[role]] for role in RECORD_ROLES}
     # probability_rank (A / B / C) comes with a mapped probability column only.
     return columns | dict(DERIVED_RECORD_COLUMNS) | {"probability_rank": "VARCHAR"}
 
@@ -149,15 +189,14 @@ def _dry_run(measures: list[dict[str, Any]]) -> None:
     try:
         defs = ", ".join(f'"{c}" {t}' for c, t in records_columns().items())
         con.execute(f"CREATE TABLE records ({defs})")
-        periods = ", ".join(
-            f'"{r}" {"DATE" if r == "period" else "VARCHAR" if r in TEXT_ROLES else "DOUBLE"}' for r in PERIOD_ROLES
-        )
+        periods = ", ".join(f'"{r}" {KIND_TYPES[ROLE_KIND[r]]}' for r in PERIOD_ROLES)
         con.execute(f"CREATE TABLE periods ({periods}, period_start DATE)")
         for item in measures:
             for field, table in (("records_sql", "records"), ("periods_sql", "periods"), ("median_where", "records")):
                 expression = item.get(field)
                 if expression is None:
                     continue
+                expression = resolve_ranks(expression, LEVEL_RANK)  # as kpi_core/catalog.read_metrics does
                 sql = (
                     f"SELECT count(*) FROM {table} WHERE {expression}"
                     if field == "median_where"

@@ -29,6 +29,7 @@ from typing import Any
 from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import order_stages
 from kpi_core.messages import Sentence, render
+from kpi_core.sql import Select, execute
 
 # Every change a deal can have, in the order they are listed.
 CHANGE_KINDS: tuple[str, ...] = (
@@ -40,9 +41,8 @@ WATERFALL_BARS: tuple[str, ...] = (
     "new", "reopened", "pulled_in", "amount_up", "amount_down", "slipped", "won", "lost", "removed",
 )  # fmt: skip
 _CLOSED = frozenset({"won", "lost", "disqualified"})
-_STATE_SQL = (
-    "SELECT id, stage, level, stage_position, outcome, amount, expected_close, owner, account FROM records "
-    "WHERE id IS NOT NULL"
+_STATE = Select(
+    ["id, stage, level, stage_position, outcome, amount, expected_close, owner, account"], "records", ["id IS NOT NULL"]
 )
 
 
@@ -197,7 +197,7 @@ def deal_states(dataset: Dataset) -> dict[str, DealState]:
     if "id" not in dataset.mapping:
         raise ChangesError("changes.no_id", file=_name(dataset))
     states: dict[str, DealState] = {}
-    for row in dataset.cursor().execute(_STATE_SQL).fetchall():
+    for row in execute(dataset.cursor(), _STATE).fetchall():
         deal_id, stage, level, position, outcome, amount, expected, owner, account = row
         states.setdefault(
             str(deal_id),

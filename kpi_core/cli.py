@@ -8,6 +8,7 @@ never change; JSON `message` fields follow `--lang`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import inspect
 import json
 import os
@@ -110,6 +111,15 @@ def build_parser(*, with_goal_commands: bool = True) -> argparse.ArgumentParser:
     kpis.add_argument("--by", action="append", default=[], choices=BREAKDOWN_ROLES, help="break down by a role")
     kpis.add_argument("--cohort", action="store_true", help="count everything in the period of the created date")
     kpis.add_argument("--json", action="store_true", help="one JSON object instead of tables")
+    kpis.add_argument(
+        "--compare",
+        action="store_true",
+        help="with --json, add `comparisons`: the period of the as-of date against the previous one and the same "
+        "period last year, both cut at the same day (costs three more passes over the data)",
+    )
+    kpis.add_argument(
+        "--as-of", type=_date_arg, help="as-of date of --compare, YYYY-MM-DD (default: the data's last date)"
+    )
     kpis.set_defaults(handler=run_kpis)
     if with_goal_commands:
         # The goal commands live beside the logic they print (imported here: they import this module's helpers).
@@ -216,7 +226,40 @@ def run_kpis(args: argparse.Namespace) -> dict[str, Any]:
     if dataset.shape == "periods" and missing:
         raise UsageError("cli.by_missing_role", role=missing[0])
     result = compute_kpis(dataset, period=args.period, by=args.by, cohort=args.cohort, fiscal_start=args.fiscal_start)
-    return {**rows_summary(dataset, args.lang), **kpi_payload(result)}
+    payload = {**rows_summary(dataset, args.lang), **kpi_payload(result)}
+    if getattr(args, "compare", False):
+        payload["comparisons"] = comparisons_payload(dataset, result, args)
+    return payload
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def comparisons_payload(dataset: Dataset, result: KpiResult, args: argparse.Namespace) -> dict[str, Any]:
+    """`comparisons` of `kpis --compare`: every figure the totals have, in the period (--period) of the as-of date
+    (--as-of, else the data's last date) against the previous period and the same period last year."""
+    from kpi_core.asof import check_as_of, data_bounds
+    from kpi_core.metrics import load_catalog
+    from kpi_core.period_compare import compare_periods, default_measures
+
+    bounds = data_bounds(dataset)
+    as_of = check_as_of(args.as_of, bounds=bounds) if args.as_of else bounds[1]
+    if as_of is None:
+        raise UsageError("cli.compare_undated")
+    comparison = compare_periods(
+        dataset,
+        as_of=as_of,
+        period=args.period,
+        measures=default_measures(result.totals, load_catalog().names),
+        fiscal_start=args.fiscal_start,
+        cohort=args.cohort,
+        bounds=bounds,
+    )
+    return comparison.as_dict(args.lang)
 
 
 def kpi_payload(result: KpiResult) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The week on one page: the KGI and its forecast, the off-track KPIs (and the reps furthest behind their even
-share), the report's next move, what changed since last week's export, and the deals to look at.
+"""The week on one page: the KGI and its forecast, the off-track KPIs (and the reps furthest behind their own
+target: their quota where the goal file sets quotas, else an even share of the team target), the report's next move,
+what changed since last week's export, and the deals to look at.
 
 Built from the one report (kpi_core.report) and, given last week's export, the comparison (kpi_core.changes);
 rendered as JSON (as_dict), Markdown (to_markdown) and a printable one-page HTML (to_html). Every sentence comes
@@ -12,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kpi_core.changes import Changes, compare_snapshots
 from kpi_core.format import fmt_count, fmt_date, fmt_money_compact, fmt_pct, fmt_signed, fmt_value
-from kpi_core.goals import Goals, kpi_breakdown
+from kpi_core.goals import QUOTA_KGI, Goals, kpi_breakdown, owner_key
 from kpi_core.intake.load import Dataset
 from kpi_core.messages import render
+from kpi_core.quotas import owner_teams
 from kpi_core.report import Figure, Report, advice_lines, build_report, figure_unit
 
 OWNERS_SHOWN = 3  # reps listed under an off-track KPI
@@ -39,16 +41,18 @@ def escape_markdown(text: object) -> str:
 
 @dataclass(frozen=True)
 class OwnerGap:
-    """One rep of an off-track KPI: actual and expected so far against an even share of the team target."""
+    """One rep behind on an off-track goal: actual and expected so far against their own target (their quota, or
+    an even share of the team target: the goal's `basis`), and their team when one is known."""
 
     owner: str
     actual: float | None
     expected: float | None
     gap: float | None
     attainment: float | None
+    team: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("owner", "actual", "expected", "gap", "attainment")}
+        return {k: getattr(self, k) for k in ("owner", "team", "actual", "expected", "gap", "attainment")}
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,12 @@ class OffTrack:
     expected: float | None
     attainment: float | None
     owners: tuple[OwnerGap, ...] = ()
+    basis: str = "even_split"  # what the reps are measured against: "quota" or "even_split"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "name": self.name, "unit": self.unit, "actual": self.actual, "expected": self.expected,
-            "attainment": self.attainment, "owners": [o.as_dict() for o in self.owners],
+            "attainment": self.attainment, "basis": self.basis, "owners": [o.as_dict() for o in self.owners],
         }  # fmt: skip
 
 
@@ -100,6 +105,11 @@ class Digest:
     changes: Changes | None = None
     since: str | None = None
     deals: list[DealToLook] = field(default_factory=list)
+    # Whether the sentence for "nothing compared" names the command's --since option (the app says it plainly).
+    since_hint: bool = True
+    # The reps furthest behind their KGI quota, when the goal file sets KGI quotas and the KGI is not on track.
+    kgi_owners: tuple[OwnerGap, ...] = ()
+    kgi_unit: str = "currency"
 
     @property
     def kgi_off_track(self) -> bool:
@@ -132,6 +142,7 @@ class Digest:
                 "off_track": self.kgi_off_track,
                 **{key: figure.value for key, figure in self.kgi.items()},
                 "period": (self.kgi.get("forecast") or Figure("", None, "", "")).period,
+                "owners": [o.as_dict() for o in self.kgi_owners],
             },
             "off_track": [item.as_dict() for item in self.off_track],
             "advice": {
@@ -162,6 +173,9 @@ class Digest:
             say("digest.kgi_status", status=say(f"digest.status.{self.status}")),
             say("digest.kgi_off_track" if self.kgi_off_track else "digest.kgi_on_track"),
         ]  # fmt: skip
+        if self.kgi_owners:
+            owners = self._owner_list(self.kgi_owners, self.kgi_unit, lang, value)
+            kgi_lines.append(say("digest.kgi_owners_quota", owners=owners))
         kpi_lines: list[str] = []
         for item in self.off_track:
             kpi_lines.append(
@@ -170,10 +184,9 @@ class Digest:
                     attainment=fmt_pct(item.attainment, lang))
             )  # fmt: skip
             if item.owners:
-                owners = ("、" if lang == "ja" else ", ").join(
-                    f"{value(o.owner)} {fmt_signed(o.gap, item.unit, lang, currency=cur)}" for o in item.owners
-                )
-                kpi_lines.append(say("digest.owners", owners=owners))
+                owners = self._owner_list(item.owners, item.unit, lang, value)
+                kpi_lines.append(say("digest.owners_quota" if item.basis == "quota" else "digest.owners",
+                                     owners=owners))  # fmt: skip
         if not kpi_lines:
             kpi_lines.append(say("digest.no_off_track"))
         next_lines = advice_lines(self.report, lang, currency=cur)[:1]
@@ -183,7 +196,8 @@ class Digest:
             (say("digest.section.next"), next_lines),
         ]
         if self.changes is None:
-            out.append((say("digest.section.changes"), [say("digest.no_since")]))
+            no_since = "digest.no_since" if self.since_hint else "digest.no_since_plain"
+            out.append((say("digest.section.changes"), [say(no_since)]))
             return out
         change_lines = [say("digest.since", old=value(self.since or "-"))]
         for kind, entry in (self.summary() or {}).items():
@@ -206,6 +220,17 @@ class Digest:
         ] or [say("digest.no_deals")]  # fmt: skip
         out.append((say("digest.section.deals"), deal_lines))
         return out
+
+    def _owner_list(self, owners: tuple[OwnerGap, ...], unit: str, lang: str, value: Callable[[str], str]) -> str:
+        """ "佐藤 健（第1営業課） 62.0%（−3）、…": each rep (and team), attainment and gap to date."""
+        items = []
+        for o in owners:
+            name = value(o.owner)
+            if o.team:
+                name = render("digest.owner_team", lang, owner=name, team=value(o.team))
+            gap = fmt_signed(o.gap, unit, lang, currency=self.currency)
+            items.append(render("digest.owner_item", lang, owner=name, attainment=fmt_pct(o.attainment, lang), gap=gap))
+        return ("、" if lang == "ja" else ", ").join(items)
 
     def title(self, lang: str | None = None) -> str:
         lang = lang or self.lang
@@ -247,16 +272,23 @@ DIGEST_CSS = (
 )
 
 
-def _owners(goals: Goals, dataset: Dataset, kpi_id: str, as_of: dt.date, calendar: str) -> tuple[OwnerGap, ...]:
-    """The reps furthest behind their even share of a KPI (kpi_core.goals.kpi_breakdown), when the data has owners."""
+def _owners(
+    goals: Goals, dataset: Dataset, kpi_id: str, as_of: dt.date, calendar: str, team_of: Mapping[str, str]
+) -> tuple[OwnerGap, ...]:
+    """The reps furthest behind their own target of a goal (kpi_core.goals.kpi_breakdown: their quota when the
+    goal file sets quotas for it, reps without one left out; else an even share of the team target), lowest
+    attainment first, when the data has owners. Attainment, not the gap: with quotas the gaps of a big and a small
+    quota do not compare."""
     if dataset.shape != "records" or "owner" not in dataset.mapping:
         return ()
     rows = kpi_breakdown(goals, dataset, kpi_id, role="owner", as_of=as_of, calendar=calendar)
-    behind = [r for r in rows if r["key"] is not None and r["gap"] is not None and r["gap"] < 0]
-    behind.sort(key=lambda r: (r["gap"] if goals.kpi(kpi_id).better != "lower" else -r["gap"], str(r["key"])))
+    behind = [r for r in rows if r["key"] is not None and r["attainment"] is not None and r["attainment"] < 1]
+    behind.sort(key=lambda r: (r["attainment"], str(r["key"])))
     return tuple(
-        OwnerGap(str(r["key"]), r["actual"], r["expected"], r["gap"], r["attainment"]) for r in behind[:OWNERS_SHOWN]
-    )
+        OwnerGap(str(r["key"]), r["actual"], r["expected"], r["gap"], r["attainment"],
+                 team_of.get(owner_key(str(r["key"]))))
+        for r in behind[:OWNERS_SHOWN]
+    )  # fmt: skip
 
 
 def deals_to_look_at(changes: Changes, limit: int = DEALS_SHOWN) -> list[DealToLook]:
@@ -283,24 +315,36 @@ def build_digest(
     since: Dataset | None = None,
     lang: str = "en",
     report: Report | None = None,
+    changes: Changes | None = None,
+    since_hint: bool = True,
+    teams: Mapping[str, str] | None = None,
 ) -> Digest:
     """The digest of `dataset` against `goals` at `as_of`; `since` is last week's export of the same deals (what
-    changed); `report` reuses a report already built for the same inputs."""
+    changed); `report` and `changes` (compare_snapshots(since, dataset)) reuse what was already computed for the
+    same inputs; `since_hint` as Digest.since_hint; `teams` (owner → team, kpi_core.quotas.read_teams) names each
+    listed rep's team, after the goal file's own."""
     report = report or build_report(goals, dataset, as_of, calendar=calendar)
     rows = {str(row["id"]): row for row in report.plan.gaps}
     kgi_row = rows.get("kgi") or {}
+    team_of = owner_teams(goals, teams)
     off_track = []
     for kpi in goals.kpis:
         row = rows.get(kpi.id)
         if row is None or row.get("status") != "off_track":
             continue
-        owners = _owners(goals, dataset, kpi.id, as_of, calendar) if figure_unit(kpi.metric) != "ratio" else ()
+        quotas = bool(goals.quotas_for(kpi.id))
+        # A rate's even share is the team rate itself: every rep below it would be listed, so only a rate's quotas.
+        listed = quotas or figure_unit(kpi.metric) != "ratio"
+        owners = _owners(goals, dataset, kpi.id, as_of, calendar, team_of) if listed else ()
         off_track.append(
             OffTrack(kpi.id, str(row.get("name") or kpi.id), figure_unit(kpi.metric), row.get("actual"),
-                     row.get("expected"), row.get("attainment"), owners)
+                     row.get("expected"), row.get("attainment"), owners, "quota" if quotas else "even_split")
         )  # fmt: skip
-    changes = compare_snapshots(since, dataset) if since is not None else None
-    return Digest(
+    if since is None:
+        changes = None
+    elif changes is None:
+        changes = compare_snapshots(since, dataset)
+    digest = Digest(
         lang=lang,
         as_of=as_of,
         kgi_name=goals.kgi.name,
@@ -311,4 +355,11 @@ def build_digest(
         changes=changes,
         since=None if since is None else ", ".join(str(f["name"]) for f in since.files[:1]) or None,
         deals=[] if changes is None else deals_to_look_at(changes),
+        since_hint=since_hint,
+        kgi_unit=figure_unit(goals.kgi.metric),
     )
+    # The KGI's own quotas ("kgi", unless a KPI has that id: then they are that KPI's) once the KGI is behind.
+    kgi_quotas = goals.quotas_for(QUOTA_KGI) and all(k.id != QUOTA_KGI for k in goals.kpis)
+    if kgi_quotas and (digest.kgi_off_track or digest.status in ("at_risk", "off_track")):
+        digest.kgi_owners = _owners(goals, dataset, QUOTA_KGI, as_of, calendar, team_of)
+    return digest

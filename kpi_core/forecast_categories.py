@@ -28,6 +28,7 @@ from typing import Any
 from kpi_core.intake.load import Dataset
 from kpi_core.intake.roles import DEFAULT_RANK_PROBABILITY
 from kpi_core.messages import Sentence, render
+from kpi_core.sql import CLOSED, NOT_CLOSED, WON, Select, Sql, execute, table_columns, union_all
 
 LINES: tuple[str, ...] = ("closed", "commit", "best_case", "pipeline", "omitted", "uncategorised")
 HISTORY_WINDOW_DAYS = 7  # a snapshot this close to a month's first day tells the coverage the month started with
@@ -176,27 +177,19 @@ def _figure(deals: Sequence[OpenDeal]) -> dict[str, Any]:
 
 
 def _won_in(dataset: Dataset, start: dt.date, end: dt.date) -> tuple[int, float]:
-    count, amount = (
-        dataset.cursor()
-        .execute(
-            "SELECT count(*), coalesce(sum(amount), 0) FROM records WHERE outcome = 'won' AND closed BETWEEN ? AND ?",
-            [start, end],
-        )
-        .fetchall()[0]
+    won = Select(
+        ["count(*)", "coalesce(sum(amount), 0)"], "records", [WON, Sql("closed BETWEEN ? AND ?", (start, end))]
     )
+    count, amount = execute(dataset.cursor(), won).fetchall()[0]
     return int(count), float(amount)
 
 
 def latest_date(dataset: Dataset) -> dt.date | None:
     """The data's last day: the latest created, updated or decided (won / lost) date, as the export's as-of day."""
-    row = (
-        dataset.cursor()
-        .execute(
-            "SELECT max(d) FROM (SELECT created AS d FROM records UNION ALL SELECT updated FROM records "
-            "UNION ALL SELECT closed FROM records WHERE outcome IN ('won', 'lost', 'disqualified'))"
-        )
-        .fetchall()[0][0]
+    days = union_all(
+        Select(["created AS d"], "records"), Select(["updated"], "records"), Select(["closed"], "records", [CLOSED])
     )
+    row = execute(dataset.cursor(), Select(["max(d)"], days)).fetchall()[0][0]
     return row
 
 
@@ -209,16 +202,11 @@ def open_deals(
     """Every open deal with its probability, category and whether it can land in the period; and whether the data
     has expected close dates at all (without them every open deal can land in the period)."""
     ranks = dict(DEFAULT_RANK_PROBABILITY if rank_probability is None else rank_probability)
-    present = {row[0] for row in dataset.cursor().execute("DESCRIBE records").fetchall()}
+    present = {row[0] for row in execute(dataset.cursor(), table_columns("records")).fetchall()}
     optional = [name if name in present else f"CAST(NULL AS {kind})" for name, kind in _OPTIONAL_COLUMNS.items()]
-    rows = (
-        dataset.cursor()
-        .execute(
-            f"SELECT id, amount, {', '.join(optional)}, expected_close FROM records "
-            "WHERE outcome NOT IN ('won', 'lost', 'disqualified')"
-        )
-        .fetchall()
-    )
+    rows = execute(
+        dataset.cursor(), Select(["id", "amount", *optional, "expected_close"], "records", [NOT_CLOSED])
+    ).fetchall()
     dated = any(row[5] is not None for row in rows)
     deals = []
     for deal_id, amount, probability, rank, category, expected in rows:

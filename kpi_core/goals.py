@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,16 @@ class Kpi:
 
 
 @dataclass
+class Quota:
+    """One rep's own target for a KPI (or for the KGI: kpi "kgi"), per the KPI's period; `team` optional."""
+
+    owner: str
+    kpi: str
+    target: float
+    team: str = ""
+
+
+@dataclass
 class Goals:
     """One workspace's goal file."""
 
@@ -173,6 +184,15 @@ class Goals:
     csfs: list[Csf] = field(default_factory=list)
     fiscal_year_start: int = 4
     currency: str = "JPY"
+    quotas: list[Quota] = field(default_factory=list)
+
+    def quotas_for(self, kpi_id: str) -> list[Quota]:
+        """The quotas set for one KPI (the KGI's with "kgi"), in file order."""
+        return [q for q in self.quotas if q.kpi == kpi_id]
+
+    def teams(self) -> dict[str, str]:
+        """owner → team, as the quotas give them (owners without a team left out)."""
+        return {q.owner: q.team for q in self.quotas if q.team}
 
     def kpi(self, kpi_id: str) -> Kpi:
         for kpi in self.kpis:
@@ -271,7 +291,9 @@ _KGI_FIELDS = ("name", "metric", "target", "period", "baseline")
 _KPI_FIELDS = ("id", "name", "department", "metric", "target", "per", "owner", "review", "class", "better",
                "definition", "csfs")  # fmt: skip
 _CSF_FIELDS = ("id", "name", "lever", "actions")
-_TOP_FIELDS = ("fiscal_year_start", "currency", "kgi", "kpis", "csfs")
+_QUOTA_FIELDS = ("owner", "team", "kpi", "target")
+_TOP_FIELDS = ("fiscal_year_start", "currency", "kgi", "kpis", "csfs", "quotas")
+QUOTA_KGI = "kgi"  # a quota's kpi for the KGI itself (a rep's share of the revenue goal)
 _TAG = "tag:yaml.org,2002:"
 _NUMBER_TAGS = (f"{_TAG}int", f"{_TAG}float")
 _TEXT_LIKE_TAGS = (*_NUMBER_TAGS, f"{_TAG}timestamp")  # read as written where text is expected
@@ -611,6 +633,8 @@ def _read_goals(r: _Reader, root: yaml.Node) -> Goals | None:
     kpis = _read_list(r, top, "kpis", root, _read_kpi)
     _check_ids(r, top.get("kpis"), "kpis", kpis)
     _check_ids(r, top.get("csfs"), "csfs", csfs)
+    quotas = _read_list(r, top, "quotas", root, _read_quota)
+    _check_quotas(r, top.get("quotas"), quotas, kgi, [k for k in kpis if k is not None])
     known_csfs = {c.id for c in csfs if c is not None}
     kpi_nodes = top["kpis"].value if isinstance(top.get("kpis"), yaml.SequenceNode) else []
     for i, kpi in enumerate(kpis):
@@ -629,6 +653,7 @@ def _read_goals(r: _Reader, root: yaml.Node) -> Goals | None:
         csfs=[c for c in csfs if c is not None],
         fiscal_year_start=int(fiscal) if fiscal is not None else 4,
         currency=currency,
+        quotas=[q for q in quotas if q is not None],
     )
 
 
@@ -737,6 +762,82 @@ def _read_csf(r: _Reader, node: yaml.Node, where: str) -> Csf | None:
     return Csf(id=csf_id, name=name, lever=lever or None, actions=r.text_list(fields, "actions", where))
 
 
+def _read_quota(r: _Reader, node: yaml.Node, where: str) -> tuple[Quota, yaml.Node] | None:
+    """One quota as read, with its node (the KPI it names and the owner are checked against the whole file later)."""
+    fields = r.mapping(node, where, _QUOTA_FIELDS)
+    if fields is None:
+        return None
+    owner = r.text(fields, "owner", where, node, required=True)
+    kpi = r.text(fields, "kpi", where, node, required=True)
+    target = r.number(fields, "target", where, node, required=True)
+    team = r.text(fields, "team", where, node, required=False)
+    if not owner or not kpi or target is None:
+        return None
+    if target < 0:
+        got = _cut(_source(fields["target"]))
+        r.fail(fields["target"], f"{where}.target", "goalfile.quota_negative", owner=shown(owner, SHOWN_CHARS), got=got)
+        return None
+    return Quota(owner=owner, kpi=kpi, target=target, team=team), node
+
+
+def _check_quotas(
+    r: _Reader, node: yaml.Node | None, read: list[tuple[Quota, yaml.Node] | None], kgi: Kgi | None, kpis: list[Kpi]
+) -> None:
+    """Each quota names a KPI of the file (or "kgi"), once per owner; a rate's quota is 0–1; an owner has one team.
+    Quotas with a problem are dropped from `read` (set to None) so the model never holds them."""
+    metrics = {k.id: k.metric for k in kpis}
+    if kgi is not None and QUOTA_KGI not in metrics:
+        metrics[QUOTA_KGI] = kgi.metric
+    known = ", ".join([k.id for k in kpis] + ([QUOTA_KGI] if kgi is not None else []))
+    seen: set[tuple[str, str]] = set()
+    teams: dict[str, str] = {}
+    for i, item in enumerate(read):
+        if item is None:
+            continue
+        quota, qnode = item
+        where = f"quotas[{i}]"
+        owner = shown(quota.owner, SHOWN_CHARS)
+        if quota.kpi not in metrics:
+            r.fail(_field_node(qnode, "kpi"), f"{where}.kpi", "goalfile.quota_unknown_kpi",
+                   kpi=shown(quota.kpi, SHOWN_CHARS), known=known)  # fmt: skip
+            read[i] = None
+            continue
+        key = (owner_key(quota.owner), quota.kpi)
+        if key in seen:
+            r.fail(_field_node(qnode, "owner"), f"{where}.owner", "goalfile.quota_twice", owner=owner,
+                   kpi=shown(quota.kpi, SHOWN_CHARS))  # fmt: skip
+            read[i] = None
+            continue
+        seen.add(key)
+        metric = metrics[quota.kpi]
+        if metric and _is_metric(metric) and metric_unit(metric) == "ratio" and quota.target > 1:
+            r.fail(_field_node(qnode, "target"), f"{where}.target", "goalfile.ratio_target", metric=metric,
+                   got=_cut(_source(_field_node(qnode, "target") or qnode)))  # fmt: skip
+            read[i] = None
+            continue
+        if quota.team:
+            other = teams.setdefault(owner_key(quota.owner), quota.team)
+            if other != quota.team:
+                r.fail(_field_node(qnode, "team"), f"{where}.team", "goalfile.quota_team_conflict", owner=owner,
+                       team=shown(other, SHOWN_CHARS), other=shown(quota.team, SHOWN_CHARS))  # fmt: skip
+                read[i] = None
+                continue
+    read[:] = [None if item is None else item[0] for item in read]  # type: ignore[misc]
+
+
+def _is_metric(metric: str) -> bool:
+    try:
+        metric_inputs(metric)
+    except FormulaError:
+        return False
+    return True
+
+
+def owner_key(name: str | None) -> str:
+    """An owner's name as compared (quotas ↔ data ↔ team file): NFKC, spaces collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", str(name or "")).split()).casefold()
+
+
 def goals_as_dict(goals: Goals) -> dict[str, Any]:
     """The goal file as plain data, in the file's field order (class, not klass)."""
     kpis = []
@@ -751,7 +852,14 @@ def goals_as_dict(goals: Goals) -> dict[str, Any]:
         "kgi": kgi,
         "kpis": kpis,
         "csfs": [{key: value for key, value in asdict(c).items() if value is not None} for c in goals.csfs],
+        # only when set: a goal file without quotas dumps as it always did
+        **({"quotas": [_quota_dict(q) for q in goals.quotas]} if goals.quotas else {}),
     }
+
+
+def _quota_dict(quota: Quota) -> dict[str, Any]:
+    item = asdict(quota)
+    return {key: item[key] for key in _QUOTA_FIELDS if key != "team" or item["team"]}
 
 
 def dump_goals(goals: Goals) -> str:
@@ -944,13 +1052,14 @@ def kpi_breakdown(
 ) -> list[dict[str, Any]]:
     """The current period of one KPI per value of a data role (e.g. each sales rep).
 
-    Rates are compared with the team target itself. Volumes get an even split of the team target over the
-    values active in the period (the goal file has one team target; the split is labelled as such), pro-rated
-    by business days like the team row. A monthly sheet has no roles: [] .
+    By owner, when the goal file sets quotas for the KPI, each rep is compared with their own quota (target_basis
+    "quota"; a rep with no quota has no target, "no_quota"). Otherwise rates are compared with the team target
+    itself, and volumes get an even split of the team target over the values active in the period (labelled
+    "even_split"), pro-rated by business days like the team row. A monthly sheet has no roles: [] .
     """
     if dataset.shape != "records" or role not in BREAKDOWN_ROLES or role not in dataset.mapping:
         return []
-    kpi = goals.kpi(kpi_id)
+    kpi = goal_kpi(goals, kpi_id)
     as_of = check_as_of(as_of or dt.date.today())
     start, end = period_bounds(as_of, kpi.per, goals.fiscal_year_start)
     result = compute_kpis(
@@ -965,14 +1074,21 @@ def kpi_breakdown(
     total = business_days(start, end, calendar)
     fraction = business_days(start, min(end, as_of), calendar) / total if total else 1.0
     active = [r for r in items if r["key"] is not None]
+    quotas = {owner_key(q.owner): q.target for q in goals.quotas_for(kpi_id)} if role == "owner" else {}
     rows = []
     for figures in items:
         actual = metric_value(kpi.metric, figures)
-        if degree == 1:
+        if quotas:
+            share = quotas.get(owner_key(figures["key"])) if figures["key"] is not None else None
+            expected = share * fraction if share is not None and degree == 1 else share
+            basis = "quota" if share is not None else "no_quota"
+        elif degree == 1:
             share = kpi.target / len(active) if active and figures["key"] is not None else None
             expected = share * fraction if share is not None else None
+            basis = "even_split"
         else:
             share, expected = kpi.target, kpi.target
+            basis = "team_target"
         attainment = attainment_of(actual, expected, kpi.better)
         rows.append(
             {
@@ -981,7 +1097,7 @@ def kpi_breakdown(
                 "key": figures["key"],
                 "actual": actual,
                 "target": share,
-                "target_basis": "even_split" if degree == 1 else "team_target",
+                "target_basis": basis,
                 "expected": expected,
                 "gap": None if actual is None or expected is None else actual - expected,
                 "attainment": None if attainment is None or math.isinf(attainment) else attainment,
@@ -989,6 +1105,16 @@ def kpi_breakdown(
             }
         )
     return rows
+
+
+def goal_kpi(goals: Goals, kpi_id: str) -> Kpi:
+    """A KPI by id; "kgi" (when no KPI has that id) is the KGI as a KPI over its own period, so a quota of the
+    revenue goal is measured like any other."""
+    if kpi_id == QUOTA_KGI and all(k.id != QUOTA_KGI for k in goals.kpis):
+        kgi = goals.kgi
+        return Kpi(id=QUOTA_KGI, name=kgi.name, metric=kgi.metric, target=kgi.target, per=kgi.period,
+                   klass="lagging", better=metric_default_better(kgi.metric))  # fmt: skip
+    return goals.kpi(kpi_id)
 
 
 # --- the plan itself -----------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pandas as pd
 from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS
 from kpi_core.metrics import Filters
+from kpi_core.sql import OPEN, Part, Select, Sql, age_days, execute
 
 LEAD_LEVELS = ("lead", "mql", "sql")  # below the opportunity: a record still here is a lead
 # Age bands in days since created, inclusive: (first day, last day or None for "and older").
@@ -72,26 +73,23 @@ def lead_aging(
     if not has_lead_levels(dataset):
         return LeadAging(as_of)
     if as_of is None:
-        last = dataset.cursor().execute(f"SELECT greatest(max(created), max(closed)) FROM {dataset.table}").fetchall()
+        last = execute(dataset.cursor(), Select(["greatest(max(created), max(closed))"], dataset.table)).fetchall()
         as_of = _as_date(last[0][0])
     if as_of is None:
         return LeadAging(None)
-    where, params = (filters or Filters()).where("created", dataset)
     levels = [lv for lv in LEAD_LEVELS if lv in dataset.present_levels]
     ranks = {LEVEL_RANK[lv]: lv for lv in levels}
     opportunity = LEVEL_RANK["opportunity"]
-    base = (
-        f"FROM {dataset.table} WHERE outcome = 'open' AND level < {opportunity} AND created IS NOT NULL "
-        f"AND created <= ? AND {where}"
-    )
-    rows = (
-        dataset.cursor()
-        .execute(
-            f"SELECT level, date_diff('day', created, ?::DATE) AS age, count(*) {base} GROUP BY ALL",
-            [as_of, as_of, *params],
-        )
-        .fetchall()
-    )
+    # Open leads created by as_of (the rows both queries count).
+    leads: list[Part] = [
+        OPEN,
+        f"level < {int(opportunity)}",
+        "created IS NOT NULL",
+        Sql("created <= ?", (as_of,)),
+        (filters or Filters()).condition("created", dataset),
+    ]
+    by_age = Select(["level", Sql(f"{age_days()} AS age", (as_of,)), "count(*)"], dataset.table, leads, "ALL")
+    rows = execute(dataset.cursor(), by_age).fetchall()
     cells = {(lv, b): 0 for lv in levels for b in range(len(BANDS))}
     ages: list[tuple[int, int]] = []
     for rank, age, n in rows:
@@ -115,15 +113,14 @@ def lead_aging(
     by_level = {lv: int(counts.loc[counts["level"] == lv, "count"].sum()) for lv in levels}
     total = sum(by_level.values())
     first_rank = LEVEL_RANK[levels[0]]
-    listed = (
-        dataset.cursor()
-        .execute(
-            f"SELECT id, stage, owner, channel, created, date_diff('day', created, ?::DATE) AS age_days {base} "
-            f"AND level = {first_rank} ORDER BY age_days DESC, row_no LIMIT {int(oldest)}",
-            [as_of, as_of, *params],
-        )
-        .df()
+    oldest_leads = Select(
+        ["id, stage, owner, channel, created", Sql(f"{age_days()} AS age_days", (as_of,))],
+        dataset.table,
+        [*leads, f"level = {int(first_rank)}"],
+        order_by="age_days DESC, row_no",
+        limit=int(oldest),
     )
+    listed = execute(dataset.cursor(), oldest_leads).df()
     return LeadAging(
         as_of=as_of,
         total=total,

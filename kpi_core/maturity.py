@@ -17,6 +17,7 @@ from typing import Any
 from kpi_core.business_days import period_bounds
 from kpi_core.intake.load import Dataset
 from kpi_core.metrics import Filters, progress
+from kpi_core.sql import WON, Sql, execute, value_counts
 
 DEFAULT_SHARE = 0.8  # the lag is the age by which 8 in 10 wins have happened
 
@@ -40,19 +41,11 @@ def conversion_lag(
     if dataset.shape != "records" or not 0 < share <= 1:
         return Lag(None, share, 0)
     roles = Filters(roles=dict((filters or Filters()).roles))
-    where, params = roles.where("closed", dataset)
+    where = roles.condition("closed", dataset)
     if as_of is not None:
-        where += " AND closed <= ?"
-        params = [*params, as_of]
-    rows = (
-        dataset.cursor()
-        .execute(
-            f"SELECT cycle_days, count(*) FROM {dataset.table} WHERE outcome = 'won' AND cycle_days IS NOT NULL "
-            f"AND cycle_days >= 0 AND {where} GROUP BY 1 ORDER BY 1",
-            params,
-        )
-        .fetchall()
-    )
+        where = Sql(where.text + " AND closed <= ?", (*where.params, as_of))
+    won = Sql(f"{WON} AND cycle_days IS NOT NULL AND cycle_days >= 0 AND {where.text}", where.params)
+    rows = execute(dataset.cursor(), value_counts(dataset.table, "cycle_days", won)).fetchall()
     total = sum(int(n) for _, n in rows)
     if not total:
         return Lag(None, share, 0)

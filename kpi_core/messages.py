@@ -15,7 +15,7 @@ from typing import Any
 LANGS: tuple[str, ...] = ("ja", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
-    # The metrics catalogue (kpi_core/metrics.yaml) checked when it loads (kpi_core/catalog_check.py).
+    # The metrics catalogue (kpi_core/catalog/metrics.yaml) checked when it loads (kpi_core/catalog_check.py).
     "catalog.sections": {
         "ja": "metrics.yaml の最上位には {sections} の3つだけを書いてください。",
         "en": "metrics.yaml must have exactly the sections {sections}.",
@@ -1306,22 +1306,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "KPI「{kpi_name}」：3か月以上の実績がある担当者が2人未満のため、現場ごとの比較ができません。",
         "en": "KPI '{kpi_name}': fewer than 2 reps have 3 months of data: the field cannot be compared.",
     },
-    "health.p6.out_of_reach": {
-        "ja": "KPI「{kpi_name}」：担当者{reps}人のうち、自分の割り当て（{share}）に"
-        "過去の実績で届くのは{reach}人だけです（担当者ごとの典型的な月は {low}〜{high}）。",
-        "en": "KPI '{kpi_name}': only {reach} of {reps} reps reach their share ({share}) in their own months "
-        "(typical months range {low}–{high}).",
-    },
-    "health.p6.wide_spread": {
-        "ja": "KPI「{kpi_name}」：担当者ごとの典型的な月の差が {spread} あります（{low}〜{high}）。均等な割り当ては"
-        "現場の実態と合いません。",
-        "en": "KPI '{kpi_name}': reps' typical months differ {spread} ({low}–{high}): an even split ignores the field.",
-    },
-    "health.p6.reachable": {
-        "ja": "KPI「{kpi_name}」：担当者{reps}人のうち{reach}人が、過去の実績で自分の割り当て（{share}）"
-        "に届いています。",
-        "en": "KPI '{kpi_name}': {reach} of {reps} reps reach their share ({share}) in their own months.",
-    },
     "health.p6.remedy.out_of_reach": {
         "ja": "現場と一緒に目標をつくり、なぜこの数字を追うのかを説明してください。"
         "半数の担当者が届く目標は {suggested} です。",
@@ -1554,6 +1538,550 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Download the summary, breakdowns, monthly table and charts of this view (filters, as-of date, "
         "calendar) as an Excel file.",
     },
+    # --- quotas by rep and team (issue 14: kpi_core/goals.py quotas, kpi_core/quotas.py) ---------------------------
+    "goalfile.quota_unknown_kpi": {
+        "ja": "id が {kpi} の KPI がありません（使える id: {known}）",
+        "en": "no KPI has id {kpi} (ids: {known})",
+    },
+    "goalfile.quota_twice": {
+        "ja": "{owner} の {kpi} のノルマが2回書かれています",
+        "en": "the quota of {owner} for {kpi} is given twice",
+    },
+    "goalfile.quota_negative": {
+        "ja": "{owner} のノルマは0以上にしてください（{got}）",
+        "en": "the quota of {owner} must be 0 or more (got {got})",
+    },
+    "goalfile.quota_team_conflict": {
+        "ja": "{owner} のチームが {team} と {other} の2つ書かれています。1つにしてください",
+        "en": "{owner} is given two teams, {team} and {other}: give one",
+    },
+    "teams.unreadable": {
+        "ja": "チーム表 {file} を読めません。担当者とチームの2列の CSV（UTF-8 または Shift_JIS）か Excel に"
+        "してください",
+        "en": "cannot read the team file {file}: use a CSV (UTF-8 or Shift_JIS) or an Excel file with two columns, "
+        "owner and team",
+    },
+    "teams.no_columns": {
+        "ja": "チーム表 {file} に担当者とチームの列が見つかりません（見出し: {headers}）。見出しを「担当者」"
+        "「チーム」にしてください",
+        "en": "the team file {file} has no owner and team columns (headers: {headers}): name them Owner and Team",
+    },
+    "teams.conflict": {
+        "ja": "チーム表 {file}: {owner} が {team} と {other} の2つのチームにいます。1つにしてください",
+        "en": "team file {file}: {owner} is in two teams, {team} and {other}: keep one",
+    },
+    "teams.empty": {
+        "ja": "チーム表 {file} に担当者の行がありません",
+        "en": "the team file {file} has no rows of owners",
+    },
+    "quota.basis.quota": {"ja": "担当者別ノルマ", "en": "quota per rep"},
+    "quota.basis.even_split": {"ja": "チーム目標の均等割り", "en": "even split of the team target"},
+    "quota.basis.team_target": {"ja": "チーム目標（率）", "en": "team target (a rate)"},
+    "quota.no_team": {"ja": "チーム未設定", "en": "No team"},
+    # ------------------------------------------------------------------ pivots and plan in words (issue 11, item 2)
+    # The pivot engine's findings (kpi_core/pivots/sentences.py renders them from each Explanation's code and
+    # parameters) and the pivot table's words: the Pivots page and the `pivots` command say the same sentence.
+    "pivots.sentence.kpi_if": {
+        "ja": "{name}は{period}の目標{target}に対し{forecast}の見込みです。{name}がこの見込みどおりなら、受注金額は"
+        "目標{kgi_target}に対し{kgi_forecast}です",
+        "en": "{name} is forecast at {forecast} of {target} for {period}; if it ends there, revenue would be "
+        "{kgi_forecast} of {kgi_target}",
+    },
+    "pivots.sentence.covered": {
+        "ja": "。ほかのレバーの見込みで受注金額の目標はまかなえるため、打ち手を変える必要はありません"
+        "（{pivots}件を確認）。",
+        "en": ": the other levers' forecasts already cover the revenue target, so no pivot is needed "
+        "({pivots} checked).",
+    },
+    "pivots.note.kgi_not_modelled": {
+        "ja": "KGIの指標が {metric} のため、受注金額のドライバーモデルで打ち手を計算できません。",
+        "en": "The KGI is {metric}, and the driver models explain won revenue: no pivots can be computed.",
+    },
+    "pivots.note.no_driver_model": {
+        "ja": "このデータからは受注金額のドライバーモデルを作れません（金額・受注件数・件数の列が必要です）。",
+        "en": "The data cannot feed a driver model of revenue (it needs amounts, won deals and a volume).",
+    },
+    "pivots.and_more": {"ja": " ほか{count}", "en": " and {count} more"},
+    "pivots.verdict.no_change_needed": {"ja": "変更不要", "en": "No change needed"},
+    "pivots.verdict.feasible": {"ja": "実現可能", "en": "Feasible"},
+    "pivots.verdict.stretch": {"ja": "背伸び", "en": "Stretch"},
+    "pivots.verdict.impossible": {"ja": "不可能", "en": "Impossible"},
+    "pivots.verdict.no_history": {"ja": "過去の実績なし", "en": "No history"},
+    "pivots.col.rank": {"ja": "順位", "en": "Rank"},
+    "pivots.col.lever": {"ja": "レバー", "en": "Lever"},
+    "pivots.col.current": {"ja": "現在", "en": "Now"},
+    "pivots.col.required": {"ja": "必要", "en": "Needed"},
+    "pivots.col.change": {"ja": "変化率", "en": "Change"},
+    "pivots.col.seen": {"ja": "過去の実績", "en": "History"},
+    "pivots.col.verdict": {"ja": "判定", "en": "Verdict"},
+    "pivots.col.csf": {"ja": "CSF", "en": "CSF"},
+    "pivots.sentence.no_model": {
+        "ja": "{name}は未達の見込みですが、この指標を含むドライバーモデルがないため打ち手を計算できません。",
+        "en": "{name} is forecast to miss, and no driver model holds it: no pivots.",
+    },
+    "pivots.sentence.kgi_short": {
+        "ja": "{period}の受注金額は目標{target}に対し{forecast}の見込みです",
+        "en": "Revenue for {period} is forecast at {forecast} of {target}",
+    },
+    "pivots.sentence.some_feasible": {
+        "ja": "。{pivots}件の打ち手のうち{feasible}件は過去に実績があるか変更不要です（最有力：{best}）。",
+        "en": ": {feasible} of {pivots} pivots were reached before or need no change (best: {best}).",
+    },
+    "pivots.sentence.none_feasible": {
+        "ja": "。{pivots}件の打ち手はどれも過去に達成したことがありません。",
+        "en": ": none of {pivots} pivots was reached in past months.",
+    },
+    "pivots.sentence.keep": {"ja": "{goal}を守るには、{move}。{tail}", "en": "To keep {goal}, {move}; {tail}"},
+    "pivots.sentence.move_single": {
+        "ja": "{lever}を{required}（{change}）にする必要があります",
+        "en": "{lever} must reach {required} ({change})",
+    },
+    "pivots.sentence.enough_single": {
+        "ja": "{lever}は{required}（{change}）でも足ります",
+        "en": "{lever} would still be enough at {required} ({change})",
+    },
+    "pivots.sentence.enough_pair": {
+        "ja": "{targets}でも足ります",
+        "en": "{targets} would still be enough",
+    },
+    "pivots.sentence.pace": {"ja": "（残り期間は月{pace}のペース）", "en": " (a pace of {pace} a month)"},
+    "pivots.sentence.move_pair": {
+        "ja": "{targets}にする必要があります",
+        "en": "{targets} are needed together",
+    },
+    "pivots.sentence.seen": {
+        "ja": "過去{months}か月中{achieved}か月で達成",
+        "en": "seen in {achieved} of {months} months",
+    },
+    "pivots.sentence.seen_together": {
+        "ja": "過去{months}か月中{achieved}か月で同時に達成",
+        "en": "seen together in {achieved} of {months} months",
+    },
+    "pivots.sentence.no_change": {"ja": "今の見込みで達成できます", "en": "the forecast already covers it"},
+    "pivots.sentence.nothing_left": {
+        "ja": "期間内に動かせる余地が残っていないため不可能です",
+        "en": "nothing is left in the period to move it: impossible",
+    },
+    "pivots.sentence.above_max": {"ja": "100%を超えるため不可能です", "en": "above 100%: impossible"},
+    "pivots.sentence.no_history": {"ja": "比べられる過去の月がありません", "en": "no past months to compare with"},
+    "pivots.sentence.reached_by": {"ja": "（{groups}はすでに達成）", "en": "; already reached by {groups}"},
+    "pivots.sentence.no_group": {
+        "ja": "。担当者・セグメント・チャネル別にも達成例がなく、不可能です",
+        "en": " and by no owner, segment or channel: impossible",
+    },
+    "pivots.sentence.impossible": {"ja": "。不可能です", "en": ": impossible"},
+    "pivots.sentence.end": {"ja": "。", "en": "."},
+    "pivots.sentence.csf": {
+        "ja": "。→ CSF「{csf}」に切り替え：{actions}",
+        "en": ": pivot to {csf}: {actions}",
+    },
+    "pivots.goodhart.moves": {
+        "ja": "{kpi}は直近{window}か月でその前の{window}か月より{kb}→{ka}（{kc}）、"
+        "同じ期間に{partner}は{pb}→{pa}（{pc}）",
+        "en": "{kpi} went {kb} → {ka} ({kc}) over the last {window} months against the {window} before, while "
+        "{partner} went {pb} → {pa} ({pc})",
+    },
+    "pivots.goodhart.correlation": {
+        "ja": "。前月比の動きとKGIの相関は最大{corr}（{lag}か月遅れ、{changes}回の変化）",
+        "en": "; its month-on-month changes go with the KGI's at best {corr} (lag {lag}, {changes} changes)",
+    },
+    "pivots.goodhart.flag.volume_up_quality_down": {
+        "ja": "：量は増えたが質が下がっています。目標の犠牲でKPIを達成している恐れがあります",
+        "en": ": more volume of lower quality",
+    },
+    "pivots.goodhart.flag.kpi_up_kgi_down": {
+        "ja": "：KPIは良くなっているのにKGIが悪化しています",
+        "en": ": the KPI improves while the KGI worsens",
+    },
+    "pivots.goodhart.flag.kpi_kgi_negative_correlation": {
+        "ja": "：KPIの動きがKGIと逆向きです。KPIを見直してください",
+        "en": ": the KPI does not move the KGI, review it",
+    },
+    "pivots.partner.opportunities_per_call": {"ja": "架電あたり商談数", "en": "Opportunities per call"},
+    "pivots.partner.opportunities_per_visit": {"ja": "訪問あたり商談数", "en": "Opportunities per visit"},
+    "pivots.partner.won_per_proposal": {"ja": "提案あたり受注数", "en": "Wins per proposal"},
+    "pivots.what_if.required_title": {
+        "ja": "目標に届くには、ほかのレバー単独で",
+        "en": "To reach the target, each other lever alone",
+    },
+    "pivots.what_if.required_line": {
+        "ja": "{lever}：{current} → {required}（{change}）",
+        "en": "{lever}: {current} → {required} ({change})",
+    },
+    "pivots.what_if.setting": {"ja": "{lever}を{value}", "en": "{lever} at {value}"},
+    "pivots.what_if.sentence": {
+        "ja": "{settings}にすると、{period}の受注金額は{after}（目標{target}の{attainment}）になります"
+        "（変更前の見込み{before}）。",
+        "en": "With {settings}, revenue for {period} would end at {after} ({attainment} of {target}; forecast "
+        "before: {before}).",
+    },
+    "pivots.identity.ok": {
+        "ja": "{formula} は、実際の受注金額を合計でも各月（{periods}か月）でも誤差{tolerance}以内で再現しています。",
+        "en": "{formula} reproduces actual revenue to within {tolerance} in total and in each of {periods} periods.",
+    },
+    "pivots.identity.residual": {
+        "ja": "{formula} は実際の受注金額と合計で{residual}ずれ、{periods}か月中{flagged}か月で誤差が{tolerance}を"
+        "超えています。{note}",
+        "en": "{formula} differs from actual revenue by {residual} in total and by more than {tolerance} in "
+        "{flagged} of {periods} periods. {note}",
+    },
+    "pivots.identity.note.sales": {
+        "ja": "商談数は作成月、受注・失注・金額は完了月で数え、受注率は進行中の商談を含まないため、"
+        "ずれは商談の作成と完了の時期の差を表します。",
+        "en": "Opportunities count in the month they were created, wins, losses and revenue in the month they "
+        "closed, and the win rate leaves open deals out: the residual shows how far deal creation and closing "
+        "drift apart.",
+    },
+    "pivots.identity.note.marketing": {
+        "ja": "段階間の転換率は同じ月の件数の比なので積は売上に一致します。ずれるのはある段階の件数が0の月です。",
+        "en": "Stage-to-stage rates are ratios of the same month's counts, so the product telescopes to revenue; "
+        "it differs only where a stage count of a month is zero.",
+    },
+    "pivots.identity.note.sustainability": {
+        "ja": "新規顧客からの売上を既存顧客比率で割り戻しています。売上が0の月はずれます。",
+        "en": "Revenue from new customers grossed up by the repeat share: exact whenever revenue is above zero.",
+    },
+    "pivots.model.sales": {"ja": "営業モデル", "en": "sales model"},
+    "pivots.model.marketing": {"ja": "マーケティングモデル", "en": "marketing model"},
+    "pivots.model.sustainability": {"ja": "継続性モデル", "en": "sustainability model"},
+    # The `plan` and `pivots` commands' text output (kpi_core/plan_cli.py, kpi_core/pivots_cli.py), in --lang.
+    "cli.as_of_calendar": {
+        "ja": "基準日 {as_of}（営業日カレンダー：{calendar}）",
+        "en": "as of {as_of} (calendar {calendar})",
+    },
+    "cli.calendar.jp": {"ja": "土日祝休み", "en": "JP holidays"},
+    "cli.calendar.jp_yearend": {"ja": "土日祝・年末年始休み", "en": "JP holidays and year-end"},
+    "cli.calendar.weekends": {"ja": "土日休み", "en": "weekends"},
+    "cli.calendar.none": {"ja": "毎日営業", "en": "every day"},
+    "cli.plan.col.id": {"ja": "ID", "en": "id"},
+    "cli.plan.col.metric": {"ja": "指標", "en": "metric"},
+    "cli.plan.col.period": {"ja": "期間", "en": "period"},
+    "cli.plan.col.target": {"ja": "目標", "en": "target"},
+    "cli.plan.col.expected": {"ja": "按分目標", "en": "expected"},
+    "cli.plan.col.actual": {"ja": "実績", "en": "actual"},
+    "cli.plan.col.gap": {"ja": "差", "en": "gap"},
+    "cli.plan.col.attainment": {"ja": "達成率", "en": "attain"},
+    "cli.plan.col.status": {"ja": "状態", "en": "status"},
+    "cli.plan.col.forecast": {"ja": "見込み", "en": "forecast"},
+    "cli.plan.col.low": {"ja": "下限", "en": "low"},
+    "cli.plan.col.high": {"ja": "上限", "en": "high"},
+    "cli.plan.col.probability": {"ja": "達成確率", "en": "P(target)"},
+    "cli.plan.col.method": {"ja": "予測方法", "en": "method"},
+    "cli.plan.status.on_track": {"ja": "順調", "en": "on track"},
+    "cli.plan.status.at_risk": {"ja": "要注意", "en": "at risk"},
+    "cli.plan.status.off_track": {"ja": "遅れ", "en": "off track"},
+    "cli.plan.status.no_data": {"ja": "データなし", "en": "no data"},
+    "cli.plan.status_rule": {
+        "ja": "状態：営業日で按分した目標の{on_track_share}以上なら{on_track}、{at_risk_share}以上なら{at_risk}、"
+        "それ未満は{off_track}",
+        "en": "status: {on_track} ≥ {on_track_share} of the target pro-rated by business days, {at_risk} ≥ "
+        "{at_risk_share}, else {off_track}",
+    },
+    "cli.plan.method.complete": {"ja": "確定", "en": "complete"},
+    "cli.plan.method.current_value": {"ja": "現在値", "en": "current value"},
+    "cli.plan.method.history_rate": {"ja": "過去のペース", "en": "history rate"},
+    "cli.plan.method.run_rate": {"ja": "ランレート", "en": "run rate"},
+    "cli.plan.method.pipeline": {"ja": "パイプライン", "en": "pipeline"},
+    "cli.plan.method.blend": {"ja": "両者の平均", "en": "blend"},
+    "cli.plan.consistency": {"ja": "目標の整合性：{status}", "en": "consistency: {status}"},
+    "cli.plan.consistency.consistent": {"ja": "整合しています", "en": "consistent"},
+    "cli.plan.consistency.mismatch": {"ja": "整合していません", "en": "mismatch"},
+    "cli.plan.consistency.incomplete": {"ja": "判定できません（値が足りません）", "en": "incomplete"},
+    "cli.plan.consistency.not_applicable": {"ja": "対象外", "en": "not applicable"},
+    "cli.plan.consistency_detail": {
+        "ja": "：{formula} = {implied}（KGI目標 {kgi_target} との差 {gap}、{share}）",
+        "en": ": {formula} = {implied} against the KGI target {kgi_target} ({gap}, {share})",
+    },
+    "cli.plan.backward_title": {"ja": "逆算計画（月あたり）：", "en": "backward plan (per month):"},
+    "cli.plan.backward_step": {"ja": "{metric}：{needed}{rate}{kpi}", "en": "{metric}: {needed}{rate}{kpi}"},
+    "cli.plan.backward_rate": {"ja": "（{rate} {value}で）", "en": " at {rate} {value}"},
+    "cli.plan.backward_kpi": {"ja": "（KPI {kpi}の目標：{target}）", "en": "  (KPI {kpi}: {target})"},
+    "cli.pivots.kgi": {
+        "ja": "基準日 {as_of}：KGI {name}（{per}の目標 {target}）",
+        "en": "as of {as_of}: KGI {name} ({target} per {per})",
+    },
+    "cli.pivots.kgi_forecast": {"ja": "、見込み {forecast}", "en": ", forecast {forecast}"},
+    "cli.pivots.per.week": {"ja": "週", "en": "week"},
+    "cli.pivots.per.month": {"ja": "月", "en": "month"},
+    "cli.pivots.per.quarter": {"ja": "四半期", "en": "quarter"},
+    "cli.pivots.per.year": {"ja": "年度", "en": "year"},
+    "cli.pivots.identity": {"ja": "モデルの検算（{model}）：{sentence}", "en": "identity ({model}): {sentence}"},
+    "cli.pivots.note": {"ja": "注記：{sentence}", "en": "note: {sentence}"},
+    "cli.pivots.none_missing": {
+        "ja": "目標を下回る見込みのKPIはありません。",
+        "en": "no KPI is forecast to miss its target.",
+    },
+    "cli.pivots.goodhart": {
+        "ja": "グッドハートの法則のチェック：要注意 {count}件",
+        "en": "Goodhart guard: {count} flagged",
+    },
+    "cli.pivots.what_if": {"ja": "シミュレーション：{sentence}", "en": "what-if: {sentence}"},
+    # End of pivots and plan in words ----------------------------------------------------------------------------
+    # --- period comparisons (issue 14 "Period comparisons": kpi_core/period_compare.py) ---------------------------
+    # What a change is against: compare.<period>.<basis>[.to_date] (to_date: both periods cut at the same day).
+    "compare.week.previous": {"ja": "前週比", "en": "vs last week"},
+    "compare.week.previous.to_date": {"ja": "前週同曜日比", "en": "vs same days last week"},
+    "compare.month.previous": {"ja": "前月比", "en": "vs last month"},
+    "compare.month.previous.to_date": {"ja": "前月同日比", "en": "vs same days last month"},
+    "compare.month.last_year": {"ja": "前年同月比", "en": "vs same month last year"},
+    "compare.month.last_year.to_date": {"ja": "前年同月同日比", "en": "vs same days last year"},
+    "compare.quarter.previous": {"ja": "前四半期比", "en": "vs last quarter"},
+    "compare.quarter.previous.to_date": {"ja": "前四半期同日比", "en": "vs same days last quarter"},
+    "compare.quarter.last_year": {"ja": "前年同期比", "en": "vs same quarter last year"},
+    "compare.quarter.last_year.to_date": {"ja": "前年同期同日比", "en": "vs same days last year"},
+    "compare.year.previous": {"ja": "前年度比", "en": "vs last year"},
+    "compare.year.previous.to_date": {"ja": "前年度同日比", "en": "vs same days last year"},
+    # Why a change is not shown (kpi_core/period_compare.py reasons).
+    "compare.reason.no_data": {"ja": "比較期間のデータなし", "en": "no data for that period"},
+    "compare.reason.partial_data": {"ja": "比較期間の途中からのデータ", "en": "data starts within that period"},
+    "compare.reason.no_current_data": {"ja": "今期のデータはまだなし", "en": "no data yet this period"},
+    "compare.reason.missing": {"ja": "算出できません", "en": "cannot be computed"},
+    "cli.compare_undated": {
+        "ja": "--compare には日付のあるデータが必要です（このデータには日付がありません）。",
+        "en": "--compare needs dated data (this data has no dates).",
+    },
+    # --- the digest on the Weekly meeting page and as PDF (issue 14 "The digest", issue 12 PDF) --------------------
+    "digest.no_since_plain": {
+        "ja": "前回のデータと比べていないため、変化は入っていません。",
+        "en": "Not compared with an earlier export: no changes listed.",
+    },
+    "digest.output_failed": {
+        "ja": "ダイジェストを {file} に書き出せませんでした（フォルダーがない、または書き込みの権限がありません）。",
+        "en": "The digest could not be written to {file} (the folder does not exist, or it cannot be written).",
+    },
+    "digest.pdf_terminal": {
+        "ja": "PDF は端末には表示できません：--output でファイルを指定するか、"
+        "出力をファイルにリダイレクトしてください。",
+        "en": "A PDF cannot be shown in a terminal: give a file with --output, or redirect the output to a file.",
+    },
+    # --- the funnel as data tables (kpi_core/catalog: funnel, roles, stages, models .yaml; issue 11 "Structure") ----
+    "table.syntax": {
+        "ja": "{table} を読み込めません：{problem}",
+        "en": "{table} cannot be read: {problem}",
+    },
+    "table.sections": {
+        "ja": "{table} の最上位には {sections} だけを書いてください。",
+        "en": "{table} must have exactly the sections {sections}.",
+    },
+    "table.not_a_mapping": {
+        "ja": "{table} の「{entry}」は「名前: 値」の形で書いてください。",
+        "en": "{table}: '{entry}' must map names to values.",
+    },
+    "table.not_a_list": {
+        "ja": "{table} の「{entry}」はリストにしてください。",
+        "en": "{table}: '{entry}' must be a list.",
+    },
+    "table.not_a_text": {
+        "ja": "{table} の「{entry}」に空または文字でない値「{value}」があります。",
+        "en": "{table}: '{entry}' holds '{value}', which is empty or not a text.",
+    },
+    "table.no_name": {
+        "ja": "{table} の「{entry}」に名前（name）のない項目があります。",
+        "en": "{table}: an entry of '{entry}' has no name.",
+    },
+    "table.unknown_field": {
+        "ja": "{table} の「{entry}」に使えない項目「{field}」があります（使える項目：{allowed}）。",
+        "en": "{table}: '{entry}' has an unknown field '{field}' (allowed: {allowed}).",
+    },
+    "table.missing_field": {
+        "ja": "{table} の「{entry}」に「{field}」がありません。",
+        "en": "{table}: '{entry}' has no '{field}'.",
+    },
+    "table.value": {
+        "ja": "{table} の「{entry}」の {field} が「{value}」ですが、{allowed} のどれかにしてください。",
+        "en": "{table}: '{entry}' has {field} '{value}': use one of {allowed}.",
+    },
+    "table.unknown_name": {
+        "ja": "{table} の「{entry}」が「{name}」を使っていますが、{where} に定義がありません。",
+        "en": "{table}: '{entry}' names '{name}', which {where} does not define.",
+    },
+    "table.label": {
+        "ja": "{table} の「{entry}」の {field} には ja と en の両方が必要です。",
+        "en": "{table}: the {field} of '{entry}' needs both ja and en.",
+    },
+    "table.repeated": {
+        "ja": "{table} の「{entry}」の「{name}」は、「{other}」の「{first}」と同じです（どちらか一方にしてください）。",
+        "en": "{table}: '{name}' in '{entry}' is the same as '{first}' in '{other}' (keep one of them).",
+    },
+    "table.unused": {
+        "ja": "{table} の「{entry}」が {where} で使われていません。",
+        "en": "{table}: '{entry}' is not used in {where}.",
+    },
+    "table.rank": {
+        "ja": "{table} の「{entry}」の rank「{value}」は {previous} より大きい整数にしてください。",
+        "en": "{table}: the rank '{value}' in '{entry}' must be a whole number above {previous}.",
+    },
+    "table.formula": {
+        "ja": "{table} の「{entry}」の式（formula）が読めません：{problem}",
+        "en": "{table}: the formula of '{entry}' cannot be read: {problem}",
+    },
+    "catalog.rank_literal": {
+        "ja": "metrics.yaml の「{metric}」の {field} が level を数字と比べています。"
+        "{{rank.opportunity}} のように段階の名前で書いてください（順位は funnel.yaml が決めます）。",
+        "en": "metrics.yaml: the {field} of '{metric}' compares level with a number: write the level's name, "
+        "as in {{rank.opportunity}} (funnel.yaml gives the ranks).",
+    },
+    # --- Forecast history and accuracy (issue 14: kpi_core/forecast_history.py, the weekly meeting's accuracy) ---
+    "forecast_history.headline.week": {
+        "ja": "先週（{period}）の予測精度 {accuracy}（幅の中に {held} / {ranged} 回）",
+        "en": "Last week ({period}): forecast accuracy {accuracy}, inside the range {held} of {ranged} times",
+    },
+    "forecast_history.headline.month": {
+        "ja": "先月（{period}）の予測精度 {accuracy}（幅の中に {held} / {ranged} 回）",
+        "en": "Last month ({period}): forecast accuracy {accuracy}, inside the range {held} of {ranged} times",
+    },
+    "forecast_history.headline.quarter": {
+        "ja": "前四半期（{period}）の予測精度 {accuracy}（幅の中に {held} / {ranged} 回）",
+        "en": "Last quarter ({period}): forecast accuracy {accuracy}, inside the range {held} of {ranged} times",
+    },
+    "forecast_history.headline.year": {
+        "ja": "前年度（{period}）の予測精度 {accuracy}（幅の中に {held} / {ranged} 回）",
+        "en": "Last fiscal year ({period}): forecast accuracy {accuracy}, inside the range {held} of {ranged} times",
+    },
+    "forecast_history.actual_zero": {
+        "ja": "{period} の実績が 0 のため、予測精度（1 − |実績 − 予測| ÷ 実績）は出せません（0 では割れません）。"
+        "幅の中に入ったのは {held} / {ranged} 回です。",
+        "en": "The actual for {period} is 0, so there is no accuracy (1 − |actual − forecast| ÷ actual would divide "
+        "by 0). The actual fell inside the range {held} of {ranged} times.",
+    },
+    "forecast_history.no_values": {
+        "ja": "{period} には、その日のデータから予測を出せた日がありません。",
+        "en": "On no day of {period} could the data give a forecast.",
+    },
+    "forecast_history.no_forecasts": {
+        "ja": "{period} の途中に出した予測がありません。",
+        "en": "No forecast was made during {period}.",
+    },
+    "forecast_history.no_actual": {
+        "ja": "データが {period} の終わりまで届いていないため、まだ採点できません。",
+        "en": "The data does not reach the end of {period} yet, so the forecasts cannot be scored.",
+    },
+    "forecast_history.not_records": {
+        "ja": "月ごとの集計表からは期間の途中の予測を作り直せないため、予測精度は出せません。"
+        "1行1件（商談やリード）のデータで表示されます。",
+        "en": "A sheet of monthly totals cannot replay forecasts made during a period, so there is no accuracy. "
+        "Data with one row per deal or lead shows it.",
+    },
+    "forecast_history.backtest": {
+        "ja": "これは履歴ではなくバックテストです。{period} の各週の最終営業日までデータを切り戻し、"
+        "その日に出したはずの予測を作り直して、期間の実績と比べています。",
+        "en": "This is a backtest, not history: the data is cut back to the last business day of each week of "
+        "{period}, the forecast that day's data gives is made again and compared with the period's actual.",
+    },
+    "forecast_history.backtest_year": {
+        "ja": "これは履歴ではなくバックテストです。{period} の各月の最終営業日までデータを切り戻し、"
+        "その日に出したはずの予測を作り直して、期間の実績と比べています。",
+        "en": "This is a backtest, not history: the data is cut back to the last business day of each month of "
+        "{period}, the forecast that day's data gives is made again and compared with the period's actual.",
+    },
+    "forecast_history.backtest_week": {
+        "ja": "これは履歴ではなくバックテストです。{period} の各営業日までデータを切り戻し、"
+        "その日に出したはずの予測を作り直して、期間の実績と比べています。",
+        "en": "This is a backtest, not history: the data is cut back to each business day of {period}, the "
+        "forecast that day's data gives is made again and compared with the period's actual.",
+    },
+    "forecast_history.stored": {
+        "ja": "各スナップショットを取り込んだ日に出ていた予測を、期間の実績と比べています。",
+        "en": "The forecasts shown on the day of each snapshot, compared with the period's actual.",
+    },
+    "forecast_history.reconstructed": {
+        "ja": "うち {count} 回分は予測が保存されていなかったため、そのスナップショットのデータから作り直しました。",
+        "en": "{count} of them had no stored forecasts: they were made again from that snapshot's own data.",
+    },
+    "forecast_history.no_snapshots": {
+        "ja": "このワークスペースには {period} 中にこの指標の予測を出したスナップショットがないため、"
+        "データから作ったバックテストを表示しています。",
+        "en": "No snapshot of this workspace holds a forecast of this goal made during {period}, so a backtest "
+        "made from the data is shown instead.",
+    },
+    # --- quotas in the health check, plan / digest / check --teams, the plan's reps (issue 14 quota follow-ups:
+    # kpi_core/health/field.py, kpi_core/plan_cli.py, kpi_core/digest.py) ------------------------------------------
+    "health.p6.basis.even_split": {"ja": "チーム目標の均等割り", "en": "an even split of the team target"},
+    "health.p6.basis.team_target": {"ja": "チーム目標", "en": "the team target"},
+    "health.p6.quota.out_of_reach": {
+        "ja": "KPI「{kpi_name}」：担当者ごとのノルマ（月 {quotas}）で見ると、過去の実績で届くのは{reps}人のうち"
+        "{reach}人だけです（担当者ごとの典型的な月は {low}〜{high}）。",
+        "en": "KPI '{kpi_name}': judged against each rep's own quota ({quotas} a month), only {reach} of {reps} reps "
+        "reach it in their own months (typical months range {low}–{high}).",
+    },
+    "health.p6.quota.reachable": {
+        "ja": "KPI「{kpi_name}」：担当者ごとのノルマ（月 {quotas}）で見ると、{reps}人のうち{reach}人が過去の実績で"
+        "届いています。",
+        "en": "KPI '{kpi_name}': judged against each rep's own quota ({quotas} a month), {reach} of {reps} reps reach "
+        "it in their own months.",
+    },
+    "health.p6.mixed.out_of_reach": {
+        "ja": "KPI「{kpi_name}」：各自のノルマ（月 {quotas}）と、ノルマのない{split_reps}人は{fallback}（{share}）で"
+        "見ると、過去の実績で届くのは{reps}人のうち{reach}人だけです（担当者ごとの典型的な月は {low}〜{high}）。",
+        "en": "KPI '{kpi_name}': judged against each rep's own quota ({quotas} a month) or, for the {split_reps} "
+        "without one, {fallback} ({share}), only {reach} of {reps} reps reach it in their own months (typical "
+        "months range {low}–{high}).",
+    },
+    "health.p6.mixed.reachable": {
+        "ja": "KPI「{kpi_name}」：各自のノルマ（月 {quotas}）と、ノルマのない{split_reps}人は{fallback}（{share}）で"
+        "見ると、{reps}人のうち{reach}人が過去の実績で届いています。",
+        "en": "KPI '{kpi_name}': judged against each rep's own quota ({quotas} a month) or, for the {split_reps} "
+        "without one, {fallback} ({share}), {reach} of {reps} reps reach it in their own months.",
+    },
+    "health.p6.even_split.out_of_reach": {
+        "ja": "KPI「{kpi_name}」：ノルマが設定されていないため、チーム目標の均等割り（1人 {share}）で見ると、過去の"
+        "実績で届くのは{reps}人のうち{reach}人だけです（担当者ごとの典型的な月は {low}〜{high}）。",
+        "en": "KPI '{kpi_name}': with no quotas set, judged against an even split of the team target ({share} each), "
+        "only {reach} of {reps} reps reach it in their own months (typical months range {low}–{high}).",
+    },
+    "health.p6.even_split.reachable": {
+        "ja": "KPI「{kpi_name}」：ノルマが設定されていないため、チーム目標の均等割り（1人 {share}）で見ると、"
+        "{reps}人のうち{reach}人が過去の実績で届いています。",
+        "en": "KPI '{kpi_name}': with no quotas set, judged against an even split of the team target ({share} each), "
+        "{reach} of {reps} reps reach it in their own months.",
+    },
+    "health.p6.even_split.wide_spread": {
+        "ja": "KPI「{kpi_name}」：担当者ごとの典型的な月の差が {spread} あります（{low}〜{high}）。ノルマがなく、"
+        "チーム目標の均等割り（1人 {share}）は現場の実態と合いません。",
+        "en": "KPI '{kpi_name}': reps' typical months differ {spread} ({low}–{high}): with no quotas set, an even "
+        "split of the team target ({share} each) ignores the field.",
+    },
+    "health.p6.team_target.out_of_reach": {
+        "ja": "KPI「{kpi_name}」：ノルマが設定されていないため、チーム目標（{share}）で見ると、過去の実績で届くのは"
+        "{reps}人のうち{reach}人だけです（担当者ごとの典型的な月は {low}〜{high}）。",
+        "en": "KPI '{kpi_name}': with no quotas set, judged against the team target ({share}), only {reach} of {reps} "
+        "reps reach it in their own months (typical months range {low}–{high}).",
+    },
+    "health.p6.team_target.reachable": {
+        "ja": "KPI「{kpi_name}」：ノルマが設定されていないため、チーム目標（{share}）で見ると、{reps}人のうち"
+        "{reach}人が過去の実績で届いています。",
+        "en": "KPI '{kpi_name}': with no quotas set, judged against the team target ({share}), {reach} of {reps} reps "
+        "reach it in their own months.",
+    },
+    "health.p6.remedy.quota": {
+        "ja": "次の担当者のノルマを、本人の過去の実績をもとに一緒に見直してください：{owners}",
+        "en": "Revisit the quota of these reps with them, from their own months: {owners}.",
+    },
+    "health.p6.remedy.mixed": {
+        "ja": "次の担当者の目標を、本人の過去の実績をもとに一緒に見直してください：{owners}。ノルマのない担当者は"
+        "チーム目標の均等割りで見ているため、各自のノルマを決めてください。",
+        "en": "Revisit the targets of these reps with them, from their own months: {owners}. Reps without a quota "
+        "are judged on an even split of the team target: agree a quota with each.",
+    },
+    "cli.no_team_file": {
+        "ja": "{spec}：チーム表のファイルが見つかりません",
+        "en": "{spec}: no such team file",
+    },
+    "cli.plan.reps_title": {"ja": "担当者別 {id}（{basis}）：", "en": "by rep, {id} ({basis}):"},
+    "cli.plan.col.rank": {"ja": "順位", "en": "#"},
+    "cli.plan.col.owner": {"ja": "担当者", "en": "rep"},
+    "cli.plan.col.team": {"ja": "チーム", "en": "team"},
+    "cli.plan.col.quota": {"ja": "ノルマ", "en": "quota"},
+    "digest.owners_quota": {
+        "ja": "ノルマの達成率が最も低い担当者：{owners}",
+        "en": "Furthest behind their own quota: {owners}",
+    },
+    "digest.kgi_owners_quota": {
+        "ja": "KGI のノルマの達成率が最も低い担当者：{owners}",
+        "en": "Furthest behind their KGI quota: {owners}",
+    },
+    "digest.owner_item": {"ja": "{owner} {attainment}（{gap}）", "en": "{owner} {attainment} ({gap})"},
+    "digest.owner_team": {"ja": "{owner}（{team}）", "en": "{owner} ({team})"},
 }
 
 

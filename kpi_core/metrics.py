@@ -9,13 +9,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
 from kpi_core.business_days import period_bounds, period_label
+from kpi_core.catalog import read_metrics
 from kpi_core.catalog_check import check_catalog
 from kpi_core.formula import evaluate
-from kpi_core.intake.load import Dataset, quote_ident
+from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_MEASURE
+from kpi_core.sql import (
+    GroupedMeasures,
+    GroupedValueCounts,
+    GroupingSets,
+    Sql,
+    basis_rows,
+    date_basis,
+    execute,
+    filter_condition,
+    role_values,
+)
+from kpi_core.sql import period_start as period_start_sql  # noqa: F401  (the engine's name, used by its tests)
 
 PERIODS = ("week", "month", "quarter", "year")
 BREAKDOWN_ROLES = ("owner", "channel", "product", "segment", "account", "deal_type")
@@ -64,7 +75,7 @@ class Catalog:
 @cache
 def load_catalog(path: Path | None = None) -> Catalog:
     """Read metrics.yaml (cached: it is package data, the same for every user)."""
-    raw = yaml.safe_load((path or Path(__file__).with_name("metrics.yaml")).read_text(encoding="utf-8"))
+    raw = read_metrics(path)  # kpi_core/catalog/metrics.yaml, its {rank.<level>} filled in from funnel.yaml
     check_catalog(raw)  # a misspelt field or column is an error naming the metric, never a silent 0
 
     def build(items: list[dict[str, Any]]) -> tuple[MetricDef, ...]:
@@ -83,14 +94,12 @@ class Filters:
 
     def where(self, date_column: str, dataset: Dataset) -> tuple[str, list[object]]:
         """A SQL condition and its parameters."""
-        clauses: list[str] = ["true"]
-        params: list[object] = []
-        if self.start is not None:
-            clauses.append(f"{date_column} >= ?")
-            params.append(self.start)
-        if self.end is not None:
-            clauses.append(f"{date_column} <= ?")
-            params.append(self.end)
+        condition = self.condition(date_column, dataset)
+        return condition.text, list(condition.params)
+
+    def condition(self, date_column: str, dataset: Dataset) -> Sql:
+        """The SQL condition (kpi_core.sql.filter_condition) of the roles the data can filter by."""
+        roles: list[tuple[str, list[str | None]]] = []
         for role, values in self.roles.items():  # a period sheet's channel column filters as a record's does
             if not values:
                 continue
@@ -98,14 +107,8 @@ class Filters:
                 if dataset.shape != "records":
                     continue  # a monthly sheet without that column: the figures are the sheet's own totals
                 raise ValueError(f"cannot filter by {role}: the data has no {role} column")
-            # None selects the blank key a breakdown shows.
-            known = [v for v in values if v is not None]
-            condition = f"list_contains(?, {quote_ident(role)})"
-            if None in values:
-                condition = f"({quote_ident(role)} IS NULL OR {condition})"
-            clauses.append(condition)
-            params.append(known)
-        return " AND ".join(clauses), params
+            roles.append((role, list(values)))  # None selects the blank key a breakdown shows
+        return filter_condition(date_column, start=self.start, end=self.end, roles=roles)
 
 
 @dataclass
@@ -117,18 +120,6 @@ class KpiResult:
     by: dict[str, list[dict[str, Any]]]
     by_period_and: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     undated: int = 0
-
-
-def period_start_sql(column: str, period: str, fiscal_start: int = 4) -> str:
-    """SQL giving the first day of the period a date falls in."""
-    if period == "month":
-        return f"date_trunc('month', {column})"
-    if period == "week":
-        return f"date_trunc('week', {column})"
-    # Shift dates so the fiscal year starts in January, truncate, shift back.
-    months = int(fiscal_start) - 1
-    unit = "year" if period == "year" else "quarter"
-    return f"CAST(date_trunc('{unit}', {column} - INTERVAL {months} MONTH) + INTERVAL {months} MONTH AS DATE)"
 
 
 def available(metric: MetricDef, dataset: Dataset) -> bool:
@@ -185,15 +176,14 @@ def compute_kpis(
     rows: dict[tuple[str, Any, Any], dict[str, Any]] = {}
     undated = 0
     last: dt.date | None = None
-    dims = list(dict.fromkeys([*by, *by_period_and]))
-    sets = ["()", "(__start)"] + [f"({quote_ident(r)})" for r in by]
-    sets += [f"(__start, {quote_ident(r)})" for r in by_period_and]
+    sets = GroupingSets(by, by_period_and)
+    dims = sets.dims
     for basis in ("created", "closed"):
         measures = [m for m in catalog.measures if m.basis == basis]
         base = _base_sql(dataset, basis, cohort, filters, period, fiscal_start)
         plain = [m for m in measures if not m.median_of]
         partials = {m.name: _measure_sql(m, dataset) for m in plain}
-        for row in _grouped(dataset, base, dims, sets, partials):
+        for row in _grouped(dataset, GroupedMeasures(base, sets, partials)):
             group = _group_of(row, dims)
             if group[0] == "total" and row["__last"] is not None:
                 last = max(last or row["__last"], row["__last"])
@@ -206,7 +196,8 @@ def compute_kpis(
         for metric in (m for m in measures if m.median_of):
             if not available(metric, dataset) or dataset.shape != "records":
                 continue
-            for group, value in _grouped_medians(dataset, base, dims, sets, metric).items():
+            counts = GroupedValueCounts(base, sets, cast(str, metric.median_of), metric.median_where)
+            for group, value in _grouped_medians(dataset, counts).items():
                 if group in rows:
                     rows[group][metric.name] = value
     if as_of is None and dataset.shape == "records":
@@ -214,67 +205,32 @@ def compute_kpis(
     return _assemble(rows, dataset, catalog, by, by_period_and, undated, period, fiscal_start, as_of)
 
 
-def _base_sql(
-    dataset: Dataset, basis: str, cohort: bool, filters: Filters, period: str, fiscal_start: int
-) -> tuple[str, list[object]]:
+def _base_sql(dataset: Dataset, basis: str, cohort: bool, filters: Filters, period: str, fiscal_start: int) -> Sql:
     """The rows a basis counts, with the start of their period as __start, and the query parameters."""
-    if dataset.shape == "periods":
-        date_col, extra = "period_start", "true"
-    elif basis == "created" or cohort:
-        date_col = "created"
-        extra = "true" if basis == "created" else "outcome IN ('won', 'lost')"
-    else:
-        date_col, extra = "closed", "outcome IN ('won', 'lost')"
-    where, params = filters.where(date_col, dataset)
-    start = period_start_sql(date_col, period, fiscal_start)
-    return f"SELECT *, {start} AS __start, {date_col} AS __date FROM {dataset.table} WHERE {extra} AND {where}", params
+    date_col, condition = date_basis(dataset.shape, basis, cohort)
+    where = filters.condition(date_col, dataset)
+    return basis_rows(dataset.table, date_col, condition, where, period, fiscal_start)
 
 
-def _grouped(
-    dataset: Dataset, base: tuple[str, list[object]], dims: list[str], sets: list[str], partials: dict[str, str]
-) -> list[dict[str, Any]]:
+def _grouped(dataset: Dataset, query: GroupedMeasures) -> list[dict[str, Any]]:
     """Totals, per period start and per role in one pass over the data (labels are made in Python, per group).
 
-    The rows are grouped once at the finest grain (period start × every breakdown role), then the few thousand
-    groups are rolled up into the grouping sets: about half the time of grouping sets over 10M rows. That is why
-    every SQL measure in metrics.yaml is a count or a sum.
+    Grouped at the finest grain first, then rolled up (see GroupedMeasures): that is why every SQL measure in
+    metrics.yaml is a count or a sum.
     """
-    fine_keys = "".join(f", {quote_ident(d)}" for d in dims)
-    fine = ", ".join(f"{sql} AS {quote_ident(name)}" for name, sql in partials.items())
-    rolled = ", ".join(f"sum({quote_ident(name)}) AS {quote_ident(name)}" for name in partials)
-    grouping = "".join(f", {quote_ident(d)}, GROUPING({quote_ident(d)}) AS {quote_ident('g_' + d)}" for d in dims)
-    sql = f"""
-        WITH base AS ({base[0]}),
-        fine AS (SELECT __start {fine_keys}, {fine}, max(__date) AS __last FROM base GROUP BY ALL)
-        SELECT CAST(__start AS DATE) AS __start, GROUPING(__start) AS g_period {grouping}, {rolled},
-               CAST(max(__last) AS DATE) AS __last
-        FROM fine GROUP BY GROUPING SETS ({", ".join(sets)})
-    """
-    result = dataset.cursor().execute(sql, base[1])
+    result = execute(dataset.cursor(), query.build())
     names = [d[0] for d in result.description]
     return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
 
 
-def _grouped_medians(
-    dataset: Dataset, base: tuple[str, list[object]], dims: list[str], sets: list[str], metric: MetricDef
-) -> dict[tuple[str, Any, Any], float | None]:
+def _grouped_medians(dataset: Dataset, query: GroupedValueCounts) -> dict[tuple[str, Any, Any], float | None]:
     """Exact medians per group from value counts: far cheaper than median() for small integers such as days."""
-    value_sets = [s[:-1] + (", __v)" if s != "()" else "__v)") for s in sets]
-    grouping = "".join(f", {quote_ident(d)}, GROUPING({quote_ident(d)}) AS {quote_ident('g_' + d)}" for d in dims)
-    sql = f"""
-        WITH base AS ({base[0]}), fine AS (
-            SELECT __start {"".join(f", {quote_ident(d)}" for d in dims)}, {metric.median_of} AS __v, count(*) AS __n
-            FROM base WHERE {metric.median_where or "true"} AND {metric.median_of} IS NOT NULL GROUP BY ALL
-        )
-        SELECT CAST(__start AS DATE) AS __start, GROUPING(__start) AS g_period {grouping}, __v, sum(__n) AS __n
-        FROM fine GROUP BY GROUPING SETS ({", ".join(value_sets)})
-    """
-    result = dataset.cursor().execute(sql, base[1])
+    result = execute(dataset.cursor(), query.build())
     names = [d[0] for d in result.description]
     counts: dict[tuple[str, Any, Any], list[tuple[float, int]]] = {}
     for values in result.fetchall():
         row = dict(zip(names, values, strict=True))
-        counts.setdefault(_group_of(row, dims), []).append((row["__v"], row["__n"]))
+        counts.setdefault(_group_of(row, query.sets.dims), []).append((row["__v"], row["__n"]))
     return {group: _median_of_counts(pairs) for group, pairs in counts.items()}
 
 
@@ -390,3 +346,10 @@ def _plain(value: Any, unit: str) -> Any:
     if unit == "count":
         return int(value)
     return float(value)
+
+
+def filter_values(dataset: Dataset, role: str, limit: int) -> list[str]:
+    """The values of a role, most frequent first, at most `limit` (the options of a filter); [] without the role."""
+    if role not in dataset.mapping:
+        return []
+    return [str(r[0]) for r in execute(dataset.cursor(), role_values(dataset.table, role, limit)).fetchall()]

@@ -35,6 +35,7 @@ from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_RANK
 from kpi_core.metrics import Filters, available, compute_kpis, load_catalog
 from kpi_core.pipeline import data_as_of, expected_wins_within
+from kpi_core.sql import DailySums, date_basis, execute
 
 # Past periods used as analogues: at most this many, and at least MIN_ANALOGUES for a range from them.
 MAX_ANALOGUES = 24
@@ -380,19 +381,10 @@ class _DailySums:
             measures = [m for m in measures if m.name not in self.unavailable]
             if not measures:
                 continue
-            if dataset.shape == "periods":
-                date_col, extra = "period_start", "true"
-                select = ", ".join(f"{m.periods_sql} AS {m.name}" for m in measures)
-            else:
-                date_col = basis
-                extra = "true" if basis == "created" else "outcome IN ('won', 'lost')"
-                select = ", ".join(f"{m.records_sql} AS {m.name}" for m in measures)
-            where, params = filters.where(date_col, dataset)
-            sql = (
-                f"SELECT {date_col} AS day, {select} FROM {dataset.table} "
-                f"WHERE {date_col} IS NOT NULL AND {extra} AND {where} GROUP BY 1"
-            )
-            frames.append(dataset.cursor().execute(sql, params).df().set_index("day"))
+            date_col, condition = date_basis(dataset.shape, basis)
+            exprs = {m.name: str(m.periods_sql if dataset.shape == "periods" else m.records_sql) for m in measures}
+            query = DailySums(dataset.table, date_col, condition, exprs, filters.condition(date_col, dataset))
+            frames.append(execute(dataset.cursor(), query.build()).df().set_index("day"))
         days = pd.concat(frames, axis=1, sort=True).fillna(0.0) if frames else pd.DataFrame()
         days.index = pd.to_datetime(days.index).date if len(days) else days.index
         self.first_day = min(days.index) if len(days) else dt.date.today()

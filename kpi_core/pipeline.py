@@ -10,25 +10,42 @@ import pandas as pd
 
 from kpi_core.dataset_memo import remembered
 from kpi_core.intake.load import Dataset
-from kpi_core.intake.stages import LEVEL_RANK
+from kpi_core.intake.stages import LEVEL_RANK, LEVELS
 from kpi_core.metrics import Filters
+from kpi_core.sql import (
+    CLOSED,
+    HISTORY_DATE,
+    OPEN,
+    WON,
+    Part,
+    Select,
+    Sql,
+    age_days,
+    closed_after,
+    execute,
+    value_counts,
+)
 
-# The date that places a closed record in history: its close date, else its last update, else its creation
-# (MA exports often leave the close date of a disqualified lead blank).
-HISTORY_DATE = "coalesce(closed, updated, created)"
-CLOSED = "outcome IN ('won', 'lost', 'disqualified')"
-OPEN_LEVELS = (1, 2, 3, 4)
+# The levels an open record can be at (every level but won), by rank.
+OPEN_LEVELS: tuple[int, ...] = tuple(LEVEL_RANK[level] for level in LEVELS if level != "won")
 OUTCOMES = frozenset({"won", "lost", "disqualified"})
+_NO_DATE = "DATE '0001-01-01'"  # below every real date: greatest() of dates some of which are blank
 
 
-def _sorted_values(dataset: Dataset, expression: str, where: str, params: list[object]) -> np.ndarray:
+def _open_level(level: int) -> int:
+    """A rank clamped to the open levels (a won or unknown rank counts at the nearest open level)."""
+    return min(max(int(level), OPEN_LEVELS[0]), OPEN_LEVELS[-1])
+
+
+def _reached(*conditions: str) -> str:
+    """count_if(conditions AND level >= L) for each open level L (ranks from LEVEL_RANK, not written by hand)."""
+    return ", ".join(f"count_if({' AND '.join([*conditions, f'level >= {int(level)}'])})" for level in OPEN_LEVELS)
+
+
+def _sorted_values(dataset: Dataset, expression: str, where: Part) -> np.ndarray:
     """The values of `expression` over the rows matching `where`, sorted, as float64: counted per distinct value
     in DuckDB and expanded here (a few hundred distinct day counts instead of hundreds of thousands of rows)."""
-    rows = (
-        dataset.cursor()
-        .execute(f"SELECT {expression} AS v, count(*) FROM {dataset.table} WHERE {where} GROUP BY 1 ORDER BY 1", params)
-        .fetchall()
-    )
+    rows = execute(dataset.cursor(), value_counts(dataset.table, expression, where)).fetchall()
     values = np.array([r[0] for r in rows], dtype="float64")
     return np.sort(np.repeat(values, np.array([r[1] for r in rows], dtype="int64")))
 
@@ -40,7 +57,7 @@ def _require_records(dataset: Dataset) -> None:
 
 def _base_level(dataset: Dataset) -> int:
     """The first funnel level the data has: the least a record is known to have reached."""
-    return LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else 1
+    return LEVEL_RANK[dataset.present_levels[0]] if dataset.present_levels else LEVEL_RANK[LEVELS[0]]
 
 
 def data_as_of(dataset: Dataset) -> dt.date | None:
@@ -50,12 +67,11 @@ def data_as_of(dataset: Dataset) -> dt.date | None:
 
 
 def _data_as_of(dataset: Dataset) -> dt.date | None:
-    sql = (
-        "SELECT max(greatest(coalesce(created, DATE '0001-01-01'), coalesce(updated, DATE '0001-01-01'), "
-        f"CASE WHEN outcome <> 'open' THEN coalesce(closed, DATE '0001-01-01') ELSE DATE '0001-01-01' END)) "
-        f"FROM {dataset.table}"
+    latest = (
+        f"max(greatest(coalesce(created, {_NO_DATE}), coalesce(updated, {_NO_DATE}), "
+        f"CASE WHEN outcome <> 'open' THEN coalesce(closed, {_NO_DATE}) ELSE {_NO_DATE} END))"
     )
-    value = dataset.cursor().execute(sql).fetchall()[0][0]
+    value = execute(dataset.cursor(), Select([latest], dataset.table)).fetchall()[0][0]
     return None if value is None or value.year == 1 else value
 
 
@@ -82,27 +98,24 @@ def _level_win_probability(
     as_of = filters.end or data_as_of(dataset)
     longest = float(cycles[-1]) if len(cycles) else None
     if won is None:
-        where, params = filters.where(HISTORY_DATE, dataset)
-        parts = ", ".join(f"count_if({CLOSED} AND level >= {level})" for level in OPEN_LEVELS)
-        won = (
-            dataset.cursor()
-            .execute(f"SELECT count_if(outcome = 'won'), {parts} FROM {dataset.table} WHERE {where}", params)
-            .fetchall()[0]
+        history = Select(
+            [f"count_if({WON})", _reached(CLOSED)], dataset.table, [filters.condition(HISTORY_DATE, dataset)]
         )
+        won = execute(dataset.cursor(), history).fetchall()[0]
     stale = [0] * len(OPEN_LEVELS)
     stale_total = 0
     if longest is not None and as_of is not None:
-        roles_where, roles_params = Filters(roles=filters.roles).where("created", dataset)
-        stale_parts = ", ".join(f"count_if(level >= {level})" for level in OPEN_LEVELS)
-        found = (
-            dataset.cursor()
-            .execute(
-                f"SELECT count(*), {stale_parts} FROM {dataset.table} WHERE created <= ?::DATE AND {roles_where} "
-                f"AND (outcome = 'open' OR closed > ?::DATE) AND date_diff('day', created, ?::DATE) > ?",
-                [as_of, *roles_params, as_of, as_of, longest],
-            )
-            .fetchall()[0]
+        stale_query = Select(
+            ["count(*)", _reached()],
+            dataset.table,
+            [
+                Sql("created <= ?::DATE", (as_of,)),
+                Filters(roles=filters.roles).condition("created", dataset),
+                Sql(f"({OPEN} OR closed > ?::DATE)", (as_of,)),
+                Sql(f"{age_days()} > ?", (as_of, longest)),
+            ],
         )
+        found = execute(dataset.cursor(), stale_query).fetchall()[0]
         stale_total, stale = int(found[0] or 0), list(found[1:])
     result: dict[int, float | None] = {}
     for i, level in enumerate(OPEN_LEVELS):
@@ -123,18 +136,15 @@ def stage_win_probability(dataset: Dataset, filters: Filters | None = None) -> d
     """
     _require_records(dataset)
     by_level = level_win_probability(dataset, filters)
-    rows = (
-        dataset.cursor()
-        .execute(f"SELECT DISTINCT stage, level FROM {dataset.table} WHERE outcome = 'open' AND stage IS NOT NULL")
-        .fetchall()
-    )
+    open_stages = Select(["stage", "level"], dataset.table, [OPEN, "stage IS NOT NULL"], distinct=True)
+    rows = execute(dataset.cursor(), open_stages).fetchall()
     stages = dict(rows)
     for raw, canonical in dataset.stage_map.items():
         if canonical not in OUTCOMES:  # an open stage of the export, even if no record sits in it now
             stages.setdefault(raw, _stage_level(dataset, raw))
     order = {s: i for i, s in enumerate(dataset.stage_order)}
     ordered = sorted(stages, key=lambda s: (order.get(s, len(order)), s))
-    return {s: by_level.get(min(max(int(stages[s]), 1), 4)) for s in ordered}
+    return {s: by_level.get(_open_level(stages[s])) for s in ordered}
 
 
 def open_pipeline_by_stage(dataset: Dataset, filters: Filters | None = None) -> pd.DataFrame:
@@ -148,17 +158,18 @@ def open_pipeline_by_stage(dataset: Dataset, filters: Filters | None = None) -> 
     filters = filters or Filters()
     probabilities = stage_win_probability(dataset, filters)
     by_level = level_win_probability(dataset, filters)
-    where, params = filters.where("created", dataset)
-    sql = f"""
-        SELECT stage, min(level), count(*), sum(amount), median(date_diff('day', created, ?::DATE))
-        FROM {dataset.table} WHERE outcome = 'open' AND {where} GROUP BY stage
-    """
-    found = {row[0]: row[1:] for row in dataset.cursor().execute(sql, [data_as_of(dataset), *params]).fetchall()}
+    query = Select(
+        ["stage", "min(level)", "count(*)", "sum(amount)", Sql(f"median({age_days()})", (data_as_of(dataset),))],
+        dataset.table,
+        [OPEN, filters.condition("created", dataset)],
+        group_by="stage",
+    )
+    found = {row[0]: row[1:] for row in execute(dataset.cursor(), query).fetchall()}
     position = {s: i for i, s in enumerate(dataset.stage_order)}
     rows = []
     for stage in [*probabilities, *(s for s in found if s not in probabilities)]:
         level, count, value, age = found.get(stage, (_stage_level(dataset, stage), 0, 0.0, None))
-        probability = by_level.get(min(max(int(level), 1), 4))
+        probability = by_level.get(_open_level(level))
         rows.append(
             {
                 "stage": stage,
@@ -201,15 +212,17 @@ def open_deal_aging(
     more than `stalled_days`. `as_of` defaults to the latest date in the data. Oldest first."""
     _require_records(dataset)
     as_of = as_of or data_as_of(dataset)
-    where, params = (filters or Filters()).where("created", dataset)
-    sql = f"""
-        SELECT id, stage, owner, channel, product, amount, created, updated,
-               date_diff('day', created, ?::DATE) AS age_days,
-               date_diff('day', coalesce(updated, created), ?::DATE) AS idle_days
-        FROM {dataset.table} WHERE outcome = 'open' AND {where}
-        ORDER BY age_days DESC NULLS LAST, row_no
-    """
-    frame = dataset.cursor().execute(sql, [as_of, as_of, *params]).df()
+    query = Select(
+        [
+            "id, stage, owner, channel, product, amount, created, updated",
+            Sql(f"{age_days()} AS age_days", (as_of,)),
+            Sql(f"{age_days('coalesce(updated, created)')} AS idle_days", (as_of,)),
+        ],
+        dataset.table,
+        [OPEN, (filters or Filters()).condition("created", dataset)],
+        order_by="age_days DESC NULLS LAST, row_no",
+    )
+    frame = execute(dataset.cursor(), query).df()
     frame["stalled"] = (frame["idle_days"] > int(stalled_days)).fillna(False).astype("bool")
     return frame
 
@@ -217,8 +230,10 @@ def open_deal_aging(
 def won_cycle_days(dataset: Dataset, filters: Filters | None = None) -> np.ndarray:
     """Cycle days (created → won) of won records, sorted; filters apply to the close date."""
     _require_records(dataset)
-    where, params = (filters or Filters()).where(HISTORY_DATE, dataset)
-    return _sorted_values(dataset, "cycle_days", f"outcome = 'won' AND cycle_days IS NOT NULL AND {where}", params)
+    where = (filters or Filters()).condition(HISTORY_DATE, dataset)
+    return _sorted_values(
+        dataset, "cycle_days", Sql(f"{WON} AND cycle_days IS NOT NULL AND {where.text}", where.params)
+    )
 
 
 def close_probability_from_cycles(cycles: np.ndarray, days: float, age_days: float | None = None) -> float | None:
@@ -265,7 +280,7 @@ class WinTiming:
 
     def probability(self, level: int, age_days: float | None, days: float) -> float | None:
         """P(won within `days`) for a record open at `level` and `age_days` (None: age unknown)."""
-        p = self.by_level.get(min(max(int(level), 1), 4))
+        p = self.by_level.get(_open_level(level))
         if p is None or len(self.won_cycles) == 0:
             return None
         n_won = len(self.won_cycles)
@@ -303,26 +318,18 @@ def _history_counts(dataset: Dataset, history: Filters) -> tuple[np.ndarray, np.
     """In one pass over the history (placed by HISTORY_DATE): the won cycles (as won_cycle_days), the closing
     ages of lost and disqualified records, both sorted, and the won count with the closed count at or above each
     open level (as level_win_probability counts them)."""
-    where, params = history.where(HISTORY_DATE, dataset)
-    parts = ", ".join(f"count_if({CLOSED} AND level >= {level})" for level in OPEN_LEVELS)
-    rows = (
-        dataset.cursor()
-        .execute(
-            f"""
-            SELECT kind, CASE kind WHEN 1 THEN cycle_days
-                                   WHEN 2 THEN date_diff('day', created, coalesce(closed, updated)) END AS v,
-                   count(*), count_if(outcome = 'won'), {parts}
-            FROM (SELECT *, CASE WHEN outcome = 'won' AND cycle_days IS NOT NULL THEN 1
-                                 WHEN outcome IN ('lost', 'disqualified') AND created IS NOT NULL
-                                      AND coalesce(closed, updated) IS NOT NULL THEN 2
-                                 ELSE 0 END AS kind
-                  FROM {dataset.table} WHERE {where})
-            GROUP BY ALL ORDER BY 1, 2
-            """,
-            params,
-        )
-        .fetchall()
+    kind = (
+        f"CASE WHEN {WON} AND cycle_days IS NOT NULL THEN 1 WHEN outcome IN ('lost', 'disqualified') "
+        "AND created IS NOT NULL AND coalesce(closed, updated) IS NOT NULL THEN 2 ELSE 0 END AS kind"
     )
+    value = "CASE kind WHEN 1 THEN cycle_days WHEN 2 THEN date_diff('day', created, coalesce(closed, updated)) END AS v"
+    query = Select(
+        ["kind", value, "count(*)", f"count_if({WON})", _reached(CLOSED)],
+        Select(["*", kind], dataset.table, [history.condition(HISTORY_DATE, dataset)]),
+        group_by="ALL",
+        order_by="1, 2",
+    )
+    rows = execute(dataset.cursor(), query).fetchall()
 
     def values(kind: int) -> np.ndarray:
         found = [r for r in rows if r[0] == kind]
@@ -350,12 +357,6 @@ class PipelineExpectation:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
-def closed_after(as_of: dt.date) -> str:
-    """SQL condition: the record closed (won, lost or disqualified) after the end of `as_of`, so it was open then
-    and its outcome was not known yet."""
-    return f"(outcome <> 'open' AND closed > DATE '{as_of:%Y-%m-%d}')"
-
-
 def open_amounts_known(dataset: Dataset) -> bool:
     """Whether the export's open records carry amounts (at least half of them do), as a CRM that keeps an expected
     amount on an open deal. Where only closing sets the amount (Maven: won = the deal's value, lost = 0, open =
@@ -364,11 +365,9 @@ def open_amounts_known(dataset: Dataset) -> bool:
 
 
 def _open_amounts_known(dataset: Dataset) -> bool:
-    total, priced = (
-        dataset.cursor()
-        .execute(f"SELECT count(*), count(amount) FROM {dataset.table} WHERE outcome = 'open'")
-        .fetchall()[0]
-    )
+    total, priced = execute(dataset.cursor(), Select(["count(*)", "count(amount)"], dataset.table, [OPEN])).fetchall()[
+        0
+    ]
     return total > 0 and priced >= total / 2
 
 
@@ -386,28 +385,28 @@ def open_records_at(dataset: Dataset, as_of: dt.date, filters: Filters | None = 
     amount: a snapshot export keeps no history.
     """
     _require_records(dataset)
-    sql, params = _open_records_sql(dataset, as_of, filters)
-    return dataset.cursor().execute(sql, params).df()
+    return execute(dataset.cursor(), _open_records(dataset, as_of, filters)).df()
 
 
-def _open_records_sql(dataset: Dataset, as_of: dt.date, filters: Filters | None) -> tuple[str, list[object]]:
-    """The query of open_records_at and its parameters."""
+def _open_records(dataset: Dataset, as_of: dt.date, filters: Filters | None) -> Select:
+    """The query of open_records_at."""
     filters = filters or Filters()
-    where, params = Filters(roles=filters.roles).where("created", dataset)
     snapshot = data_as_of(dataset)
     later = closed_after(as_of)
     if snapshot is None or as_of >= snapshot:
-        amount, dated = "amount", "(created IS NULL OR created <= ?::DATE)"
+        amount, dated = "amount", Sql("(created IS NULL OR created <= ?::DATE)", (as_of,))
     else:
         amount = "amount" if open_amounts_known(dataset) else f"CASE WHEN {later} THEN NULL ELSE amount END"
-        dated = "created <= ?::DATE"
-    sql = f"""
-        SELECT {amount} AS amount, CASE WHEN {later} THEN ? ELSE level END AS level,
-               date_diff('day', created, ?::DATE) AS age_days
-        FROM {dataset.table}
-        WHERE {dated} AND (outcome = 'open' OR {later}) AND {where}
-    """
-    return sql, [_base_level(dataset), as_of, as_of, *params]
+        dated = Sql("created <= ?::DATE", (as_of,))
+    return Select(
+        [
+            f"{amount} AS amount",
+            Sql(f"CASE WHEN {later} THEN ? ELSE level END AS level", (_base_level(dataset),)),
+            Sql(f"{age_days()} AS age_days", (as_of,)),
+        ],
+        dataset.table,
+        [dated, f"({OPEN} OR {later})", Filters(roles=filters.roles).condition("created", dataset)],
+    )
 
 
 def expected_wins_within(
@@ -428,17 +427,18 @@ def expected_wins_within(
     snapshot = data_as_of(dataset)
     # Open records share few (level, age) pairs (300k open deals, a few hundred pairs): they are counted per pair
     # in DuckDB (in the order pandas' groupby gave, missing ages last) and each pair gets one probability.
-    sql, params = _open_records_sql(dataset, as_of, filters)
-    filled = "amount" if unit_price is None else "coalesce(amount, ?)"
-    pairs = (
-        dataset.cursor()
-        .execute(
-            f"SELECT level, age_days, count(*), count(amount), sum(CAST({filled} AS DOUBLE)) FROM ({sql}) "
-            "GROUP BY ALL ORDER BY level NULLS LAST, age_days NULLS LAST",
-            ([] if unit_price is None else [float(unit_price)]) + params,
-        )
-        .fetchall()
+    filled = (
+        Sql("sum(CAST(amount AS DOUBLE))")
+        if unit_price is None
+        else Sql("sum(CAST(coalesce(amount, ?) AS DOUBLE))", (float(unit_price),))
     )
+    query = Select(
+        ["level, age_days, count(*), count(amount)", filled],
+        _open_records(dataset, as_of, filters),
+        group_by="ALL",
+        order_by="level NULLS LAST, age_days NULLS LAST",
+    )
+    pairs = execute(dataset.cursor(), query).fetchall()
     count = value = open_value = 0.0
     open_count = priced = 0
     for level, age, n, with_amount, amount in pairs:

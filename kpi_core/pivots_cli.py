@@ -7,8 +7,19 @@ from typing import Any
 
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
 from kpi_core.cli import add_input_arguments, load_from_args, rows_summary
-from kpi_core.pivots import format_change, format_value, parse_setting, pivots_for_goals
-from kpi_core.plan_cli import check_data_as_of, finite, parse_as_of, read_goals
+from kpi_core.format import MISSING
+from kpi_core.messages import MESSAGES, render
+from kpi_core.pivots import parse_setting, pivots_for_goals, sentences
+from kpi_core.plan_cli import (
+    _columns,
+    check_data_as_of,
+    finite,
+    parse_as_of,
+    payload_currency,
+    read_goals,
+    rejects_lines,
+    rows_line,
+)
 
 TARGET_MODES = ("even", "catch_up")
 
@@ -67,67 +78,78 @@ def run_pivots(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # --- text output for people --------------------------------------------------------------------------------------
-def _shown(value: Any, unit: str) -> str:
-    return format_value(value, unit if unit in ("ratio", "currency") else "count")
+# Every sentence is rendered from the engine's codes and parameters (kpi_core.pivots.sentences), in `lang`, as the
+# Pivots page says it; the table's words come from the same catalogue (kpi_core.messages).
+_PIVOT_COLUMNS = ("rank", "lever", "current", "required", "change", "seen", "verdict", "csf")  # "pivots.col.<name>"
 
 
-def _pivot_rows(shortfall: dict[str, Any]) -> list[list[str]]:
-    rows = [["#", "lever", "current", "required", "change", "seen", "verdict", "csf"]]
+def _pivot_rows(shortfall: dict[str, Any], lang: str, currency: str | None) -> list[list[str]]:
+    rows = [[render(f"pivots.col.{name}", lang) for name in _PIVOT_COLUMNS]]
     for pivot in shortfall["pivots"]:
-        parts = pivot["parts"]
-        current = " / ".join(_shown(p["current"], p["unit"]) for p in parts)
-        required = " / ".join(_shown(p["required"], p["unit"]) for p in parts)
-        seen = f"{pivot['months_achieved']}/{pivot['months']}" if pivot["months"] else "-"
+        moves = [sentences.move_texts(part, lang, currency=currency) for part in pivot["parts"]]
+        seen = f"{pivot['months_achieved']}/{pivot['months']}" if pivot["months"] else MISSING
         rows.append(
             [
-                str(pivot["rank"]), pivot["lever"], current, required, format_change(pivot["change_pct"]), seen,
-                pivot["verdict"], pivot["csf"] or "-",
+                str(pivot["rank"]), sentences.lever_label(pivot["lever"], lang), " / ".join(m[0] for m in moves),
+                " / ".join(m[1] for m in moves), " / ".join(m[2] for m in moves), seen,
+                sentences.verdict_word(pivot["verdict"], lang), pivot["csf"] or MISSING,
             ]
         )  # fmt: skip
     return rows
 
 
 def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join("  " + line for line in lines) + "\n"
+    return "".join("  " + line for line in _columns(rows, [True] * len(rows[0])).splitlines(keepends=True))
 
 
-def render_pivots_text(payload: dict[str, Any]) -> str:
-    """The shortfalls and their ranked pivots, the identity checks, Goodhart flags and the what-if, for a terminal."""
-    rows = payload["rows"]
-    parts = [f"rows: {rows['read']:,} read, {rows['used']:,} used, {rows['rejected']:,} rejected\n"]
+def _model_name(model: str, lang: str) -> str:
+    family = "marketing" if model.startswith("marketing") else model
+    key = f"pivots.model.{family}"
+    return render(key, lang) if key in MESSAGES else model
+
+
+def render_pivots_text(payload: dict[str, Any], lang: str = "en") -> str:
+    """The shortfalls and their ranked pivots, the identity checks, Goodhart flags and the what-if, for a terminal,
+    in `lang`."""
+    currency = payload_currency(payload)
+    parts = [rows_line(payload, lang) + "\n"]
     kgi = payload["kgi"]
-    parts.append(
-        f"as of {payload['as_of']}: KGI {kgi['name']} ({_shown(kgi['target'], 'currency')} per {kgi['period']})"
-    )
+    per_key = f"cli.pivots.per.{kgi['period']}"
+    per = render(per_key, lang) if per_key in MESSAGES else str(kgi["period"])
+    target = sentences.value_text(kgi["target"], "currency", lang, currency=currency)
+    parts.append(render("cli.pivots.kgi", lang, as_of=payload["as_of"], name=kgi["name"], target=target, per=per))
     forecast = kgi.get("forecast") or {}
     if forecast.get("value") is not None:
-        parts.append(f", forecast {_shown(forecast['value'], 'currency')}")
+        shown = sentences.value_text(forecast["value"], "currency", lang, currency=currency)
+        parts.append(render("cli.pivots.kgi_forecast", lang, forecast=shown))
     parts.append("\n\n")
     for check in payload["identity"]:
-        parts.append(f"identity ({check['model']}): {check['explanation']['text']}\n")
+        sentence = sentences.identity_sentence(check, lang)
+        parts.append(render("cli.pivots.identity", lang, model=_model_name(check["model"], lang), sentence=sentence))
+        parts.append("\n")
     for note in payload["notes"]:
-        parts.append(f"note: {note['text']}\n")
+        parts.append(render("cli.pivots.note", lang, sentence=sentences.note_sentence(note, lang)) + "\n")
     if not payload["shortfalls"]:
-        parts.append("\nno KPI is forecast to miss its target.\n")
+        parts.append("\n" + render("cli.pivots.none_missing", lang) + "\n")
     for shortfall in payload["shortfalls"]:
-        parts.append(f"\n{shortfall['explanation']['text']}\n")
+        parts.append("\n" + sentences.shortfall_sentence(shortfall, lang, currency=currency) + "\n")
         if shortfall["pivots"]:
-            parts.append(_table(_pivot_rows(shortfall)))
+            parts.append(_table(_pivot_rows(shortfall, lang, currency)))
             for pivot in shortfall["pivots"]:
-                parts.append(f"  {pivot['rank']}. {pivot['explanation']['text']}\n")
+                parts.append(f"  {pivot['rank']}. {sentences.pivot_sentence(pivot, lang, currency=currency)}\n")
     flags = [c for c in payload["goodhart"] if c["flagged"]]
-    parts.append(f"\nGoodhart guard: {len(flags)} flag{'s' if len(flags) != 1 else ''}\n")
+    parts.append("\n" + render("cli.pivots.goodhart", lang, count=len(flags)) + "\n")
     for check in flags:
-        parts.append(f"  {check['explanation']['text']}\n")
-    if payload.get("what_if"):
-        parts.append(f"\nwhat-if: {payload['what_if']['explanation']['text']}\n")
-        for item in payload["what_if"]["required"]:
-            parts.append(
-                f"  {item['lever']} alone would need {_shown(item['required'], item['unit'])} "
-                f"({format_change(item['change_pct'])})\n"
-            )
-    for reject in payload["rejects"][:20]:
-        parts.append(f"rejected: {reject['file']} row {reject['row']} [{reject['column']}] {reject['reason']}\n")
+        parts.append(f"  {sentences.goodhart_sentence(check, lang, currency=currency)}\n")
+    outcome = payload.get("what_if")
+    if outcome:
+        sentence = sentences.what_if_sentence(outcome, lang, currency=currency)
+        parts.append("\n" + render("cli.pivots.what_if", lang, sentence=sentence) + "\n")
+        parts.append("  " + render("pivots.what_if.required_title", lang) + "\n")
+        for item in outcome["required"]:
+            current, required, change, _pace = sentences.move_texts(item, lang, currency=currency)
+            line = render("pivots.what_if.required_line", lang, lever=sentences.lever_label(item["lever"], lang),
+                          current=current, required=required, change=change)  # fmt: skip
+            parts.append(f"    {line}\n")
+    parts.append(rejects_lines(payload, lang))
     return "".join(parts)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from kpi_core.asof import AsOfError, check_as_of
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
-from kpi_core.cli import UsageError, add_input_arguments, load_from_args, rows_summary
+from kpi_core.cli import UsageError, _pad, _width, add_input_arguments, load_from_args, rows_summary
+from kpi_core.format import MISSING, fmt_change, fmt_pct, fmt_period, fmt_signed, fmt_value
 from kpi_core.goals import (
     STATUS_THRESHOLDS,
     Goals,
@@ -25,7 +28,11 @@ from kpi_core.goals import (
     load_template,
 )
 from kpi_core.intake.load import Dataset
+from kpi_core.messages import MESSAGES, Phrase, render
 from kpi_core.pacing import forecast_goals
+from kpi_core.pivots import sentences
+from kpi_core.quotas import TeamsError, by_owner, read_teams
+from kpi_core.report import Figure, figure_unit, gap_figures, goal_prefix
 
 TEMPLATE_PREFIX = "template:"
 
@@ -41,9 +48,31 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     plan.add_argument(
         "--calendar", choices=CALENDARS, default=DEFAULT_CALENDAR, help="business days (default jp: JP holidays)"
     )
+    add_teams_argument(plan)
     plan.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     plan.set_defaults(handler=run_plan, render=render_plan_text)
     return plan
+
+
+def add_teams_argument(parser: argparse.ArgumentParser) -> None:
+    """--teams FILE (plan, digest, check): each rep's team, as the app's team file upload."""
+    parser.add_argument(
+        "--teams", metavar="FILE", help="team file: two columns, owner and team (CSV or Excel), as in the app"
+    )
+
+
+def read_teams_file(spec: str | None) -> dict[str, str] | None:
+    """owner → team from --teams (kpi_core.quotas.read_teams); None without one. A missing file is a UsageError, a
+    file that cannot be used a TeamsError: one sentence in the command's language, exit status 2."""
+    if not spec:
+        return None
+    path = Path(spec)
+    if not path.is_file():
+        raise UsageError("cli.no_team_file", spec=spec)
+    try:
+        return read_teams(path, path.name)
+    except OSError:
+        raise TeamsError("teams.unreadable", file=path.name) from None
 
 
 def read_goals(spec: str, lang: str = "en") -> Goals:
@@ -57,12 +86,12 @@ def read_goals(spec: str, lang: str = "en") -> Goals:
             raise GoalsError(exc.problems, lang=lang) from None
     path = Path(spec)
     if not path.is_file():
-        raise UsageError(f"{spec}: no such goal file (or write template:sales_ja, template:marketing_en, ...)")
+        raise UsageError("cli.no_goal_file", spec=spec)
     check_document_size(path.stat().st_size, source=path.name, lang=lang)  # before it is read into memory
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{spec}: not a UTF-8 text file: save the goal file as UTF-8") from exc
+        raise UsageError("cli.goal_file_not_utf8", spec=spec) from exc
     return load_goals(text, source=path.name, lang=lang)
 
 
@@ -73,7 +102,7 @@ def parse_as_of(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(f"--as-of {text!r}: write the date as YYYY-MM-DD") from exc
+        raise UsageError("cli.bad_as_of", text=repr(text)) from exc
 
 
 def check_data_as_of(as_of: dt.date, dataset: Dataset, lang: str = "en") -> dt.date:
@@ -81,13 +110,14 @@ def check_data_as_of(as_of: dt.date, dataset: Dataset, lang: str = "en") -> dt.d
     try:
         return check_as_of(as_of, dataset)
     except AsOfError as exc:
-        raise UsageError(f"--as-of: {exc.message(lang)}") from exc
+        raise UsageError("cli.as_of", problem=Phrase(exc.code, exc.params)) from exc
 
 
 def run_plan(args: argparse.Namespace) -> dict[str, Any]:
     """The `plan` payload: rows summary, the KGI and KPIs (gap, forecast, status), consistency, backward plan."""
     as_of = parse_as_of(args.as_of)
     goals = read_goals(args.goals, args.lang)
+    teams = read_teams_file(args.teams)  # before the data: a bad team file fails fast, as a bad goal file does
     if args.fiscal_start != 4 and args.fiscal_start != goals.fiscal_year_start:
         goals.fiscal_year_start = args.fiscal_start  # an explicit --fiscal-start wins over the file
     dataset = load_from_args(args)
@@ -95,6 +125,7 @@ def run_plan(args: argparse.Namespace) -> dict[str, Any]:
         as_of = check_data_as_of(as_of, dataset, args.lang)
     rows = kpi_gaps(goals, dataset, as_of=as_of, calendar=args.calendar)
     forecasts = forecast_goals(goals, dataset, as_of=as_of, calendar=args.calendar)
+    quotas = by_owner(goals, dataset, as_of=as_of, calendar=args.calendar, teams=teams)
     items = []
     for row in current_gaps(rows):
         forecast = forecasts[row["id"]]
@@ -108,6 +139,7 @@ def run_plan(args: argparse.Namespace) -> dict[str, Any]:
                     "value": forecast.value, "low": forecast.low, "high": forecast.high,
                     "probability_on_target": forecast.probability_on_target, "method": forecast.method,
                 },
+                "by_owner": quotas.get(row["id"], []),
             }
         )  # fmt: skip
     payload = {
@@ -139,72 +171,196 @@ def finite(value: Any) -> Any:
 
 
 # --- text output for people --------------------------------------------------------------------------------------
-def _num(value: Any, *, ratio: bool = False) -> str:
-    if value is None:
-        return "-"
-    if ratio:
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float) and not value.is_integer() and abs(value) < 100:
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
+# Every word from kpi_core.messages in `lang`; every number through kpi_core.report's Figure (kpi_core.format), as
+# the Goals and Pacing pages show it. Ids, goal names and the user's formula stay as written.
+_PLAN_COLUMNS = (
+    "id",
+    "metric",
+    "period",
+    "target",
+    "expected",
+    "actual",
+    "gap",
+    "attainment",
+    "status",
+    "forecast",
+    "low",
+    "high",
+    "probability",
+    "method",
+)  # fmt: skip  (headings: "cli.plan.col.<name>")
+_LEFT = {"id", "metric", "period", "status", "method"}
 
 
-def _is_ratio(item: dict[str, Any]) -> bool:
-    return item["metric"] in ("win_rate", "existing_share") or (
-        item["target"] is not None and 0 < abs(item["target"]) <= 1 and isinstance(item["target"], float)
+def _word(key: str, lang: str, fallback: str) -> str:
+    """The catalogue's word for `key`, else `fallback` (a code this version has no word for, shown as it is)."""
+    return render(key, lang) if key in MESSAGES else fallback
+
+
+def metric_text(metric: str, lang: str) -> str:
+    """A metric's label (商談数 / Opportunities: metrics.yaml, else the driver models' levers such as 商談→受注); a
+    formula's names each replaced by theirs."""
+    return re.sub(r"[A-Za-z_][A-Za-z_0-9]*", lambda m: sentences.lever_label(m.group(0), lang), metric)
+
+
+def _period(key: str | None, per: str | None, lang: str) -> str:
+    try:
+        return fmt_period(key, per or "month", lang)
+    except (ValueError, IndexError):
+        return str(key)
+
+
+def _goal_row(item: dict[str, Any], lang: str, currency: str | None) -> list[str]:
+    prefix = goal_prefix(str(item["id"]))
+    figures = gap_figures([item])
+    unit = figure_unit(str(item["metric"]))
+    forecast = item["forecast"]
+    made = {
+        name: Figure(f"{prefix}.{name}", forecast[key], unit, str(item.get("per")), item.get("period"))
+        for name, key in (("forecast", "value"), ("low", "low"), ("high", "high"))
+    }
+    made["probability"] = Figure(f"{prefix}.probability", forecast["probability_on_target"], "ratio", "period")
+    shown = {name: f.text(lang, currency=currency) for name, f in made.items()}
+    for name, key in (("target", "period_target"), ("expected", "expected"), ("actual", "actual"),
+                      ("gap", "to_date_gap"), ("attainment", "attainment")):  # fmt: skip
+        shown[name] = figures[f"{prefix}.{key}"].text(lang, currency=currency)
+    code = str((forecast.get("method") or {}).get("code", ""))
+    shown |= {
+        "id": str(item["id"]),
+        "metric": metric_text(str(item["metric"]), lang),
+        "period": _period(item.get("period"), item.get("per"), lang),
+        "status": _word(f"cli.plan.status.{item['status']}", lang, str(item["status"])),
+        "method": _word(f"cli.plan.method.{code}", lang, code or MISSING),
+    }
+    return [shown[name] for name in _PLAN_COLUMNS]
+
+
+def _columns(rows: list[list[str]], left: Sequence[bool]) -> str:
+    """Rows as aligned columns (a Japanese character takes two), numbers to the right."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "".join(
+        "  ".join(_pad(c, w, right=not left[i]) for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip() + "\n"
+        for r in rows
     )
 
 
-def render_plan_text(payload: dict[str, Any]) -> str:
-    """Tables for a terminal: each goal's gap, forecast and status; the consistency check; the backward plan."""
+def rows_line(payload: dict[str, Any], lang: str) -> str:
+    """ "rows: 1,234 read, ..." as the other commands say it."""
     rows = payload["rows"]
-    parts = [f"rows: {rows['read']:,} read, {rows['used']:,} used, {rows['rejected']:,} rejected\n"]
-    parts.append(f"as of {payload['as_of']} (calendar {payload['calendar']})\n\n")
-    header = ["id", "metric", "period", "target", "expected", "actual", "gap", "attain", "status", "forecast",
-              "low", "high", "P(target)", "method"]  # fmt: skip
-    table = [header]
-    for item in [payload["kgi"], *payload["kpis"]]:
-        ratio = _is_ratio(item)
-        forecast = item["forecast"]
-        table.append(
-            [
-                item["id"], item["metric"], item["period"], _num(item["target"], ratio=ratio),
-                _num(item["expected"], ratio=ratio), _num(item["actual"], ratio=ratio), _num(item["gap"], ratio=ratio),
-                _num(item["attainment"], ratio=True), item["status"], _num(forecast["value"], ratio=ratio),
-                _num(forecast["low"], ratio=ratio), _num(forecast["high"], ratio=ratio),
-                _num(forecast["probability_on_target"], ratio=True), forecast["method"]["code"],
-            ]
-        )  # fmt: skip
-    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
-    for r in table:
-        parts.append("  ".join(str(c).ljust(w) if i < 3 or i == 8 else str(c).rjust(w)
-                               for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip() + "\n")  # fmt: skip
-    thresholds = payload["status_thresholds"]
-    parts.append(
-        f"status: on_track ≥ {thresholds['on_track']:.0%} of the target pro-rated by business days, "
-        f"at_risk ≥ {thresholds['at_risk']:.0%}, else off_track\n\n"
-    )
-    for item in [payload["kgi"], *payload["kpis"]]:
-        parts.append(f"{item['id']}: {item['forecast']['method']['text']}\n")
-    consistency = payload["consistency"]
-    parts.append(f"\nconsistency: {consistency['status']}")
-    if consistency.get("implied") is not None:
-        ratio = consistency["gap_ratio"]
-        share = "-" if ratio is None else f"{ratio:+.0%}"
-        parts.append(
-            f": {consistency['formula']} = {_num(consistency['implied'])} against the KGI target "
-            f"{_num(consistency['kgi_target'])} ({_num(consistency['gap'])}, {share})"
-        )
-    parts.append("\n\nbackward plan (per month):\n")
-    for step in payload["backward_plan"].get("steps", []):
-        rate = step["rate"]
-        rate_text = (
-            f" at {rate['name']} {_num(rate['value'], ratio=rate['value'] is not None and rate['value'] <= 1)}"
-            if rate
-            else ""
-        )
-        kpi_text = f"  (KPI {step['kpi']}: {_num(step['kpi_target_per_month'])})" if step["kpi"] else ""
-        parts.append(f"  {step['metric']}: {_num(step['needed_per_month'])}{rate_text}{kpi_text}\n")
+    skipped = render("cli.rows_skipped", lang, count=rows["skipped"]) if rows.get("skipped") else ""
+    return render("cli.rows", lang, read=rows["read"], used=rows["used"], rejected=rows["rejected"], skipped=skipped)
+
+
+def rejects_lines(payload: dict[str, Any], lang: str) -> str:
+    """The first 20 rejected rows and how many more there are."""
+    parts = []
     for reject in payload["rejects"][:20]:
-        parts.append(f"rejected: {reject['file']} row {reject['row']} [{reject['column']}] {reject['reason']}\n")
+        fields = {name: reject[name] for name in ("file", "row", "column", "reason")}
+        parts.append(render("cli.rejected_row", lang, **fields) + "\n")
+    if len(payload["rejects"]) > 20:
+        parts.append(render("cli.more_rejects", lang, count=len(payload["rejects"]) - 20) + "\n")
     return "".join(parts)
+
+
+def payload_currency(payload: dict[str, Any]) -> str | None:
+    """The goal file's currency, else the data's."""
+    return (payload.get("goals") or {}).get("currency") or payload.get("currency")
+
+
+def render_plan_text(payload: dict[str, Any], lang: str = "en") -> str:
+    """Tables for a terminal, in `lang`: each goal's gap, forecast and status; the consistency check; the backward
+    plan."""
+    currency = payload_currency(payload)
+    calendar = _word(f"cli.calendar.{payload['calendar']}", lang, str(payload["calendar"]))
+    parts = [rows_line(payload, lang) + "\n", render("cli.as_of_calendar", lang, as_of=payload["as_of"],
+                                                     calendar=calendar) + "\n\n"]  # fmt: skip
+    table = [[render(f"cli.plan.col.{name}", lang) for name in _PLAN_COLUMNS]]
+    goals = [payload["kgi"], *payload["kpis"]]
+    table += [_goal_row(item, lang, currency) for item in goals]
+    parts.append(_columns(table, [name in _LEFT for name in _PLAN_COLUMNS]))
+    thresholds = payload["status_thresholds"]
+    words = {status: render(f"cli.plan.status.{status}", lang) for status in ("on_track", "at_risk", "off_track")}
+    shares = {f"{status}_share": fmt_pct(thresholds[status], lang, 0) for status in ("on_track", "at_risk")}
+    parts.append(render("cli.plan.status_rule", lang, **words, **shares) + "\n\n")
+    parts += [_reps_section(item, lang, currency) for item in goals]
+    if lang == "en":
+        # How each forecast was made: pacing's own English sentence (kpi_core.pacing writes no code-and-parameters
+        # sentence in Japanese yet; the method column says the method in either language).
+        parts += [f"{item['id']}: {item['forecast']['method']['text']}\n" for item in goals] + ["\n"]
+    parts.append(_consistency(payload["consistency"], lang, currency) + "\n\n")
+    parts.append(render("cli.plan.backward_title", lang) + "\n")
+    parts += ["  " + _backward_step(step, lang, currency) + "\n" for step in payload["backward_plan"].get("steps", [])]
+    parts.append(rejects_lines(payload, lang))
+    return "".join(parts)
+
+
+_REP_COLUMNS = ("rank", "owner", "team", "quota", "expected", "actual", "attainment", "forecast", "probability")
+_REP_LEFT = {"owner", "team"}
+
+
+def _reps_section(item: dict[str, Any], lang: str, currency: str | None) -> str:
+    """A goal with quotas, rep by rep as ranked in by_owner: quota, the quota pro-rated to the as-of date, actual,
+    attainment (of the pro-rated quota), forecast and its chance; the team column only when a rep has a team.
+    "" for a goal without quotas (the Goals page shows its even split)."""
+    reps = item.get("by_owner") or []
+    if not any(rep.get("basis") == "quota" for rep in reps):
+        return ""
+    columns = [c for c in _REP_COLUMNS if c != "team" or any(rep.get("team") for rep in reps)]
+    unit = figure_unit(str(item["metric"]))
+    table = [[render(f"cli.plan.col.{name}", lang) for name in columns]]
+    rank = 0
+    for rep in reps:
+        rank += rep.get("attainment") is not None  # reps without an attainment (no quota, no data) are not ranked
+        forecast = rep.get("forecast") or {}
+        shown = {
+            "rank": str(rank) if rep.get("attainment") is not None else MISSING,
+            "owner": str(rep["owner"]),
+            "team": str(rep.get("team") or MISSING),
+            "quota": fmt_value(rep.get("target"), unit, lang, compact=True, currency=currency, required=True),
+            "expected": fmt_value(rep.get("expected"), unit, lang, compact=True, currency=currency, required=True),
+            "actual": fmt_value(rep.get("actual"), unit, lang, compact=True, currency=currency),
+            "attainment": fmt_pct(rep.get("attainment"), lang),
+            "forecast": fmt_value(forecast.get("value"), unit, lang, compact=True, currency=currency),
+            "probability": fmt_pct(forecast.get("probability_on_target"), lang),
+        }
+        table.append([shown[name] for name in columns])
+    title = render("cli.plan.reps_title", lang, id=item["id"], basis=render("quota.basis.quota", lang))
+    body = _columns(table, [name in _REP_LEFT for name in columns])
+    return title + "\n" + "".join("  " + line + "\n" for line in body.splitlines()) + "\n"
+
+
+def _consistency(consistency: dict[str, Any], lang: str, currency: str | None) -> str:
+    """Whether the KPI targets multiply up to the KGI target: "consistency: mismatch: ... (−3,600万円, −25%)"."""
+    status = str(consistency["status"])
+    line = render("cli.plan.consistency", lang, status=_word(f"cli.plan.consistency.{status}", lang, status))
+    if consistency.get("implied") is None:
+        return line
+    ratio = consistency.get("gap_ratio")
+    return line + render(
+        "cli.plan.consistency_detail",
+        lang,
+        formula=metric_text(str(consistency.get("formula") or ""), lang),
+        implied=fmt_value(consistency["implied"], "currency", lang, compact=True, currency=currency),
+        kgi_target=fmt_value(consistency["kgi_target"], "currency", lang, compact=True, currency=currency),
+        gap=fmt_signed(consistency["gap"], "currency", lang, currency=currency),
+        share=MISSING if ratio is None else fmt_change(ratio, lang),
+    )
+
+
+def _backward_step(step: dict[str, Any], lang: str, currency: str | None) -> str:
+    """One step of the backward plan: "商談数：54（受注率 25.0%で）（KPI deals の目標：50）"."""
+    metric = str(step["metric"])
+    unit = figure_unit(metric)
+    needed = Figure("", step.get("needed_per_month"), unit, "history", required=True).text(lang, currency=currency)
+    rate = step.get("rate")
+    rate_text = ""
+    if rate:
+        rate_unit = "currency" if rate.get("name") == "avg_unit_price" else "ratio"
+        value = Figure("", rate.get("value"), rate_unit, "history").text(lang, currency=currency)
+        rate_text = render("cli.plan.backward_rate", lang, rate=metric_text(str(rate["name"]), lang), value=value)
+    kpi_text = ""
+    if step.get("kpi"):
+        target = Figure("", step.get("kpi_target_per_month"), unit, "history", required=True)
+        kpi_text = render("cli.plan.backward_kpi", lang, kpi=step["kpi"], target=target.text(lang, currency=currency))
+    return render("cli.plan.backward_step", lang, metric=metric_text(metric, lang), needed=needed, rate=rate_text,
+                  kpi=kpi_text)  # fmt: skip

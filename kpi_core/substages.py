@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_RANK, substage_rank
 from kpi_core.metrics import Filters, _base_sql
+from kpi_core.sql import Select, execute
 
 MIN_SUBSTAGES = 2  # one sub-stage alone says nothing the opportunity level does not
 
@@ -75,17 +76,18 @@ def substage_reach(
     substages = open_substages(dataset)
     if len(substages) < MIN_SUBSTAGES:
         return SubstageReach()
-    base, params = _base_sql(dataset, "created", cohort, filters or Filters(), period, fiscal_start)
+    base = _base_sql(dataset, "created", cohort, filters or Filters(), period, fiscal_start)
     opportunity = LEVEL_RANK["opportunity"]
     counts = []
     for index in range(len(substages)):
         # Positions are ints from enumerate: safe to write into the SQL.
         later = ", ".join(str(position) for _, position in substages[index:])
         counts.append(
-            f"count_if(outcome = 'won' OR (outcome = 'open' AND level = {opportunity} AND stage_position IN ({later})))"
+            f"count_if(outcome = 'won' OR (outcome = 'open' AND level = {int(opportunity)} "
+            f"AND stage_position IN ({later})))"
         )
-    sql = f"WITH base AS ({base}) SELECT {', '.join(counts)}, count_if(outcome = 'lost') FROM base"
-    row = dataset.cursor().execute(sql, params).fetchall()[0]
+    reach = Select([*counts, "count_if(outcome = 'lost')"], "base", ctes=[("base", base)])
+    row = execute(dataset.cursor(), reach).fetchall()[0]
     steps = [
         SubstageStep(stage=value, position=position, count=int(row[index] or 0))
         for index, (value, position) in enumerate(substages)

@@ -1,4 +1,5 @@
-"""Funnel: "Where does the funnel leak?": step conversion by period or cohort, and by channel / owner / product."""
+"""Funnel: "Where does the funnel leak?": the headline figures and the current period against the previous one and
+last year, step conversion by period or cohort, and by channel / owner / product."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ from typing import Any
 
 import streamlit as st
 
+from kpi_core.business_days import period_label
 from kpi_core.intake.load import Dataset
 from kpi_core.substages import SubstageReach, substage_reach
 from ui.charts import comparison_chart, funnel_chart, funnel_small_multiples, maturing_lines_chart
+from ui.comparison_view import (
+    cached_comparison,
+    compared_figure,
+    draw_compared,
+    fmt_month_short,
+    span_text,
+    windows_caption,
+)
 from ui.data import CACHE_TTL, filters_from_key
 from ui.format import escape_markdown, fmt_days, fmt_int, fmt_pct, fmt_period
 from ui.frame import page_frame
@@ -25,7 +35,7 @@ from ui.frames import (
     period_table,
     with_period_state,
 )
-from ui.i18n import role_label, stage_label, t
+from ui.i18n import metric_label, role_label, stage_label, t
 from ui.intake_notice import draw_intake_notices
 from ui.period_view import cached_lag, periods_on, view_as_of
 from ui.show import empty_state, headline, show_chart, show_table
@@ -76,6 +86,24 @@ headline(
 if "opportunity" in levels and totals.get("win_rate") is not None:
     # Two win rates on one page: say which is which (closed deals only, or every deal of the range).
     st.caption(t("funnel.rates_caption"))
+
+# The period of the as-of date against the previous one and the same period last year, like with like (to date).
+as_of = view_as_of(view)
+names = (first_level_measure(levels), "won", "win_rate", "won_revenue", "avg_unit_price")
+comparison = cached_comparison(view, as_of, names, period=view.period, cohort=cohort)
+current = fmt_period(period_label(comparison.current.start, view.period, view.fiscal_start), view.period, lang)
+# A label of its own (受注件数（11月）): the same measure's all-time figure is just above.
+short = fmt_month_short(comparison.current.start, lang) if view.period == "month" else current
+labels = {n: t("compare.figure_label", name=metric_label(n, lang), period=short) for n in names}
+compared = [
+    f for f in (compared_figure(comparison, n, lang, label=labels[n], key=f"cmp_{n}") for n in names) if f is not None
+]
+if compared:
+    span = span_text(comparison.current, lang)
+    title = "compare.funnel_title" if comparison.to_date else "compare.funnel_title_final"
+    st.markdown(f"**{t(title, period=current, span=span)}**")
+    draw_compared(comparison, compared, lang, primary="previous", border=False)
+    st.caption(windows_caption(comparison, lang))
 
 # A CRM export keeps where each open deal stands: its sub-stages (提案, 見積提出, 交渉 …) become steps of their own.
 reach = (
@@ -168,7 +196,6 @@ else:
         )
 
 st.subheader(t("funnel.trend_title"))
-as_of = view_as_of(view)
 periods, young = periods_on(view, result, as_of)
 trend = conversion_trend(periods, levels, view.period, lang)
 if len(trend):

@@ -12,47 +12,20 @@ import streamlit as st
 from kpi_core.business_days import period_bounds
 from ui.format import escape_markdown, fmt_date, fmt_fiscal_year, fmt_month
 from ui.frame import page_frame
+from ui.goals.cache import cached_breakdown, cached_gaps, cached_plan, cached_realism, goal_key, goal_report
+from ui.goals.cards import StatusFigure, draw_figures
+from ui.goals.charts import backward_chart, bullet_chart, target_trend_chart
+from ui.goals.editor import draw_goal_editor
+from ui.goals.format import DELTA_COLOURS, fig, fmt_gap, fmt_goal, period_text, status_text, unit_of
+from ui.goals.frames import backward_frame, breakdown_frame, breakdown_roles, bullet_frame, trend_frame
+from ui.goals.gaps import current_figures, current_rows, kpi_period_starts, status_counts
+from ui.goals.sentences import consistency_sentence, thresholds_text
+from ui.goals.tables import backward_table, draw_realism, gap_table, realism_frame, summary_table
+from ui.goals.tree import kpi_tree_dot
 from ui.goals_state import current_goals, draw_goal_controls, is_own_goals, template_name
-from ui.goals_view import (
-    DELTA_COLOURS,
-    StatusFigure,
-    backward_chart,
-    backward_frame,
-    backward_table,
-    breakdown_frame,
-    breakdown_roles,
-    bullet_chart,
-    bullet_frame,
-    cached_breakdown,
-    cached_gaps,
-    cached_plan,
-    cached_realism,
-    consistency_sentence,
-    current_figures,
-    current_rows,
-    draw_figures,
-    draw_goal_editor,
-    draw_realism,
-    fig,
-    fmt_gap,
-    fmt_goal,
-    gap_table,
-    goal_key,
-    goal_report,
-    kpi_period_starts,
-    kpi_tree_dot,
-    period_text,
-    realism_frame,
-    status_counts,
-    status_text,
-    summary_table,
-    target_trend_chart,
-    thresholds_text,
-    trend_frame,
-    unit_of,
-)
 from ui.i18n import metric_label, role_label, t
 from ui.intake_notice import draw_intake_notices
+from ui.quota_view import draw_goal_quotas
 from ui.show import show_chart, show_table
 
 _log = logging.getLogger(__name__)
@@ -211,7 +184,10 @@ else:
 
 # -------------------------------------------------------------------------- details, one tab each
 tab_names = ["trend", "tree", "by", "plan"] if goals.kpis else ["plan"]
-tabs = dict(zip(tab_names, st.tabs([t(f"goals.tab.{name}") for name in tab_names], key="goals_tabs"), strict=True))
+# A tab change reruns the page, so the KPI tree is drawn only while its tab is open: on a fresh load the browser
+# would otherwise load and run Graphviz (about 0.8 MB of code and a layout) before it shows the headline figures.
+tab_list = st.tabs([t(f"goals.tab.{name}") for name in tab_names], key="goals_tabs", on_change="rerun")
+tabs = dict(zip(tab_names, tab_list, strict=True))
 
 if goals.kpis:
     # ------------------------------------------------------------------ trends against the target line
@@ -246,24 +222,27 @@ if goals.kpis:
 
     # ------------------------------------------------------------------ the KPI tree
     with tabs["tree"]:
-        dot = kpi_tree_dot(goals, rows, lang, actions=not view.workshop, large=view.workshop)
-        with st.container(key="goals_tree"):
-            st.graphviz_chart(dot, width="content")  # its own size: the text is never scaled down to fit
-            with st.container(horizontal=True, vertical_alignment="top", wrap=False):
-                st.caption(t("goals.tree_caption"), width="stretch")
-                st.download_button(
-                    t("goals.tree_download"),
-                    data=functools.partial(str.encode, dot, "utf-8"),  # made on click: nothing stored until then
-                    file_name="kpi_tree.dot",
-                    mime="text/vnd.graphviz",
-                    key="goals_tree_dot",
-                    on_click="ignore",
-                    icon=":material/download:",
-                    width="content",
-                )
+        if tabs["tree"].open:
+            dot = kpi_tree_dot(goals, rows, lang, actions=not view.workshop, large=view.workshop)
+            with st.container(key="goals_tree"):
+                st.graphviz_chart(dot, width="content")  # its own size: the text is never scaled down to fit
+                with st.container(horizontal=True, vertical_alignment="top", wrap=False):
+                    st.caption(t("goals.tree_caption"), width="stretch")
+                    st.download_button(
+                        t("goals.tree_download"),
+                        # made on click: nothing stored until then
+                        data=functools.partial(str.encode, dot, "utf-8"),
+                        file_name="kpi_tree.dot",
+                        mime="text/vnd.graphviz",
+                        key="goals_tree_dot",
+                        on_click="ignore",
+                        icon=":material/download:",
+                        width="content",
+                    )
 
     # ------------------------------------------------------------------ per department and owner
     with tabs["by"]:
+        draw_goal_quotas(view, as_of, calendar)  # each rep and team against their own number
         if not view.workshop:  # one above the other: each table keeps all its columns in view
             st.markdown(f"**{t('goals.by_department')}**")
             show_table(summary_table(rows, "department", lang), key="goals_by_department", download=False)

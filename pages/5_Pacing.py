@@ -11,31 +11,17 @@ import streamlit as st
 from kpi_core.goals import STATUS_THRESHOLDS
 from ui.format import escape_markdown, fmt_date, fmt_pct
 from ui.frame import page_frame
+from ui.goals.cache import cached_forecasts, cached_pacing_series, goal_key, goal_report, report_figures
+from ui.goals.cards import StatusFigure, draw_figures
+from ui.goals.charts import pacing_chart
+from ui.goals.forecasts import forecast_figure, forecast_rows, goal_figures, outlook_figure, range_text
+from ui.goals.format import delta_style, fig, period_text, unit_of
+from ui.goals.frames import pacing_frame
+from ui.goals.sentences import method_overview, method_sentence
 from ui.goals_state import current_goals, draw_goal_controls
-from ui.goals_view import (
-    StatusFigure,
-    cached_forecasts,
-    cached_pacing_series,
-    delta_style,
-    draw_figures,
-    fig,
-    forecast_figure,
-    forecast_rows,
-    goal_figures,
-    goal_key,
-    goal_report,
-    method_overview,
-    method_sentence,
-    outlook_figure,
-    pacing_chart,
-    pacing_frame,
-    period_text,
-    range_text,
-    report_figures,
-    unit_of,
-)
 from ui.i18n import metric_label, t
 from ui.intake_notice import draw_intake_notices
+from ui.quota_view import draw_pacing_quotas
 from ui.show import show_chart, show_table
 from ui.state import url_choice
 
@@ -213,6 +199,8 @@ for kpi in goals.kpis:
                     forecast=escape_markdown(fig(figures_of["forecast"], lang)),
                 )
             )
+
+draw_pacing_quotas(view, as_of, calendar)  # each rep's forecast against their own number
 
 if not view.workshop:
     with st.expander(t("pacing.table_title")):

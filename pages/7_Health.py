@@ -10,8 +10,10 @@ import streamlit as st
 
 from ui.format import escape_markdown, fmt_date, fmt_signed
 from ui.frame import page_frame
+from ui.goals.cache import goal_key
+from ui.goals.cards import StatusFigure, draw_figures
+from ui.goals.format import DELTA_COLOURS
 from ui.goals_state import current_goals, draw_goal_controls, goals_revised, is_own_goals, template_name
-from ui.goals_view import DELTA_COLOURS, StatusFigure, draw_figures, goal_key
 from ui.health_view import (
     cached_health,
     draw_card,
@@ -24,6 +26,7 @@ from ui.health_view import (
 )
 from ui.i18n import t
 from ui.intake_notice import draw_intake_notices
+from ui.quota_view import current_teams
 
 _log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ else:
 
 gk = goal_key(view, as_of, calendar)
 try:
-    report = cached_health(gk, dataset, goals_revised(view))
+    report = cached_health(gk, dataset, goals_revised(view), teams=current_teams(view)[1])
 except Exception:  # a goal file the check cannot compute on this data: say so and where to fix it
     _log.exception("health check failed")
     st.error(t("health_page.compute_error"), icon=":material/error:")

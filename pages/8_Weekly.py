@@ -1,7 +1,8 @@
 """Weekly meeting: "What moved since last week?": last week's export against this week's deal by deal (summary,
 waterfall of the open pipeline, the deals behind each bar), ヨミ and coverage beside today's statistical forecast,
-and the meeting's digest to download. The logic is kpi_core's (changes, forecast_categories, report); the drawing
-is ui/weekly_view.py's."""
+and the week's digest: the engine's (kpi_core.digest, the same as `python -m kpi_core digest`), printable on one
+A4 page and downloadable as PDF. The logic is kpi_core's (changes, forecast_categories, report, digest); the
+drawing is ui/weekly_view.py's."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 
 from kpi_core.changes import ChangesError
 from kpi_core.pivots import PivotInputError
+from ui.forecast_history_view import draw_forecast_history
 from ui.format import escape_markdown
 from ui.frame import page_frame
 from ui.goals_state import current_goals, draw_goal_controls, goals_text
@@ -18,13 +20,12 @@ from ui.i18n import t
 from ui.intake_notice import draw_intake_notices
 from ui.pivots.state import DEFAULT_TARGET_MODE, pivot_page, role_key
 from ui.weekly_view import (
-    YomiView,
-    build_digest,
     cached_changes,
     draw_changes,
     draw_digest,
     draw_pair_choice,
     draw_yomi,
+    meeting_digest,
     pair_caption,
 )
 
@@ -54,14 +55,17 @@ if pair is not None:
 
 # -------------------------------------------------------------------------- today's report (forecast, best pivot)
 report = None
+goals = current_goals(view)
 if view.dataset is not None:
     try:
         with st.spinner(t("pivots.computing")):
             found = pivot_page(
-                str(view.dataset_key), view.dataset, current_goals(view), goals_text(view), as_of, calendar, [],
+                str(view.dataset_key), view.dataset, goals, goals_text(view), as_of, calendar, [],
                 role_key(view.filters), DEFAULT_TARGET_MODE, lang,
             )  # fmt: skip
         report = found.report
+        if found.error:
+            st.caption(t("weekly.report_error", message=escape_markdown(found.error)))
     except PivotInputError as exc:
         st.caption(t("weekly.report_error", message=escape_markdown(exc.message(lang))))
     except Exception:  # the forecast is a side figure here: the page stands without it
@@ -69,8 +73,22 @@ if view.dataset is not None:
 
 # -------------------------------------------------------------------------- ヨミ and coverage
 st.subheader(t("weekly.yomi_title"))
-yomi = draw_yomi(view, as_of, report, pair) if view.dataset is not None else YomiView()
+if view.dataset is not None:
+    draw_yomi(view, as_of, report, pair)
+
+# -------------------------------------------------------------------------- forecast accuracy
+if view.dataset is not None:
+    draw_forecast_history(view, goals, as_of, calendar)
 
 # -------------------------------------------------------------------------- the digest
 st.subheader(t("weekly.digest_title"))
-draw_digest(build_digest(view, as_of, changes, report, yomi), as_of)
+digest = None
+if view.dataset is not None and report is not None:
+    try:
+        digest = meeting_digest(view, goals, as_of, calendar, report, pair, changes)
+    except Exception:  # the page's other sections stand without it
+        _log.exception("digest failed on the weekly page")
+if digest is not None:
+    draw_digest(digest, lang, as_of)
+else:  # the digest is built on today's report: without it, one sentence
+    st.info(t("weekly.digest.no_report"), icon=":material/info:")

@@ -36,12 +36,29 @@ PREV_BACK = 0.03  # ... and back
 PREV_AMOUNT_CHANGE = 0.1  # ... whose amount was changed
 PREV_WON_DISCOUNT = 0.5  # share of the week's won deals whose order came in below last week's proposal
 PREV_DUPLICATES = ("OPP-99001", "OPP-99002")  # duplicates entered last week and deleted since
+# ヨミ on open deals: a confidence rank (確度 A / B / C) and the rep's expected close date (受注予定日), drawn with
+# their own generators after everything else, so the other columns and files stay as they were.
+YOMI_SEED = (SEED, 14)
+PREV_YOMI_SEED = (SEED, 7, 14)
+RANK_BY_PHASE = {  # P(A), P(B), P(C) of an open deal by its phase
+    "初回訪問": (0.02, 0.18, 0.8), "ヒアリング": (0.05, 0.35, 0.6), "提案": (0.15, 0.55, 0.3),
+    "見積提出": (0.45, 0.45, 0.1), "交渉": (0.7, 0.27, 0.03),
+}  # fmt: skip
+OVERDUE_SHARE = 0.12  # open deals whose expected close date has already passed at the export date
+PREV_SLIPPED = 0.12  # share of deals open on both dates whose expected date was earlier last week (pushed out)
+PREV_PULLED_IN = 0.04  # ... later last week (pulled in)
+TEAMS_FILE = "sales_teams_ja.csv"
+TEAM_HEADER = ("担当者", "チーム")
+TEAMS = {  # the sales reps' teams (the quotas of kpi_core/templates/sales_*.yaml are per rep)
+    "佐藤 健": "第1営業課", "鈴木 美咲": "第1営業課", "高橋 翔": "第1営業課",
+    "田中 優子": "第2営業課", "伊藤 大輔": "第2営業課", "渡辺 彩": "第2営業課",
+}  # fmt: skip
 LEADS_FILE = "marketing_leads_en.csv"
 KPI_FILE = "monthly_kpi_ja.xlsx"
 
 DEAL_HEADER: tuple[str, ...] = (
     "商談ID", "商談名", "取引先名", "業種", "担当者", "リードソース", "商品", "新規/既存", "フェーズ", "金額",
-    "作成日", "完了日", "架電数", "訪問数", "提案数",
+    "作成日", "完了日", "架電数", "訪問数", "提案数", "確度", "受注予定日",
 )  # fmt: skip
 LEAD_HEADER: tuple[str, ...] = (
     "Lead ID", "Create Date", "Lead Source", "Campaign", "Company", "Industry", "Lead Owner", "Lifecycle Stage",
@@ -349,6 +366,7 @@ def _deal_outcome(
         top = 4 if won else lost_at
         reached = min(top, int(progress * (top + 1)))
         phase, completed, shown_amount = OPEN_PHASES[reached], None, amount
+    row_close = close if completed is None else None  # when a still-open deal will really close (for 受注予定日)
     calls, visits, proposals = _activity_counts(rng, reached, deal["リードソース"])
     row = {k: v for k, v in deal.items() if k not in ("logit", "金額", "作成日")}
     return {
@@ -360,6 +378,7 @@ def _deal_outcome(
         "架電数": calls,
         "訪問数": visits,
         "提案数": proposals,
+        "_close": row_close,
     }
 
 
@@ -399,6 +418,30 @@ def build_deals(rng: np.random.Generator) -> pd.DataFrame:
     deals = pd.DataFrame(rows)
     deals.insert(0, "商談ID", [f"OPP-{i + 1:05d}" for i in range(len(deals))])
     deals["金額"] = deals["金額"].astype("Int64")
+    return deals
+
+
+def add_yomi(deals: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """確度 (A / B / C, likelier A the further the phase) and 受注予定日 for the open deals; blank on closed ones.
+    The expected date is the rep's guess of the real close date (a won deal: close to it; a deal that will be
+    lost: hopeful, earlier), on a business day; OVERDUE_SHARE of them have already passed at END."""
+    ranks: list[str] = []
+    expected: list[dt.date | None] = []
+    for phase, close, kind in zip(deals["フェーズ"], deals["_close"], deals["新規/既存"], strict=True):
+        if phase not in OPEN_PHASES or close is None or pd.isna(close):
+            ranks.append("")
+            expected.append(None)
+            continue
+        ranks.append(_pick(rng, ("A", "B", "C"), RANK_BY_PHASE[phase]))
+        if rng.random() < OVERDUE_SHARE:
+            day = END - dt.timedelta(days=int(rng.integers(3, 30)))
+        else:
+            shift = int(rng.normal(0, 12)) - (10 if kind == "新規" and rng.random() < 0.4 else 0)
+            day = max(END + dt.timedelta(days=1), close + dt.timedelta(days=shift))
+        expected.append(_previous_business_day(day))
+    deals = deals.copy()
+    deals["確度"] = ranks
+    deals["受注予定日"] = expected
     return deals
 
 
@@ -534,6 +577,35 @@ def previous_deal_rows(deals: pd.DataFrame, text: list[list[str]], rng: np.rando
     picked = sorted(rng.choice(open_then, len(PREV_DUPLICATES), replace=False))
     for deal_id, index in zip(PREV_DUPLICATES, picked, strict=True):
         rows.append([deal_id, *rows[int(index)][1:]])
+    return rows
+
+
+def previous_yomi(deals: pd.DataFrame, rows: list[list[str]], rng: np.random.Generator) -> list[list[str]]:
+    """確度 and 受注予定日 in last week's export: a deal won or lost during the week was open then, with a rank and
+    an expected date (a won deal: A or B, expected within days of when it closed; a lost one: B or C, expected
+    later); of the deals open on both dates, PREV_SLIPPED had an earlier expected date last week (it has slipped
+    since) and PREV_PULLED_IN a later one. Every other cell stays the deal file's own."""
+    col = {name: i for i, name in enumerate(DEAL_HEADER)}
+    index = {deal_id: i for i, deal_id in enumerate(deals["商談ID"])}
+    for row in rows:
+        i = index.get(row[col["商談ID"]])
+        if i is None:
+            continue  # a duplicate deleted since: it keeps the cells it was copied with
+        completed, expected = deals.at[i, "完了日"], deals.at[i, "受注予定日"]
+        if completed is not None and not pd.isna(completed) and completed > PREV_END:
+            won = deals.at[i, "フェーズ"] == "受注"
+            row[col["確度"]] = _pick(rng, ("A", "B", "C"), (0.75, 0.25, 0.0) if won else (0.1, 0.5, 0.4))
+            shift = int(rng.integers(-2, 6)) if won else int(rng.integers(7, 45))
+            row[col["受注予定日"]] = _ymd_slash(_previous_business_day(max(PREV_END, completed) + dt.timedelta(shift)))
+        elif expected is not None and not pd.isna(expected) and row[col["フェーズ"]] in OPEN_PHASES:
+            draw = rng.random()
+            if draw < PREV_SLIPPED:
+                before = expected - dt.timedelta(days=int(rng.integers(7, 35)))
+            elif draw < PREV_SLIPPED + PREV_PULLED_IN:
+                before = expected + dt.timedelta(days=int(rng.integers(7, 30)))
+            else:
+                continue
+            row[col["受注予定日"]] = _ymd_slash(_previous_business_day(before))
     return rows
 
 
@@ -849,16 +921,18 @@ def generate(out_dir: Path) -> dict[str, object]:
     the summary Markdown."""
     out_dir.mkdir(parents=True, exist_ok=True)
     deals_rng, deal_mess_rng, leads_rng, lead_mess_rng = np.random.default_rng(SEED).spawn(4)
-    deals = build_deals(deals_rng)
+    deals = add_yomi(build_deals(deals_rng), np.random.default_rng(YOMI_SEED))
     leads = build_leads(leads_rng)
     kpi = monthly_kpi(leads)
     summary = summary_markdown(deals, kpi)  # from clean values, before the messy cells
     deal_rows, bad_rows = deal_text_rows(deals, deal_mess_rng)
     write_csv(out_dir / DEALS_FILE, DEAL_HEADER, deal_rows, bom=True, newline="\r\n")
     prev_rows = previous_deal_rows(deals, deal_rows, np.random.default_rng(PREV_SEED))
+    prev_rows = previous_yomi(deals, prev_rows, np.random.default_rng(PREV_YOMI_SEED))
     write_csv(out_dir / PREV_DEALS_FILE, DEAL_HEADER, prev_rows, bom=True, newline="\r\n")
     write_csv(out_dir / LEADS_FILE, LEAD_HEADER, lead_text_rows(leads, lead_mess_rng), bom=False, newline="\n")
     write_kpi_workbook(out_dir / KPI_FILE, kpi)
+    write_csv(out_dir / TEAMS_FILE, TEAM_HEADER, [[rep, TEAMS[rep]] for rep in REPS], bom=True, newline="\r\n")
     return {"bad_rows": bad_rows, "summary": summary, "deals": len(deals), "leads": len(leads)}
 
 

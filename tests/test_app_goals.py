@@ -65,6 +65,10 @@ def test_sales_sample_headline_equals_the_engine_at_the_url_as_of_date():
     # the plan's consistency with its numbers: 50 × 12 × 25% × 1.2M = 1.8億 against 1.44億, +25%
     warning = " ".join(w.value for w in at.warning)
     assert "1.8億円" in warning and "1.44億円" in warning and "+25.0%" in warning
+    assert not at.get("graphviz_chart")  # the KPI tree is drawn only while its tab is open (a tab change reruns)
+    at.session_state["goals_tabs"] = "KPIツリー"
+    at.run()
+    assert not at.exception
     assert at.get("graphviz_chart")  # the KPI tree is drawn
 
 

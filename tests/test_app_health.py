@@ -204,3 +204,61 @@ def test_a_goal_file_not_revised_within_its_cadence_is_flagged_from_the_sessions
     report = check_health(load_goals(own), dataset, AS_OF, goals_modified=revised)
     stale = next(f for f in report.findings if f.code == "health.p5.stale_goals")
     assert stale.message("en") in shown
+
+
+def chart_data(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:
+    """(spec, data) of every Altair chart on the page: Streamlit sends each chart's datasets as Arrow."""
+    import io
+    import json
+
+    import pyarrow as pa
+
+    found = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for named in chart.proto.datasets:
+            found.append((spec, pa.ipc.open_stream(io.BytesIO(named.data.data)).read_all().to_pandas()))
+    return found
+
+
+def layer_marks(spec: dict) -> list[tuple[str, str | None]]:
+    """(mark type, x field) of each layer of a layered chart."""
+    marks = []
+    for layer in spec.get("layer", []):
+        mark = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        marks.append((mark, layer.get("encoding", {}).get("x", {}).get("field")))
+    return marks
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_field_chart_marks_each_reps_own_quota_from_the_goal_file(lang: str):
+    """Pitfall 6's evidence for the KPI with quotas (the sales template's valid deals, a monthly KPI): each rep's
+    target on the chart is their quota as the goal file writes it (read here as plain YAML), drawn as a mark per
+    row; the KPI without quotas keeps the one rule at the team target."""
+    import yaml
+
+    raw = yaml.safe_load(template_text("sales", lang))
+    kpi = next(k for k in raw["kpis"] if k["id"] == "valid_deals")
+    assert kpi["per"] == "month"  # a monthly quota is the monthly target the chart shows
+    quotas = {q["owner"]: float(q["target"]) for q in raw["quotas"] if q["kpi"] == "valid_deals"}
+    assert len(quotas) == 6
+    at = open_health(lang=lang)
+    assert not at.exception
+    # The card's first chart is the worst finding's (unit price, no quotas): one dashed rule, no per-rep marks.
+    (spec, frame), *_ = [(s, f) for s, f in chart_data(at) if {"rep", "target"} <= set(f.columns)]
+    assert ("rule", "share") in layer_marks(spec) and ("tick", "target") not in layer_marks(spec)
+    # Pick the valid deals' chart.
+    box = at.selectbox(key="health_pick_6")
+    index = next(i for i, label in enumerate(box.options) if kpi["name"] in label)  # the options as shown
+    box.set_value(index).run()
+    assert not at.exception
+    found = [(s, f) for s, f in chart_data(at) if {"rep", "target"} <= set(f.columns)]
+    assert len(found) == 1
+    spec, frame = found[0]
+    assert dict(zip(frame["rep"], frame["target"], strict=True)) == pytest.approx(quotas)
+    assert set(frame["basis"]) == {{"ja": "各自のノルマ", "en": "Own quota"}[lang]}
+    assert ("tick", "target") in layer_marks(spec) and ("rule", "share") not in layer_marks(spec)
+    # The caption names the basis and the quotas' range (6 to 10 a month).
+    captions = " ".join(unescape_markdown(c.value) for c in at.caption)
+    expected = {"ja": "各行の濃い縦線はその担当者のノルマ（月 6〜10）", "en": "the rep's quota (6–10 a month)"}[lang]
+    assert expected in captions

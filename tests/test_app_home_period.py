@@ -4,6 +4,7 @@ last year, the running month marked in words (expectations with plain pandas fro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -57,9 +58,15 @@ def test_sales_home_shows_this_month_against_target_and_last_year():
     assert figures[f"商談数（前年同期 {deals_before:,}）"] == f"{deals_now:,}"
     assert figures[f"受注件数（前年同期 {won_before:,}）"] == f"{won_now:,}"
     change = (deals_now / deals_before - 1) * 100
-    delta = next(m.delta for m in at.metric if m.label.startswith("商談数（前年同期"))
-    assert delta == f"{'+' if change > 0 else '-'}{abs(change):.1f}%"
-    assert any("前年同期＝" in c.value for c in at.caption)
+    # the first compared card's first line: against the same days last year (escapes removed)
+    line = next(c.value for c in at.caption if c.value.startswith("前年同月同日比 ")).split("  \n")[0]
+    shown = f"{'↑' if change > 0 else '↓'}\u00a0{'+' if change > 0 else '-'}{abs(change):.1f}%]"
+    assert re.sub(r"\\(.)", r"\1", line).endswith(shown)
+    # the days compared, said under the figures: this month so far, the same days last month and last year
+    prev_first = (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    compared = next(c.value for c in at.caption if c.value.startswith("今期 "))
+    assert f"前年同期 {before[0].year}年{before[0].month}月1日〜" in compared
+    assert f"前の期間 {prev_first.year}年{prev_first.month}月1日〜" in compared
 
 
 def test_marketing_home_in_english_with_the_running_month_and_maturing_note():

@@ -21,6 +21,7 @@ from test_app_expected import APP, ROOT, TIMEOUT, metric_values, sales_rows, upl
 from test_app_health import main_texts
 
 from kpi_core.changes import compare_snapshots
+from kpi_core.cli import main as cli_main
 from kpi_core.forecast_categories import forecast_categories
 from kpi_core.intake.load import FileInput, load_dataset
 from kpi_core.messages import render
@@ -30,6 +31,7 @@ from ui.format import unescape_markdown
 WEEKLY = "pages/8_Weekly.py"
 SAMPLE = ROOT / "sample_data"
 PREV, CURRENT = "sales_deals_ja_prev.csv", "sales_deals_ja.csv"
+TEAMS = "sales_teams_ja.csv"
 KIND_WORDS = {
     "ja": {
         "new": "新規", "won": "受注", "lost": "失注", "forward": "フェーズ前進", "back": "フェーズ後退",
@@ -87,8 +89,8 @@ def test_summary_counts_are_the_engines_and_two_are_plain_pandas(lang: str):
     summary = engine_changes().summary
     count = "{}件" if lang == "ja" else "{}"
     for kind, word in KIND_WORDS[lang].items():
-        if kind in ("slipped", "pulled_in"):  # the sample has no expected close dates: not known, not zero
-            assert shown[word] == "—"
+        if kind in ("slipped", "pulled_in") and "no_expected_close" in engine_changes().notes:
+            assert shown[word] == "—"  # a sample without expected close dates: not known, not zero
         else:
             assert shown[word] == count.format(summary[kind]["count"]), kind
     # By hand on the two CSV files: deals won during the week, and deals that are new this week.
@@ -126,20 +128,57 @@ def test_japanese_page_has_no_english_but_the_datas_values():
     shown = main_texts(at)
     shown += [b.label for b in at.main.get("download_button")]
     assert len(shown) > 25
-    # The files' names, the sample's name (SFA, as on every page), the channels, and SVG (the chart menu's format,
-    # as PNG, which the shared list already allows).
+    # The files' names, the sample's name (SFA, as on every page), the channels, SVG (the chart menu's format, as
+    # PNG, which the shared list already allows) and the deal ids.
     values = [PREV, CURRENT, "SFA", "SVG", *(str(v) for v in sales_rows()["channel"].unique())]
+    values += list(raw(CURRENT)["商談ID"])  # the digest's deals to look at, by their ids
     words = sorted({w for text in shown for w in english_words(text, values)})
     assert words == []
 
 
-def test_digest_lists_the_weeks_facts():
-    at = open_weekly(lang="en")
-    summary = engine_changes().summary
-    digest = next(unescape_markdown(m.value) for m in at.main.markdown if m.value.startswith("- Won this week"))
-    assert f"Won this week: {summary['won']['count']} deals" in digest
-    assert f"Lost this week: {summary['lost']['count']} deals" in digest
-    assert "Next move: " in digest
+def cli_digest(lang: str, as_of: str) -> dict:
+    """What `python -m kpi_core digest` prints as JSON for the sales sample against last week's export, with the
+    sample's team file (the page reads it for the sales sample)."""
+    out, err = io.StringIO(), io.StringIO()
+    status = cli_main(
+        ["digest", str(SAMPLE / CURRENT), "--goals", f"template:sales_{lang}", "--as-of", as_of, "--since",
+         str(SAMPLE / PREV), "--teams", str(SAMPLE / TEAMS), "--format", "json", "--lang", lang],
+        out=out, err=err,
+    )  # fmt: skip
+    assert status in (0, 3), err.getvalue()
+    return json.loads(out.getvalue())
+
+
+def page_digest_lines(at: AppTest, title: str) -> list[str]:
+    """The digest's lines on the page, from its title on: headings and facts with their Markdown taken off."""
+    texts = [unescape_markdown(m.value) for m in at.main.markdown]
+    start = texts.index(f"**{title}**")
+    lines = []
+    for text in texts[start:]:
+        for line in text.splitlines():
+            line = line.removeprefix("- ").strip()
+            if line:
+                lines.append(line.removeprefix("**").removesuffix("**"))
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_digest_is_the_commands(lang: str):
+    """One truth: the page shows the `digest` command's sentences and figures for the same files, goals and day."""
+    as_of = "2026-11-15"
+    at = open_weekly(lang=lang, asof=as_of)
+    assert not at.exception
+    expected = cli_digest(lang, as_of)["text"]
+    shown = page_digest_lines(at, expected[0])
+    assert shown[: len(expected)] == expected
+    # A few of its facts by hand: the deals won and new this week (plain pandas on the two files).
+    prev, now = raw(PREV).set_index("商談ID"), raw(CURRENT).set_index("商談ID")
+    new = len(now.index.difference(prev.index))
+    count = "{}件" if lang == "ja" else "{}"
+    sep = "：" if lang == "ja" else ": "
+    assert any(line.startswith(f"{KIND_WORDS[lang]['new']}{sep}{count.format(new)}") for line in shown), shown
+    labels = [b.label for b in at.main.get("download_button")]
+    assert {"ja": "PDFで保存（A4・1枚）", "en": "Download as PDF (one A4 page)"}[lang] in labels
 
 
 # ------------------------------------------------------------------------------------------------ uploads
@@ -243,3 +282,51 @@ def test_a_workspace_compares_its_newest_snapshot_with_the_one_before(tmp_path: 
     # Choosing the newest snapshot for last week too is refused in one sentence.
     before.set_value(after.value).run()
     assert any("同じ時点どうしは比べられません" in w.value for w in at.main.warning)
+
+
+# ------------------------------------------------------------------------------------------------ the reps' teams
+DIGEST_TITLE = {"ja": "週次ダイジェスト（2026年11月15日）", "en": "Weekly digest (15 Nov 2026)"}
+
+
+def digest_team_marks(at: AppTest, lang: str) -> list[tuple[str, str]]:
+    """(rep, team) for every rep the digest names with a team: "伊藤 大輔（第2営業課）" / "Ito Daisuke (Sales 2)".
+    A deal's owner is written "OPP-01437（鈴木 美咲）": the rep after the bracket, never before one."""
+    text = "\n".join(page_digest_lines(at, DIGEST_TITLE[lang]))
+    open_, close = ("（", "）") if lang == "ja" else (" (", ")")
+    owners = raw(CURRENT)["担当者"].unique()
+    marks = []
+    for owner in owners:
+        start = 0
+        while (found := text.find(f"{owner}{open_}", start)) >= 0:
+            begin = found + len(owner) + len(open_)
+            marks.append((str(owner), text[begin : text.index(close, begin)]))
+            start = begin
+    return marks
+
+
+def test_the_digest_names_each_reps_team_from_the_samples_team_file():
+    at = open_weekly(lang="ja", asof="2026-11-15")
+    assert not at.exception
+    teams = dict(raw(TEAMS).itertuples(index=False, name=None))  # 担当者 → チーム, read as plain CSV
+    marks = digest_team_marks(at, "ja")
+    # The sample's KGI is behind at this date, so the digest lists the reps furthest behind their own quota.
+    assert len(marks) >= 3, marks
+    assert all(team == teams[owner] for owner, team in marks), marks
+
+
+def test_a_team_file_uploaded_on_the_goals_page_is_the_digests():
+    at = open_weekly(lang="ja", asof="2026-11-15")
+    at = at.switch_page("pages/4_Goals.py").run()
+    assert not at.exception
+    owners = sorted(raw(TEAMS)["担当者"])
+    # Another split than the sample's: the first three (by name) in 東チーム, the rest in 西チーム.
+    mine = {owner: "東チーム" if i < 3 else "西チーム" for i, owner in enumerate(owners)}
+    body = _csv(("担当者", "チーム"), sorted(mine.items()))
+    at.file_uploader(key="quotas_teams_upload").set_value([("my_teams.csv", body, "text/csv")])
+    at.run()
+    assert not at.exception
+    at = at.switch_page(WEEKLY).run()
+    assert not at.exception
+    marks = digest_team_marks(at, "ja")
+    assert len(marks) >= 3, marks
+    assert all(team == mine[owner] for owner, team in marks), marks

@@ -248,6 +248,36 @@ def test_an_editors_goal_edit_is_saved_and_a_new_viewer_session_sees_it(workspac
     assert "goals_apply_yaml" not in [b.key for b in second.button]
 
 
+def test_an_editor_who_leaves_the_workspace_or_signs_out_gives_the_lock_back_at_once(
+    workspace, data_dir, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.workspace_access
+    import ui.workspace_view
+    from kpi_core.workspace import lock
+
+    ws_dir = data_dir / workspace.id
+    editor = open_page(DATA, ws=workspace.id, key=workspace.editor_key, lang="en")
+    assert not editor.exception
+    assert lock.read_lease(ws_dir) is not None
+    del editor.query_params["ws"], editor.query_params["key"]  # the sidebar's "Leave the workspace"
+    editor.run()
+    assert not editor.exception
+    assert lock.read_lease(ws_dir) is None
+
+    monkeypatch.setattr(ui.workspace_view, "sign_in_available", lambda: True)
+    monkeypatch.setattr(ui.workspace_access, "sign_in_available", lambda: True)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"is_logged_in": True, "email": "ana@example.com"}
+    at.query_params.update({"ws": workspace.id, "key": workspace.editor_key, "lang": "en"})
+    at.run()
+    at.switch_page(DATA).run()
+    assert not at.exception
+    assert lock.read_lease(ws_dir) is not None
+    at.sidebar.button(key="ws_sign_out").click().run()
+    assert lock.read_lease(ws_dir) is None
+
+
 def test_an_editors_role_change_on_the_data_page_is_saved(workspace):
     from kpi_core.intake.roles import RECORD_ROLES
 
@@ -294,7 +324,8 @@ def test_with_sign_in_only_listed_people_open_a_limited_workspace(
     import ui.workspace_access
     import ui.workspace_view
 
-    # Sign-in as configured by the operator ([auth] in secrets.toml; st.login itself needs Authlib, not installed).
+    # Sign-in as configured by the operator ([auth] in secrets.toml); the real st.login round trip with a provider is
+    # tests/e2e/test_sign_in.py.
     monkeypatch.setattr(ui.workspace_view, "sign_in_available", lambda: True)
     monkeypatch.setattr(ui.workspace_access, "sign_in_available", lambda: True)
     created = create_workspace(

@@ -14,7 +14,7 @@ from kpi_core.intake.load import FileInput, load_dataset
 from kpi_core.metrics import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = yaml.safe_load((ROOT / "kpi_core" / "metrics.yaml").read_text(encoding="utf-8"))
+SHIPPED = yaml.safe_load((ROOT / "kpi_core" / "catalog" / "metrics.yaml").read_text(encoding="utf-8"))
 
 
 def changed(section: str, metric: str, /, **fields: object) -> dict:
@@ -65,6 +65,8 @@ def test_the_dry_run_tables_have_every_column_a_loaded_dataset_has() -> None:
         (changed("measures", "median_cycle_days", median_where="outcom = 'won'"), "sql", ["median_cycle_days"]),
         (changed("measures", "median_cycle_days", median_of="cycle"), "value", ["median_cycle_days", "cycle"]),
         (changed("measures", "won", records_sql=None), "one_expression", ["won"]),
+        (changed("measures", "opportunities", records_sql="count_if(level >= {rank.oportunity})"), "value",
+         ["opportunities", "records_sql", "oportunity"]),
         (changed("ratios", "win_rate", formula="won / (won + lostt)"), "formula_name", ["win_rate", "lostt"]),
         (changed("ratios", "win_rate", formula="won / (won +"), "formula", ["win_rate", "formula"]),
         (changed("conversions", "mql_to_sql", formula=None), "no_formula", ["mql_to_sql"]),
@@ -87,3 +89,26 @@ def test_a_broken_catalogue_file_fails_to_load(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(changed("measures", "won_revenue", basis="closd"), allow_unicode=True), "utf-8")
     with pytest.raises(CatalogError, match="won_revenue"):
         load_catalog(path)
+
+
+@pytest.mark.parametrize(
+    ("metric", "sql"),
+    [("opportunities", "count_if(level >= 4)"), ("sql", "coalesce(sum(lead_unit) FILTER (WHERE 3 <= level), 0)")],
+)
+def test_a_level_rank_written_as_a_number_fails_to_load(tmp_path: Path, metric: str, sql: str) -> None:
+    """Ranks come from funnel.yaml as {rank.<level>}: a number beside `level` in the file is refused."""
+    path = tmp_path / "metrics.yaml"
+    path.write_text(yaml.safe_dump(changed("measures", metric, records_sql=sql), allow_unicode=True), "utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert caught.value.code == "rank_literal"
+    for lang in ("ja", "en"):
+        assert metric in caught.value.message(lang) and "records_sql" in caught.value.message(lang)
+
+
+def test_the_shipped_sql_gets_the_ranks_of_funnel_yaml() -> None:
+    """By hand: lead 1, mql 2, sql 3, opportunity 4 (their places in funnel.yaml)."""
+    catalog = load_catalog()
+    assert catalog.get("leads").records_sql == "coalesce(sum(lead_unit) FILTER (WHERE level >= 1), 0)"
+    assert catalog.get("sql").records_sql == "coalesce(sum(lead_unit) FILTER (WHERE level >= 3), 0)"
+    assert catalog.get("opportunities").records_sql == "count_if(level >= 4)"

@@ -17,7 +17,7 @@ from test_cross_page_pivots import CASES, expected, unescaped
 from test_cross_page_pivots import page as pivots_page
 
 from kpi_core.report import Figure, Report, actual_figures, forecast_figures, goal_prefix, plan_figures
-from ui.goals_view import join_range
+from ui.goals.forecasts import join_range
 from ui.i18n import metric_label, t
 
 HOME, GOALS, PACING = None, "pages/4_Goals.py", "pages/5_Pacing.py"

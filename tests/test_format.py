@@ -387,7 +387,7 @@ def test_percentages_keep_one_decimal_and_no_space():
 
 
 def test_goal_figures_use_the_one_rule():
-    from ui.goals_view import fmt_gap, fmt_goal
+    from ui.goals.format import fmt_gap, fmt_goal
 
     assert fmt_goal(23.7, "count", "ja") == "24"
     assert fmt_goal(23.2, "count", "ja") == "23"

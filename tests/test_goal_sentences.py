@@ -12,15 +12,10 @@ import pytest
 from kpi_core.goals import load_template
 from kpi_core.pacing import Forecast
 from ui.format import MISSING
-from ui.goals_view import (
-    bullet_label,
-    forecast_figure,
-    kpi_tree_dot,
-    method_overview,
-    method_sentence,
-    outlook_figure,
-    range_text,
-)
+from ui.goals.forecasts import forecast_figure, outlook_figure, range_text
+from ui.goals.frames import bullet_label
+from ui.goals.sentences import method_overview, method_sentence
+from ui.goals.tree import kpi_tree_dot
 
 LANGS = ("ja", "en")
 

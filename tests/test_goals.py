@@ -18,6 +18,7 @@ from kpi_core.goals import (
     GoalsError,
     Kgi,
     Kpi,
+    Quota,
     attainment_of,
     backward_plan,
     check_goals,
@@ -345,6 +346,82 @@ def test_breakdown_by_owner(tmp_path: Path):
     assert rows["A"]["actual"] == 15 and rows["B"]["actual"] == 14
     assert rows["A"]["target"] == 5 and rows["A"]["target_basis"] == "even_split"
     assert rows["B"]["attainment"] == pytest.approx(14 / 5)
+
+
+def test_breakdown_by_owner_with_quotas(tmp_path: Path):
+    """A quota replaces the even split for its owner; an owner without one has no target (no_quota)."""
+    dataset = load(tmp_path, "funnel.csv", _funnel_file())
+    goals = Goals(
+        kgi=Kgi(name="Revenue", metric="won_revenue", target=12_000),
+        kpis=[Kpi(id="leads", name="Leads", metric="leads", target=10, per="quarter")],
+        quotas=[Quota(owner="A", kpi="leads", target=8)],
+    )
+    rows = {r["key"]: r for r in kpi_breakdown(goals, dataset, "leads", as_of=D(2025, 3, 31))}
+    assert (rows["A"]["target"], rows["A"]["target_basis"]) == (8, "quota")
+    assert rows["A"]["attainment"] == pytest.approx(15 / 8)  # the quarter is over: expected = the whole quota
+    assert (rows["B"]["target"], rows["B"]["target_basis"], rows["B"]["attainment"]) == (None, "no_quota", None)
+
+
+# --- quotas in the goal file -------------------------------------------------------------------------------------
+QUOTAS = """\
+quotas:
+  - owner: Ann
+    team: East
+    kpi: deals
+    target: 6
+  - {owner: Bob, kpi: deals, target: 4}
+  - {owner: Ann, kpi: rate, target: 30%}
+  - {owner: Bob, kpi: kgi, target: 400}
+"""
+
+
+def test_quotas_are_read_and_round_trip():
+    goals = load_goals(GOOD + QUOTAS)
+    assert goals.quotas == [
+        Quota(owner="Ann", kpi="deals", target=6, team="East"),
+        Quota(owner="Bob", kpi="deals", target=4),
+        Quota(owner="Ann", kpi="rate", target=0.3),
+        Quota(owner="Bob", kpi="kgi", target=400),
+    ]
+    assert [q.owner for q in goals.quotas_for("deals")] == ["Ann", "Bob"] and goals.teams() == {"Ann": "East"}
+    assert load_goals(dump_goals(goals)) == goals
+    assert "quotas" not in dump_goals(load_goals(GOOD))  # a file without quotas dumps as it did
+
+
+@pytest.mark.parametrize(
+    ("quota", "field", "en", "ja"),
+    [
+        ("{owner: Ann, kpi: nope, target: 5}", "quotas[1].kpi", "no KPI has id 'nope' (ids: deals, rate, kgi)",
+         "id が 'nope' の KPI がありません"),
+        ("{owner: ' Ａｎｎ ', kpi: deals, target: 5}", "quotas[1].owner",
+         "the quota of 'Ａｎｎ' for 'deals' is given twice", "'Ａｎｎ' の 'deals' のノルマが2回書かれています"),
+        ("{owner: Bob, kpi: deals, target: -2}", "quotas[1].target", "the quota of 'Bob' must be 0 or more (got -2)",
+         "'Bob' のノルマは0以上にしてください（-2）"),
+        ("{owner: Bob, kpi: rate, target: 1.5}", "quotas[1].target", "win_rate is a rate", "win_rate は率です"),
+        ("{owner: Ann, team: West, kpi: kgi, target: 5}", "quotas[1].team",
+         "'Ann' is given two teams, 'East' and 'West': give one", "'Ann' のチームが 'East' と 'West' の2つ"),
+        ("{owner: Bob, kpi: deals}", "quotas[1].target", "is required", "必須です"),
+    ],
+)  # fmt: skip
+def test_a_wrong_quota_names_its_line_and_field_in_both_languages(quota: str, field: str, en: str, ja: str):
+    text = GOOD + "quotas:\n  - {owner: Ann, team: East, kpi: deals, target: 6}\n  - " + quota + "\n"
+    line = text.splitlines().index("  - " + quota) + 1
+    with pytest.raises(GoalsError) as caught:
+        load_goals(text)
+    assert len(caught.value.problems) == 1
+    english, japanese = caught.value.lines("en")[0], caught.value.lines("ja")[0]
+    assert english.startswith(f"line {line}, {field}: ") and en in english
+    assert japanese.startswith(f"{line}行目、{field}：") and ja in japanese
+
+
+def test_the_sales_templates_give_the_sample_reps_quotas():
+    for lang in ("ja", "en"):
+        goals = load_template("sales", lang)
+        deals = {q.owner: q.target for q in goals.quotas_for("valid_deals")}
+        revenue = {q.owner: q.target for q in goals.quotas_for("kgi")}
+        assert set(deals) == set(revenue) == {"佐藤 健", "鈴木 美咲", "高橋 翔", "田中 優子", "伊藤 大輔", "渡辺 彩"}
+        assert sum(deals.values()) == 49 and goals.kpi("valid_deals").target == 50  # one short: shown as such
+        assert sum(revenue.values()) == goals.kgi.target == 144_000_000
 
 
 # --- the templates on the sample data ----------------------------------------------------------------------------

@@ -217,3 +217,49 @@ def test_a_sessions_lease_slots_are_kept_apart(tmp_path: Path, active: set[str],
     clock.now += GRACE + 1
     held.sweep()
     assert not last_path.exists() and held.spool_path(this_week).is_file()
+
+
+def test_what_a_closed_session_left_to_do_runs_once_after_the_reconnect_window(
+    tmp_path: Path, active: set[str], clock: Clock
+) -> None:
+    held = store(tmp_path, active, clock)
+    done: list[str] = []
+    active.update({"editor", "other"})
+    held.on_session_close("editor", "edit-lock:w1", lambda: done.append("w1"))
+    held.on_session_close("editor", "edit-lock:w2", lambda: done.append("w2-old"))
+    held.on_session_close("editor", "edit-lock:w2", lambda: done.append("w2"))  # the same name: replaced
+    held.on_session_close("other", "edit-lock:w3", lambda: done.append("w3"))
+
+    clock.now += 10 * GRACE
+    held.sweep()
+    assert done == []  # live sessions, however long they have been open
+
+    active.discard("editor")  # its tab closed
+    clock.now += GRACE - 1
+    held.sweep()
+    assert done == []  # it may still reconnect
+    clock.now += 2
+    held.sweep()
+    assert sorted(done) == ["w1", "w2"]  # once; the other session's stays
+    clock.now += GRACE + 1
+    held.sweep()
+    assert sorted(done) == ["w1", "w2"]
+
+
+def test_a_cancelled_or_failing_close_action_does_not_stop_the_others(
+    tmp_path: Path, active: set[str], clock: Clock
+) -> None:
+    held = store(tmp_path, active, clock)
+    done: list[str] = []
+
+    def broken() -> None:
+        raise OSError("the data directory went away")
+
+    held.on_session_close("s1", "a", broken)
+    held.on_session_close("s1", "b", lambda: done.append("b"))
+    held.on_session_close("s1", "c", lambda: done.append("c"))
+    assert held.forget_on_close("s1", "c") is not None  # "Done editing": given back already
+    assert held.forget_on_close("s1", "c") is None and held.forget_on_close("nobody", "a") is None
+    clock.now += GRACE + 1
+    held.sweep()
+    assert done == ["b"]

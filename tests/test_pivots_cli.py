@@ -116,8 +116,12 @@ def test_set_gives_the_resulting_kgi_forecast(payload):
 
 def test_text_output_lists_shortfalls_and_pivots(payload):
     text = render_pivots_text(payload)
-    assert "New deals is forecast at" in text
-    assert "Goodhart guard:" in text and "what-if: With win_rate at 30.0%" in text
+    assert "New deals is forecast at 20 of 50 for Jul 2026" in text
+    # July's even share of the annual KGI: 108M / 12 = 9M; the rate the 10 deals still to come need for the 6M
+    # missing at 1.2M each: 6M / (10 × 1.2M) = 50.0%.
+    assert "win rate must reach 50.0%" in text and "of ¥9M" in text
+    assert "Goodhart guard: 0 flagged" in text and "what-if: With win rate at 30.0%" in text
+    assert render_pivots_text(payload, lang="en") == text  # English unless told otherwise
 
 
 def test_main_prints_json_and_exits_0(files):

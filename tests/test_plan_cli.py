@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kpi_core import cli
@@ -67,7 +70,7 @@ def test_text_output_is_the_plan_renderer(deals: Path):
     args = build_parser().parse_args(["plan", str(deals), "--goals", "template:marketing_en", "--as-of", "2025-05-07"])
     assert args.render is render_plan_text
     text = render_plan_text(run_plan(args))
-    assert "consistency:" in text and "backward plan" in text and "leads" in text
+    assert "consistency:" in text and "backward plan" in text and "Leads" in text
 
 
 @pytest.mark.parametrize(
@@ -109,3 +112,189 @@ def test_missing_data_file_and_missing_goals_option(with_plan, tmp_path: Path):
     assert status == 2 and "no such file" in err
     status, _, _ = run(["plan", str(tmp_path / "none.csv")])  # argparse: --goals is required
     assert status == 2
+
+
+def _yen(text: str) -> float:
+    """The sample's hand-typed amounts (¥590,000 / 2,850,000円 / 102万円 / full-width digits / 未定), read by hand."""
+    text = unicodedata.normalize("NFKC", str(text)).replace("¥", "").replace(",", "").replace("円", "").strip()
+    if text.endswith("万"):
+        return float(text[:-1]) * 10_000
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def test_each_goal_has_its_reps_quotas_and_actuals(with_plan):
+    """`plan --json` gives the KGI and each KPI a by_owner list: the rep's quota from the goal file and the rep's own
+    won revenue of the fiscal year to date (受注 and 成約 are both won), checked against plain pandas."""
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "sales_deals_ja.csv"
+    code, out, _ = run(["plan", str(sample), "--goals", "template:sales_ja", "--as-of", "2025-09-30", "--json"])
+    assert code == 0
+    payload = json.loads(out)
+    kgi_reps = {rep["owner"]: rep for rep in payload["kgi"]["by_owner"]}
+    assert kgi_reps["佐藤 健"]["target"] == 28_000_000 and kgi_reps["渡辺 彩"]["target"] == 16_000_000
+    deals = pd.read_csv(sample)
+    deals["金額"] = deals["金額"].map(_yen)
+    closed = pd.to_datetime(deals["完了日"], format="%Y/%m/%d", errors="coerce")
+    won = deals[deals["フェーズ"].isin(["受注", "成約"]) & (closed >= "2025-04-01") & (closed <= "2025-09-30")]
+    # The sample writes a few names by hand ("佐藤 健　", a full-width space): the same rep, as the engine reads them.
+    won = won.assign(担当者=won["担当者"].map(lambda n: " ".join(unicodedata.normalize("NFKC", n).split())))
+    expected = won.groupby("担当者")["金額"].sum()
+    # Every rep with a quota is listed, one with no won deal yet at 0 (渡辺 彩 in the sample's first half-year).
+    assert set(expected.index) <= set(kgi_reps) and expected.sum() > 0
+    assert {owner: rep["actual"] for owner, rep in kgi_reps.items() if owner not in expected.index} == {"渡辺 彩": 0}
+    for owner, revenue in expected.items():
+        assert kgi_reps[owner]["actual"] == pytest.approx(revenue)
+        rep = kgi_reps[owner]
+        # Attainment is against the quota pro-rated to the as-of date: half the fiscal year, by business days.
+        assert 0.45 * rep["target"] < rep["expected"] < 0.55 * rep["target"]
+        assert rep["attainment"] == pytest.approx(revenue / rep["expected"])
+    valid_deals = next(item for item in payload["kpis"] if item["id"] == "valid_deals")
+    assert {rep["owner"]: rep["target"] for rep in valid_deals["by_owner"]}["高橋 翔"] == 10
+
+
+# --- quotas: --teams and the per-rep section (issue 14) -------------------------------------------------------------
+# Three reps, June 2025 measured on its last day with the weekends calendar (so a month's quota is not pro-rated and
+# the KGI's fraction of the year is a count of weekdays). Won deals: Aoki 4 in May and 6 in June at 100, Baba 1 and 3
+# at 200, Chiba 1 in June at 300; each also loses a few in June.
+QUOTA_AS_OF = "2025-06-30"
+QUOTA_WON = {"Aoki": (4, 6, 100), "Baba": (1, 3, 200), "Chiba": (0, 1, 300)}  # May, June, amount
+QUOTA_LOST = {"Aoki": 2, "Baba": 1, "Chiba": 3}
+QUOTA_GOALS = """\
+fiscal_year_start: 4
+currency: JPY
+kgi:
+  name: Revenue
+  metric: won_revenue
+  target: 12000
+  period: year
+kpis:
+  - id: wins
+    name: Won deals
+    metric: won
+    target: 20
+    per: month
+quotas:
+  - {owner: Aoki, kpi: wins, target: 10}
+  - {owner: Baba, kpi: wins, target: 4}
+  - {owner: Chiba, kpi: wins, target: 2}
+  - {owner: Aoki, kpi: kgi, target: 8000, team: East}
+  - {owner: Baba, kpi: kgi, target: 2000}
+  - {owner: Chiba, kpi: kgi, target: 2000}
+"""
+QUOTA_TEAMS = "担当者,チーム\nAoki,North\nBaba,West\nChiba,West\n"  # Aoki's team in the goal file wins: East
+
+
+def quota_deals() -> str:
+    lines = ["id,owner,stage,created,closed,amount"]
+    for owner, (may, june, amount) in QUOTA_WON.items():
+        closes = [f"2025-05-{2 + 3 * i:02d}" for i in range(may)] + [f"2025-06-{2 + 4 * i:02d}" for i in range(june)]
+        lines += [f"{owner}-W{i},{owner},Won,2025-04-01,{day},{amount}" for i, day in enumerate(closes)]
+        lines += [f"{owner}-L{i},{owner},Lost,2025-04-01,2025-06-{3 + i:02d}," for i in range(QUOTA_LOST[owner])]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def quota_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    paths = tmp_path / "deals.csv", tmp_path / "goals.yaml", tmp_path / "teams.csv"
+    for path, text in zip(paths, (quota_deals(), QUOTA_GOALS, QUOTA_TEAMS), strict=True):
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def quota_plan(deals: Path, goals: Path, *extra: str) -> tuple[int, str, str]:
+    return run(["plan", str(deals), "--goals", str(goals), "--as-of", QUOTA_AS_OF, "--calendar", "weekends", *extra])
+
+
+def test_plan_json_teams_come_from_the_team_file(with_plan, quota_files):
+    deals, goals, teams = quota_files
+    status, out, err = quota_plan(deals, goals, "--teams", str(teams), "--json")
+    assert status == 0, err
+    payload = json.loads(out)
+    wins = next(item for item in payload["kpis"] if item["id"] == "wins")
+    assert {r["owner"]: r["team"] for r in wins["by_owner"]} == {"Aoki": "East", "Baba": "West", "Chiba": "West"}
+    assert {r["owner"]: r["team"] for r in payload["kgi"]["by_owner"]} == {"Aoki": "East", "Baba": "West",
+                                                                           "Chiba": "West"}  # fmt: skip
+    # Without --teams only the goal file's team is known.
+    status, out, _ = quota_plan(deals, goals, "--json")
+    wins = next(item for item in json.loads(out)["kpis"] if item["id"] == "wins")
+    assert {r["owner"]: r["team"] for r in wins["by_owner"]} == {"Aoki": "East", "Baba": None, "Chiba": None}
+
+
+def test_plan_json_teams_of_the_sample_team_file(with_plan):
+    root = Path(__file__).resolve().parent.parent / "sample_data"
+    status, out, err = run(["plan", str(root / "sales_deals_ja.csv"), "--goals", "template:sales_ja", "--as-of",
+                            "2026-11-15", "--teams", str(root / "sales_teams_ja.csv"), "--json"])  # fmt: skip
+    assert status == 0, err
+    teams = pd.read_csv(root / "sales_teams_ja.csv", encoding="utf-8-sig").set_index("担当者")["チーム"].to_dict()
+    payload = json.loads(out)
+    for item in [payload["kgi"], *payload["kpis"]]:
+        assert {r["owner"]: r["team"] for r in item["by_owner"]} == {r["owner"]: teams[r["owner"]]
+                                                                    for r in item["by_owner"]}  # fmt: skip
+    assert {r["owner"] for r in payload["kgi"]["by_owner"]} == set(teams)
+
+
+def _section(text: str, title: str) -> list[list[str]]:
+    """The rows of the per-rep table under `title` (cells split on two spaces or more), heading first."""
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_plan_text_ranks_the_reps_of_a_goal_with_quotas(with_plan, quota_files, lang: str):
+    deals, goals, teams = quota_files
+    status, out, err = quota_plan(deals, goals, "--teams", str(teams), "--lang", lang)
+    assert status == 0, err
+    title = "by rep, wins (quota per rep):" if lang == "en" else "担当者別 wins（担当者別ノルマ）："
+    heading, *rows = _section(out, title)
+    en = ["#", "rep", "team", "quota", "expected", "actual", "attain", "forecast", "P(target)"]
+    ja = ["順位", "担当者", "チーム", "ノルマ", "按分目標", "実績", "達成率", "見込み", "達成確率"]
+    assert heading == (en if lang == "en" else ja)
+    # June is complete on the 30th: attainment = June's won deals ÷ the whole quota (plain pandas on the file).
+    frame = pd.read_csv(io.StringIO(quota_deals()))
+    june = frame[(frame["stage"] == "Won") & frame["closed"].str.startswith("2025-06")].groupby("owner").size()
+    quota = pd.Series({"Aoki": 10, "Baba": 4, "Chiba": 2})
+    attainment = (june / quota).sort_values(ascending=False)
+    assert attainment.to_dict() == {"Baba": 0.75, "Aoki": 0.6, "Chiba": 0.5}
+    teams_of = {"Aoki": "East", "Baba": "West", "Chiba": "West"}
+    assert [row[:7] for row in rows] == [
+        [str(rank), owner, teams_of[owner], str(quota[owner]), str(quota[owner]), str(june[owner]), f"{share:.1%}"]
+        for rank, (owner, share) in enumerate(attainment.items(), start=1)
+    ]
+    # The KGI has quotas too; its section lists the same three reps.
+    kgi_title = "by rep, kgi (quota per rep):" if lang == "en" else "担当者別 kgi（担当者別ノルマ）："
+    assert {row[1] for row in _section(out, kgi_title)[1:]} == {"Aoki", "Baba", "Chiba"}
+
+
+def test_plan_text_has_no_rep_section_without_quotas(with_plan, quota_files):
+    deals, goals, _ = quota_files
+    goals.write_text(QUOTA_GOALS.split("quotas:")[0], encoding="utf-8")
+    status, out, err = quota_plan(deals, goals, "--lang", "en")
+    assert status == 0, err
+    assert "by rep" not in out
+
+
+@pytest.mark.parametrize(
+    ("teams_text", "lang", "message"),
+    [
+        ("名前,部門\nAoki,East\n", "en", "has no owner and team columns (headers: 名前, 部門)"),
+        ("名前,部門\nAoki,East\n", "ja", "担当者とチームの列が見つかりません"),
+        ("担当者,チーム\nAoki,East\naoki,West\n", "en", "aoki is in two teams, East and West"),
+        ("担当者,チーム\n", "ja", "担当者の行がありません"),
+    ],
+)
+def test_bad_team_file_exits_2(with_plan, quota_files, teams_text: str, lang: str, message: str):
+    deals, goals, teams = quota_files
+    teams.write_text(teams_text, encoding="utf-8")
+    status, out, err = quota_plan(deals, goals, "--teams", str(teams), "--lang", lang, "--json")
+    assert status == 2 and out == ""
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    status, _, err = quota_plan(deals, goals, "--teams", str(teams.parent / "none.csv"), "--lang", lang)
+    assert status == 2 and ("no such team file" if lang == "en" else "チーム表のファイルが見つかりません") in err

@@ -18,8 +18,11 @@ import pytest
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 DEALS, LEADS, KPI = "sales_deals_ja.csv", "marketing_leads_en.csv", "monthly_kpi_ja.xlsx"
 DEAL_HEADER = (
-    "商談ID,商談名,取引先名,業種,担当者,リードソース,商品,新規/既存,フェーズ,金額,作成日,完了日,架電数,訪問数,提案数"
+    "商談ID,商談名,取引先名,業種,担当者,リードソース,商品,新規/既存,フェーズ,金額,作成日,完了日,架電数,訪問数,提案数,"
+    "確度,受注予定日"
 )
+TEAMS = "sales_teams_ja.csv"
+REPS = {"佐藤 健", "鈴木 美咲", "高橋 翔", "田中 優子", "伊藤 大輔", "渡辺 彩"}
 LEAD_HEADER = "Lead ID,Create Date,Lead Source,Campaign,Company,Industry,Lead Owner,Lifecycle Stage,Close Date,Amount"
 MONTHS = pd.period_range("2024-04", "2026-11", freq="M")
 OPEN_PHASES = {"初回訪問", "ヒアリング", "提案", "見積提出", "交渉"}
@@ -82,7 +85,7 @@ def _readme_bad_rows() -> list[tuple[str, int, str, str]]:
 
 
 # ---------------------------------------------------------------- (a) reproducible
-@pytest.mark.parametrize("name", [DEALS, LEADS])
+@pytest.mark.parametrize("name", [DEALS, LEADS, TEAMS])
 def test_csv_is_byte_identical_to_committed(generated: tuple[Path, str], name: str) -> None:
     out, _ = generated
     assert (out / name).read_bytes() == (SAMPLE / name).read_bytes()
@@ -155,6 +158,31 @@ def test_open_deals_have_a_phase_and_forecast_but_no_close_date() -> None:
     closed = deals[~deals["フェーズ"].isin(OPEN_PHASES)]
     assert (closed["完了日"] != "").all()
     assert set(closed["フェーズ"]) == {"受注", "失注", "成約", "Closed Lost"}
+
+
+def test_open_deals_have_a_rank_and_an_expected_close_date_closed_ones_neither() -> None:
+    deals = _deals()
+    is_open = deals["フェーズ"].isin(OPEN_PHASES)
+    assert set(deals.loc[is_open, "確度"]) == {"A", "B", "C"}
+    assert (deals.loc[~is_open, "確度"] == "").all() and (deals.loc[~is_open, "受注予定日"] == "").all()
+    expected = deals.loc[is_open, "受注予定日"].map(_date)
+    assert expected.notna().all()
+    export = dt.date(2026, 11, 24)
+    overdue = (expected < export).sum()
+    assert 5 <= overdue <= 0.3 * is_open.sum()  # some expected dates have passed (flagged), most lie ahead
+    # The further the phase, the likelier an A: 交渉 / 見積提出 have a larger share of A than 初回訪問 / ヒアリング.
+    late = deals.loc[is_open & deals["フェーズ"].isin(["交渉", "見積提出"]), "確度"]
+    early = deals.loc[is_open & deals["フェーズ"].isin(["初回訪問", "ヒアリング"]), "確度"]
+    assert (late == "A").mean() > (early == "A").mean()
+
+
+def test_team_file_puts_every_rep_in_one_team() -> None:
+    raw = (SAMPLE / TEAMS).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\n") == raw.count(b"\r\n")
+    teams = pd.read_csv(SAMPLE / TEAMS, dtype=str, encoding="utf-8-sig")
+    assert list(teams.columns) == ["担当者", "チーム"]
+    assert set(teams["担当者"]) == REPS and teams["担当者"].is_unique
+    assert teams.groupby("チーム").size().to_dict() == {"第1営業課": 3, "第2営業課": 3}
 
 
 def test_closed_deals_close_20_to_150_days_after_creation() -> None:

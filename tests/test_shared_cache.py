@@ -17,7 +17,7 @@ import kpi_core.pacing
 import kpi_core.pivots
 import kpi_core.report
 import ui.data
-import ui.goals_view
+import ui.goals.cache
 from kpi_core.intake.load import Dataset
 from ui.data import Upload
 from ui.held_data import held_data
@@ -48,7 +48,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     monkeypatch.setattr(ui.data, "compute_kpis", counting("compute_kpis", ui.data.compute_kpis))
     forecast = counting("forecast_goals", kpi_core.pacing.forecast_goals)
     monkeypatch.setattr(kpi_core.pacing, "forecast_goals", forecast)  # what pivots_for_goals would call itself
-    monkeypatch.setattr(ui.goals_view, "forecast_goals", forecast)
+    monkeypatch.setattr(ui.goals.cache, "forecast_goals", forecast)
     monkeypatch.setattr(
         kpi_core.report, "pivots_for_goals", counting("pivots_for_goals", kpi_core.pivots.pivots_for_goals)
     )
@@ -155,12 +155,12 @@ def test_no_dataset_is_held_in_a_module_global(calls: Counter[str]) -> None:
     import ui.pivots.state
     import ui.warm_up
 
-    for module in (ui.data, ui.frame, ui.goals_view, ui.pivots.state, ui.warm_up):
+    for module in (ui.data, ui.frame, ui.goals.cache, ui.pivots.state, ui.warm_up):
         held = [name for name, value in vars(module).items() if isinstance(value, Dataset)]
         assert not held, f"{module.__name__} holds a Dataset in {held}"
 
 
-@pytest.mark.parametrize("path", ["ui/data.py", "ui/pivots/state.py"])
+@pytest.mark.parametrize("path", ["ui/data.py", "ui/pivots/state.py", "ui/goals/cache.py"])
 def test_every_cache_is_bounded(path: str) -> None:
     """Every st.cache_data / st.cache_resource of these modules has max_entries and a ttl."""
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))

@@ -132,7 +132,7 @@ def test_editor_changes_are_kept(tmp_path: Path, workspace_keys) -> None:
 # ------------------------------------------------------------------------------------------------ viewer
 READS = {
     "can_edit", "info", "name", "created", "updated", "settings", "options", "goals_text", "snapshots",
-    "load_inputs", "load_dataset", "verify", "require_editor", "allowed", "goals_revised",
+    "load_inputs", "load_dataset", "verify", "require_editor", "allowed", "goals_revised", "snapshot_forecasts",
 }  # fmt: skip
 WRITES = {
     "save_goals": lambda w: w.save_goals(template_text("sales", "en")),

@@ -1,9 +1,11 @@
-"""One editor at a time (a clear error for the second, an expired lock taken over), many readers, and concurrent
-writers in separate processes that never corrupt a file."""
+"""One editor at a time (a clear error for the second, an expired lock taken over), many readers, concurrent
+writers in separate processes that never corrupt a file, and a closed editor's lock given back by its own server
+only (never another owner's, never one another server renewed)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -126,3 +128,73 @@ def test_two_processes_with_different_editors_one_is_refused(keys, data_dir: Pat
         assert other.exitcode != 0  # WorkspaceLocked in the other process
     finally:
         first.stop_editing()
+
+
+# ------------------------------------------------------------------------------------------------ giving the lock back
+def _renew_elsewhere(data_dir: str, ws_id: str, key: str, owner: str) -> None:
+    """Another app server process renews `owner`'s lease (the editor reconnected there behind a load balancer)."""
+    open_workspace(ws_id, key, data_dir=data_dir, owner=owner).start_editing()
+
+
+def test_release_gives_back_only_this_servers_lease_of_that_owner(keys, data_dir: Path) -> None:
+    ws_dir = data_dir / keys.id
+    first = open_workspace(keys.id, keys.editor_key, data_dir=data_dir, owner="tab-1")
+    first.start_editing()
+    on_file = json.loads((ws_dir / lock_module.LEASE_FILE).read_text())
+    assert on_file["owner"] == "tab-1" and on_file["server"] == lock_module.SERVER_ID
+    assert not lock_module.release_lease(ws_dir, "tab-2")  # another owner's: left alone
+    assert not lock_module.release_lease(ws_dir, "tab-1", server="another-host:123:abcd")  # another server's
+    assert lock_module.read_lease(ws_dir).owner == "tab-1"
+    assert lock_module.release_lease(ws_dir, "tab-1")
+    assert lock_module.read_lease(ws_dir) is None
+    assert not lock_module.release_lease(ws_dir, "tab-1")  # nothing left to give back
+    assert not lock_module.release_lease(data_dir / "0123456789abcdef", "tab-1")  # no such folder: nothing made
+    assert not (data_dir / "0123456789abcdef").exists()
+
+
+def test_a_lease_renewed_by_another_server_process_is_not_released_here(keys, data_dir: Path) -> None:
+    ws_dir = data_dir / keys.id
+    open_workspace(keys.id, keys.editor_key, data_dir=data_dir, owner="roaming").start_editing()
+    context = multiprocessing.get_context("spawn")
+    other = context.Process(target=_renew_elsewhere, args=(str(data_dir), keys.id, keys.editor_key, "roaming"))
+    other.start()
+    other.join(120)
+    assert other.exitcode == 0
+    renewed = lock_module.read_lease(ws_dir)
+    assert renewed.owner == "roaming" and renewed.server not in (None, lock_module.SERVER_ID)
+    assert not lock_module.release_lease(ws_dir, "roaming")  # this server's session ended; the other's goes on
+    assert lock_module.read_lease(ws_dir) == renewed
+    (ws_dir / lock_module.LEASE_FILE).unlink()
+
+
+def test_the_sweep_gives_a_closed_editors_lock_to_the_next_editor_after_the_grace_time(keys, data_dir: Path) -> None:
+    """The app's path: the editor's session leaves release_lease to run when the sweep forgets it (ui/held_data.py);
+    the sweep is driven here with a fake clock and a fake list of live sessions."""
+    from ui.held_data import HeldData
+
+    grace, now, live = 5.0, [1000.0], {"session-a", "session-b"}
+    held = HeldData(
+        spool_dir=data_dir / "spool", is_active=live.__contains__, grace_seconds=grace, clock=lambda: now[0]
+    )
+    first = open_workspace(keys.id, keys.editor_key, data_dir=data_dir, owner="owner-a")
+    second = open_workspace(keys.id, keys.editor_key, data_dir=data_dir, owner="owner-b")
+    first.start_editing()
+    held.on_session_close("session-a", f"edit-lock:{keys.id}", lambda: lock_module.release_lease(first.path, "owner-a"))
+
+    live.discard("session-a")  # the editor's tab closed
+    now[0] += grace - 1
+    held.sweep()
+    with pytest.raises(WorkspaceLocked):  # within the reconnect window the lock is kept for it
+        second.start_editing()
+    now[0] += 2
+    held.sweep()
+    second.start_editing()  # the next editor gets in at once, 10 minutes before the lease would have expired
+    assert lock_module.read_lease(first.path).owner == "owner-b"
+
+    # A session that is still open never loses its lock, and a closed one never takes another's.
+    held.on_session_close("session-b", f"edit-lock:{keys.id}", lambda: lock_module.release_lease(first.path, "owner-b"))
+    held.on_session_close("session-c", "edit-lock:x", lambda: lock_module.release_lease(first.path, "owner-a"))
+    now[0] += 100 * grace
+    held.sweep()
+    assert lock_module.read_lease(first.path).owner == "owner-b"
+    second.stop_editing()

@@ -14,9 +14,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from kpi_core.asof import data_bounds
 from kpi_core.intake.errors import IntakeError
-from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset, quote_ident
-from kpi_core.metrics import Filters, KpiResult, compute_kpis
+from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
+from kpi_core.metrics import Filters, KpiResult, compute_kpis, filter_values
 from ui.format import CURRENCY_STATE_KEY, normalise_currency
 from ui.held_data import held_data
 from ui.i18n import DEFAULT_LANG, current_lang
@@ -288,30 +289,13 @@ def cached_kpis(
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def cached_filter_values(key: str, _dataset: Dataset, role: str) -> list[str]:
     """The values of a role, most frequent first (the options of a filter)."""
-    if role not in _dataset.mapping:
-        return []
-    column = quote_ident(role)
-    rows = (
-        _dataset.cursor()
-        .execute(
-            f"SELECT {column}, count(*) AS n FROM {_dataset.table} WHERE {column} IS NOT NULL "
-            f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {MAX_FILTER_VALUES}"
-        )
-        .fetchall()
-    )
-    return [str(r[0]) for r in rows]
+    return filter_values(_dataset, role, MAX_FILTER_VALUES)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def cached_date_bounds(key: str, _dataset: Dataset) -> tuple[dt.date | None, dt.date | None]:
     """The first and last date in the data (created / closed, or the months of a monthly sheet)."""
-    if _dataset.shape == "records":
-        sql = "SELECT least(min(created), min(closed)), greatest(max(created), max(closed)) FROM records"
-    else:
-        sql = "SELECT min(period_start), max(period_start + INTERVAL 1 MONTH - INTERVAL 1 DAY) FROM periods"
-    low, high = _dataset.cursor().execute(sql).fetchall()[0]
-    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
-    return as_date(low), as_date(high)
+    return data_bounds(_dataset)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)

@@ -4,6 +4,7 @@ and the one-click fixes with their undo."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
@@ -20,11 +21,12 @@ from kpi_core.workspace.errors import WorkspaceError
 from ui.data import CACHE_TTL
 from ui.format import MISSING, escape_markdown, fmt_month, fmt_number, fmt_pct
 from ui.frame import View
+from ui.goals.cache import GoalKey
+from ui.goals.format import DELTA_COLOURS, fmt_goal, unit_of
 from ui.goals_state import goals_text, is_own_goals, reset_goals, store_goals
-from ui.goals_view import DELTA_COLOURS, GoalKey, fmt_goal, unit_of
 from ui.i18n import metric_label, role_label, t
 from ui.show import show_chart
-from ui.theme import CATEGORICAL, MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS
+from ui.theme import CATEGORICAL, MUTED, NEUTRAL, NEUTRAL_LIGHT, STATUS_COLOURS, STATUS_SYMBOLS, TEXT
 
 VERDICT_STATUS = {"ok": "on_track", "warn": "at_risk", "fail": "off_track", None: "no_data"}
 SHOWN_FINDINGS = 3  # a card lists at most this many sentences; the rest are under its details
@@ -40,16 +42,30 @@ def _filters(roles: tuple[Any, ...]) -> Filters:
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
 def _health(
-    key: str, text_hash: str, as_of: str, roles: tuple, revised: float | None, _dataset: Dataset, _text: str
+    key: str,
+    text_hash: str,
+    as_of: str,
+    roles: tuple,
+    revised: float | None,
+    teams: tuple[tuple[str, str], ...],
+    _dataset: Dataset,
+    _text: str,
 ) -> HealthReport:
     goals = load_goals(_text)
-    return check_health(goals, _dataset, dt.date.fromisoformat(as_of), filters=_filters(roles), goals_modified=revised)
+    return check_health(
+        goals, _dataset, dt.date.fromisoformat(as_of), filters=_filters(roles), goals_modified=revised,
+        teams=dict(teams),
+    )  # fmt: skip
 
 
-def cached_health(gk: GoalKey, dataset: Dataset, revised: float | None = None) -> HealthReport:
-    """check_health of the workspace's goal text on the view's data at the as-of date, with its role filters and
-    the goal file's last revision (keyed by all of them and the dataset; the calendar plays no part)."""
-    return _health(gk.dataset_key, gk.text_hash, gk.as_of, gk.roles, revised, dataset, gk.text)
+def cached_health(
+    gk: GoalKey, dataset: Dataset, revised: float | None = None, teams: Mapping[str, str] | None = None
+) -> HealthReport:
+    """check_health of the workspace's goal text on the view's data at the as-of date, with its role filters, the
+    goal file's last revision and the reps' teams (owner → team, the Goals page's team file), keyed by all of them
+    and the dataset; the calendar plays no part."""
+    team_items = tuple(sorted((teams or {}).items()))
+    return _health(gk.dataset_key, gk.text_hash, gk.as_of, gk.roles, revised, team_items, dataset, gk.text)
 
 
 # ------------------------------------------------------------------------------------------------ words
@@ -461,44 +477,86 @@ def target_chart(finding: Finding, goals: Goals, lang: str) -> tuple[Any, str, p
     return chart, caption, data
 
 
-def field_chart(finding: Finding, goals: Goals, lang: str) -> tuple[Any, str, pd.DataFrame]:
-    """Each rep's typical month (bar, coloured by whether they can reach their share), a good month (tick) and the
-    share (rule)."""
+FIELD_CAPTIONS = {  # the basis of the reps' targets (kpi_core/health/field.py) → the chart's caption
+    "quota": "health_page.caption.field.quota",
+    "mixed": "health_page.caption.field.mixed",
+    "even_split": "health_page.caption.field.even_split",
+    "team_target": "health_page.caption.field.team_target",
+}
+BASIS_WORDS = {
+    "quota": "health_page.chart.basis.quota",
+    "even_split": "health_page.chart.basis.even_split",
+    "team_target": "health_page.chart.basis.team_target",
+}
+
+
+def field_frame(finding: Finding, goals: Goals, lang: str) -> pd.DataFrame:
+    """One row per rep of pitfall 6's evidence, best typical month first: the typical and good month, the rep's
+    own monthly target and its basis (their quota, the even split or the team target), their team, whether they
+    can reach it, and the texts the tooltip shows."""
     evidence = finding.evidence
     unit = unit_of(kpi_metric(goals, finding.kpi))
-    share = evidence["share"]
     yes, no = t("health_page.chart.reach.yes", lang), t("health_page.chart.reach.no", lang)
     records = []
     for rep in evidence["reps"]:
+        basis = str(rep.get("basis") or evidence.get("split") or "even_split")
+        target = rep.get("target", evidence["share"])
         records.append(
             {
                 "rep": str(rep["owner"]),
+                "team": str(rep.get("team") or ""),
                 "median": rep["median"],
                 "p75": rep["p75"],
+                "target": target,
+                "basis": t(BASIS_WORDS.get(basis, BASIS_WORDS["even_split"]), lang),
                 "reach": yes if rep["can_reach"] else no,
                 "median_text": fmt_goal(rep["median"], unit, lang, compact=True),
                 "p75_text": fmt_goal(rep["p75"], unit, lang, compact=True),
+                "target_text": fmt_goal(target, unit, lang, compact=True),
                 "met_text": t("health_page.chart.met_value", lang, met=rep["months_met"], months=rep["months"]),
             }
         )
-    frame = pd.DataFrame(records).sort_values("median", ascending=False)
+    return pd.DataFrame(records).sort_values("median", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def field_chart(finding: Finding, goals: Goals, lang: str) -> tuple[Any, str, pd.DataFrame]:
+    """Each rep's typical month (bar, coloured by whether they can reach their own target), a good month (dot) and
+    the target: one dashed rule at the even split (or a rate's team target), or, when reps have quotas, a mark on
+    each rep's row at their own target (dark: their quota; grey: the even split of a rep without one)."""
+    evidence = finding.evidence
+    unit = unit_of(kpi_metric(goals, finding.kpi))
+    share = evidence["share"]
+    basis = str(evidence.get("basis") or evidence.get("split") or "even_split")
+    per_rep = basis in ("quota", "mixed")
+    yes, no = t("health_page.chart.reach.yes", lang), t("health_page.chart.reach.no", lang)
+    frame = field_frame(finding, goals, lang)
     names = list(frame["rep"])
+    teams = bool(frame["team"].str.len().gt(0).any())
     titles = {
         "rep": t("health_page.chart.rep", lang),
+        "team": t("health_page.chart.team", lang),
         "typical": t("health_page.chart.typical", lang),
         "good": t("health_page.chart.good", lang),
+        "target": t("health_page.chart.target", lang),
+        "basis": t("health_page.chart.basis", lang),
         "met": t("health_page.chart.met", lang),
+        "reach": t("health_page.chart.reach", lang),
     }
     y = alt.Y("rep:N", sort=names, title=None, axis=alt.Axis(labelLimit=160))
-    tooltip = [
-        alt.Tooltip("rep:N", title=titles["rep"]),
+    tooltip = [alt.Tooltip("rep:N", title=titles["rep"])]
+    if teams:
+        tooltip.append(alt.Tooltip("team:N", title=titles["team"]))
+    tooltip += [
         alt.Tooltip("median_text:N", title=titles["typical"]),
         alt.Tooltip("p75_text:N", title=titles["good"]),
+        alt.Tooltip("target_text:N", title=titles["target"]),
+        alt.Tooltip("basis:N", title=titles["basis"]),
         alt.Tooltip("met_text:N", title=titles["met"]),
     ]
     from ui.charts import value_axis
 
     x_axis = value_axis(unit if unit in ("currency", "ratio") else "count", lang, titles["typical"], ticks=4)
+    legend = alt.Legend(orient="bottom", direction="horizontal")
     bars = (
         alt.Chart(frame)
         .mark_bar(height={"band": 0.6}, cornerRadiusEnd=3)
@@ -509,25 +567,67 @@ def field_chart(finding: Finding, goals: Goals, lang: str) -> tuple[Any, str, pd
                 "reach:N",
                 title=None,
                 scale=alt.Scale(domain=[yes, no], range=[NEUTRAL_LIGHT, STATUS_COLOURS["at_risk"]]),
-                legend=alt.Legend(orient="bottom"),
+                legend=legend,
             ),
             tooltip=tooltip,
         )
     )
-    ticks = alt.Chart(frame).mark_tick(color=NEUTRAL, thickness=3).encode(y=y, x="p75:Q", tooltip=tooltip)
-    rule = alt.Chart(pd.DataFrame({"share": [share]})).mark_rule(color="#1B2430", strokeDash=[5, 3], size=2)
-    chart = alt.layer(bars, ticks, rule.encode(x="share:Q")).properties(height=max(30 * len(frame), 120))
-    caption = t("health_page.caption.field", lang, share=fmt_goal(share, unit, lang, compact=True))
-    data = frame[["rep", "median", "p75", "reach", "met_text"]].rename(
-        columns={
-            "rep": titles["rep"],
-            "median": titles["typical"],
-            "p75": titles["good"],
-            "reach": t("health_page.chart.share", lang),
-            "met_text": titles["met"],
-        }
+    good = (
+        alt.Chart(frame)
+        .mark_point(shape="circle", filled=True, size=42, color=NEUTRAL, opacity=1)
+        .encode(y=y, x="p75:Q", tooltip=tooltip)
     )
+    # Streamlit fits the whole chart (axis and legend too) in this height: leave each row about 30 px.
+    height = 30 * len(frame) + 90
+    if per_rep:
+        # Each rep's own target on their row; the tick's colour says whose number it is (never colour alone:
+        # the legend and the tooltip name the basis).
+        own, split = t(BASIS_WORDS["quota"], lang), t(BASIS_WORDS[str(evidence.get("split") or "even_split")], lang)
+        domain = [own, split] if basis == "mixed" else [own]
+        marks = (
+            alt.Chart(frame)
+            .mark_tick(thickness=3, size=24, opacity=1)
+            .encode(
+                y=y,
+                x="target:Q",
+                color=alt.Color(
+                    "basis:N", title=None, scale=alt.Scale(domain=domain, range=[TEXT, MUTED][: len(domain)]),
+                    legend=legend,
+                ),
+                tooltip=tooltip,
+            )
+        )  # fmt: skip
+        chart = alt.layer(bars, good, marks).resolve_scale(color="independent").properties(height=height)
+        targets = [float(v) for v in frame.loc[frame["basis"] == own, "target"]]
+        caption = t(
+            FIELD_CAPTIONS[basis],
+            lang,
+            quotas=_range_text(min(targets), max(targets), unit, lang),
+            count=int((frame["basis"] != own).sum()),
+            fallback=format_param(evidence.get("split") or "even_split", "basis", lang),
+            share=fmt_goal(share, unit, lang, compact=True),
+        )
+    else:
+        rule = alt.Chart(pd.DataFrame({"share": [share]})).mark_rule(color=TEXT, strokeDash=[5, 3], size=2)
+        chart = alt.layer(bars, good, rule.encode(x="share:Q")).properties(height=height)
+        caption = t(
+            FIELD_CAPTIONS.get(basis, FIELD_CAPTIONS["even_split"]),
+            lang,
+            share=fmt_goal(share, unit, lang, compact=True),
+        )
+    columns = {"rep": titles["rep"], **({"team": titles["team"]} if teams else {})}
+    columns.update({"median": titles["typical"], "p75": titles["good"], "target": titles["target"],
+                    "basis": titles["basis"], "reach": titles["reach"], "met_text": titles["met"]})  # fmt: skip
+    data = frame[list(columns)].rename(columns=columns)
     return chart, caption, data
+
+
+def _range_text(low: float, high: float, unit: str, lang: str) -> str:
+    """6〜10 / 6–10, or one figure when the quotas are all the same."""
+    low_text, high_text = (fmt_goal(v, unit, lang, compact=True) for v in (low, high))
+    if low_text == high_text:
+        return low_text
+    return f"{low_text}〜{high_text}" if lang == "ja" else f"{low_text}–{high_text}"
 
 
 def mix_chart(finding: Finding, lang: str) -> tuple[Any, str, pd.DataFrame]:

@@ -4,6 +4,9 @@ Each session leases the uploads and datasets it uses. A sweep (every few seconds
 what only closed sessions used, once Streamlit's reconnect window has passed, and drops download files that no
 session references any more. A load that would take the held datasets over the budget first evicts what no live
 session uses; if that is not enough it is refused with one sentence rather than taking the server's memory.
+
+A session can also leave things to do when it is forgotten (on_session_close): the workspace it edits gives its
+one-editor lock back then, so the next editor need not wait for the lock to expire.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class _Entry:
 class _Session:
     datasets: list[str] = field(default_factory=list)  # keys, most recent last
     spools: dict[str, set[str]] = field(default_factory=dict)  # slot → sha256 of the uploads it holds
+    on_close: dict[str, Callable[[], object]] = field(default_factory=dict)  # name → what to do once it is gone
     last_active: float = 0.0
 
 
@@ -127,6 +131,21 @@ class HeldData:
             session = self._session(session_id)
             session.spools[slot] = set(shas)
 
+    # ------------------------------------------------------------------ when a session ends
+    def on_session_close(self, session_id: str, name: str, action: Callable[[], object]) -> None:
+        """Run `action` when the sweep forgets `session_id` (closed for longer than the grace time); a later call
+        with the same `name` replaces it."""
+        with self._lock:
+            session = self._session(session_id)
+            session.last_active = self._clock()
+            session.on_close[name] = action
+
+    def forget_on_close(self, session_id: str, name: str) -> Callable[[], object] | None:
+        """Cancel what `session_id` left under `name` (done already); the action, or None."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            return session.on_close.pop(name, None) if session is not None else None
+
     # ------------------------------------------------------------------ datasets
     def dataset(
         self, key: str, session_id: str | None, load: Callable[[], Dataset], *, pinned: bool, input_bytes: int
@@ -170,11 +189,13 @@ class HeldData:
         """Forget sessions closed for longer than the grace time; drop the datasets and spooled uploads that no
         remaining session uses (bundled samples stay)."""
         now = self._clock()
+        closing: list[Callable[[], object]] = []
         with self._lock:
             for session_id, session in list(self._sessions.items()):
                 if self._is_active(session_id):
                     session.last_active = now
                 elif now - session.last_active > self._grace:
+                    closing.extend(session.on_close.values())
                     del self._sessions[session_id]
             used = self._used_datasets()
             for key in [k for k, e in self._entries.items() if not e.pinned and k not in used]:
@@ -185,6 +206,11 @@ class HeldData:
                     del self._spool_created[sha]
                     with contextlib.suppress(OSError):
                         self.spool_path(sha).unlink()
+        for action in closing:  # outside the lock: an action may wait for a file lock
+            try:
+                action()
+            except Exception:  # one failing action must not keep the others (or the sweep) from running
+                _log.exception("closing a session failed")
 
     def clear(self) -> None:
         """Drop everything (tests; a server shutting down)."""

@@ -11,8 +11,7 @@ from kpi_core.asof import AsOfError, check_as_of
 from kpi_core.business_days import period_bounds
 from kpi_core.intake.load import Dataset
 from kpi_core.maturity import Lag, conversion_lag, maturing_periods, restated
-from kpi_core.metrics import Filters, KpiResult
-from ui import data as sources
+from kpi_core.metrics import KpiResult
 from ui.data import CACHE_TTL, filters_from_key
 from ui.frame import View
 from ui.goals_state import default_as_of
@@ -81,23 +80,6 @@ def periods_on(view: View, result: KpiResult, as_of: dt.date) -> tuple[list[dict
     return rows, maturing_periods(rows, view.period, view.fiscal_start, as_of, cached_lag(view, as_of))
 
 
-def window_kpis(view: View, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Totals of the view (role filters kept) between `start` and `end` inclusive, each figure on its own date."""
-    assert view.dataset is not None and view.dataset_key is not None
-    filters = Filters(start=start, end=end, roles=dict(view.filters.roles))
-    return sources.cached_kpis(
-        view.dataset_key, view.dataset, sources.filters_key(filters), "month", (), (), False, view.fiscal_start
-    ).totals
-
-
 def month_of(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day of the month holding `as_of`."""
     return period_bounds(as_of, "month")
-
-
-def year_before(day: dt.date) -> dt.date:
-    """The same day a year earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)

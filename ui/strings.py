@@ -702,12 +702,23 @@ STRINGS: dict[str, dict[str, str]] = {
 
 # Page-specific tables kept in their own modules so pages can be written side by side; merged here into the
 # one table every t() call reads.
+from ui.strings_comparison import COMPARISON_STRINGS  # noqa: E402
+from ui.strings_forecast_history import FORECAST_HISTORY_STRINGS  # noqa: E402
 from ui.strings_goals import GOAL_PAGE_STRINGS  # noqa: E402
 from ui.strings_health import HEALTH_PAGE_STRINGS  # noqa: E402
 from ui.strings_pivots import PIVOT_PAGE_STRINGS  # noqa: E402
+from ui.strings_quotas import QUOTA_PAGE_STRINGS  # noqa: E402
 from ui.strings_weekly import WEEKLY_PAGE_STRINGS  # noqa: E402
 
-for _part in (GOAL_PAGE_STRINGS, HEALTH_PAGE_STRINGS, PIVOT_PAGE_STRINGS, WEEKLY_PAGE_STRINGS):
+for _part in (
+    GOAL_PAGE_STRINGS,
+    HEALTH_PAGE_STRINGS,
+    PIVOT_PAGE_STRINGS,
+    WEEKLY_PAGE_STRINGS,
+    COMPARISON_STRINGS,
+    QUOTA_PAGE_STRINGS,
+    FORECAST_HISTORY_STRINGS,
+):
     _clash = set(_part) & set(STRINGS)
     if _clash:
         raise KeyError(f"translation keys defined twice: {sorted(_clash)}")

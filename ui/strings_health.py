@@ -66,7 +66,12 @@ HEALTH_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "health_page.chart.rep": {"ja": "担当者", "en": "Rep"},
     "health_page.chart.typical": {"ja": "典型的な月（中央値）", "en": "Typical month (median)"},
     "health_page.chart.good": {"ja": "良い月（上位4分の1）", "en": "Good month (top quarter)"},
-    "health_page.chart.share": {"ja": "割り当て", "en": "Share of the target"},
+    "health_page.chart.team": {"ja": "チーム", "en": "Team"},
+    "health_page.chart.basis": {"ja": "目標の根拠", "en": "Target basis"},
+    "health_page.chart.basis.quota": {"ja": "各自のノルマ", "en": "Own quota"},
+    "health_page.chart.basis.even_split": {"ja": "チーム目標の均等割り", "en": "Even split of the team target"},
+    "health_page.chart.basis.team_target": {"ja": "チーム目標", "en": "Team target"},
+    "health_page.chart.reach": {"ja": "目標に届くか", "en": "Can reach the target"},
     "health_page.chart.met": {"ja": "達成した月", "en": "Months met"},
     "health_page.chart.met_value": {"ja": "{months}か月中{met}か月", "en": "{met} of {months} months"},
     "health_page.chart.reach.yes": {"ja": "届く", "en": "Can reach"},
@@ -90,11 +95,34 @@ HEALTH_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The monthly actual (last {months} months). Dashed: the target per month, {target}; shaded: the "
         "realistic band from the history, {low}–{high}.",
     },
-    "health_page.caption.field": {
-        "ja": "担当者ごとの過去の月次実績：棒は典型的な月、目盛りは良い月、縦線は各担当者の割り当て {share}。"
-        "4か月に1か月以上割り当てに届いた担当者を「届く」としています。",
-        "en": "Each rep's months: the bar is a typical month, the tick a good month, the rule each rep's share "
-        "{share}. A rep who reached the share in at least one month in four can reach it.",
+    "health_page.caption.field.even_split": {
+        "ja": "担当者ごとの過去の月次実績：棒は典型的な月、点は良い月、縦の点線はノルマがないため使ったチーム目標の"
+        "均等割り（1人 {share}）。4か月に1か月以上これに届いた担当者を「届く」としています。",
+        "en": "Each rep's months: the bar is a typical month, the dot a good month, the dashed rule an even split of "
+        "the team target ({share} each), as no quotas are set. A rep who reached it in at least one month in four "
+        "can reach it.",
+    },
+    "health_page.caption.field.team_target": {
+        "ja": "担当者ごとの過去の月次実績：棒は典型的な月、点は良い月、縦の点線はノルマがないため使ったチーム目標"
+        "（{share}、率や平均の目標は全員に同じ値）。4か月に1か月以上これに届いた担当者を「届く」としています。",
+        "en": "Each rep's months: the bar is a typical month, the dot a good month, the dashed rule the team target "
+        "({share}; a rate or an average has the same target for every rep), as no quotas are set. A rep who "
+        "reached it in at least one month in four can reach it.",
+    },
+    "health_page.caption.field.quota": {
+        "ja": "担当者ごとの過去の月次実績と各自のノルマ：棒は典型的な月、点は良い月、各行の濃い縦線はその担当者の"
+        "ノルマ（月 {quotas}）。4か月に1か月以上自分のノルマに届いた担当者を「届く」としています。",
+        "en": "Each rep's months against their own quota: the bar is a typical month, the dot a good month, the dark "
+        "mark on each row the rep's quota ({quotas} a month). A rep who reached their quota in at least one month "
+        "in four can reach it.",
+    },
+    "health_page.caption.field.mixed": {
+        "ja": "担当者ごとの過去の月次実績と各自の目標：棒は典型的な月、点は良い月、濃い縦線は各自のノルマ"
+        "（月 {quotas}）、灰色の縦線はノルマのない{count}人に使った{fallback}（{share}）。"
+        "4か月に1か月以上自分の目標に届いた担当者を「届く」としています。",
+        "en": "Each rep's months against their own target: the bar is a typical month, the dot a good month, a dark "
+        "mark the rep's quota ({quotas} a month), a grey mark, for the {count} without one, {fallback} ({share}). "
+        "A rep who reached their target in at least one month in four can reach it.",
     },
     "health_page.caption.mix": {
         "ja": "{role}ごとの構成比：最初の{months}か月（{first}〜）と最後の{months}か月（〜{last}）。",

@@ -44,18 +44,6 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "This month is over on the as-of date: its result is compared with the target. Plan pivots for next "
         "month.",
     },
-    "pivots.sentence.kpi_if": {
-        "ja": "{name}は{period}の目標{target}に対し{forecast}の見込みです。{name}がこの見込みどおりなら、受注金額は"
-        "目標{kgi_target}に対し{kgi_forecast}です",
-        "en": "{name} is forecast at {forecast} of {target} for {period}; if it ends there, revenue would be "
-        "{kgi_forecast} of {kgi_target}",
-    },
-    "pivots.sentence.covered": {
-        "ja": "。ほかのレバーの見込みで受注金額の目標はまかなえるため、打ち手を変える必要はありません"
-        "（{pivots}件を確認）。",
-        "en": ": the other levers' forecasts already cover the revenue target, so no pivot is needed "
-        "({pivots} checked).",
-    },
     "pivots.chart.pace_suffix": {"ja": "/月", "en": "/mo"},
     "pivots.checks_title": {"ja": "チェック", "en": "Checks"},
     "pivots.chart.pace_label": {"ja": "月ペース {value}", "en": "pace {value}/mo"},
@@ -78,14 +66,6 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "担当者・セグメント別の達成例は出せません。1行1案件のデータならそれも分かります。",
         "en": "Monthly sheet: pivots come from the monthly totals. The current month counts only once it has "
         "ended, so it is judged on its forecast, and there is no owner or segment evidence; a deal list gives both.",
-    },
-    "pivots.note.kgi_not_modelled": {
-        "ja": "KGIの指標が {metric} のため、受注金額のドライバーモデルで打ち手を計算できません。",
-        "en": "The KGI is {metric}, and the driver models explain won revenue: no pivots can be computed.",
-    },
-    "pivots.note.no_driver_model": {
-        "ja": "このデータからは受注金額のドライバーモデルを作れません（金額・受注件数・件数の列が必要です）。",
-        "en": "The data cannot feed a driver model of revenue (it needs amounts, won deals and a volume).",
     },
     # ---------------------------------------------------------------- shortfalls and pivots
     "pivots.missing_title": {
@@ -117,12 +97,6 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
     },
     "pivots.card.reached": {"ja": "達成済み：{groups}", "en": "already reached by {groups}"},
     "pivots.card.csf": {"ja": "CSF：**{csf}**", "en": "CSF: **{csf}**"},
-    "pivots.and_more": {"ja": " ほか{count}", "en": " and {count} more"},
-    "pivots.verdict.no_change_needed": {"ja": "変更不要", "en": "No change needed"},
-    "pivots.verdict.feasible": {"ja": "実現可能", "en": "Feasible"},
-    "pivots.verdict.stretch": {"ja": "背伸び", "en": "Stretch"},
-    "pivots.verdict.impossible": {"ja": "不可能", "en": "Impossible"},
-    "pivots.verdict.no_history": {"ja": "過去の実績なし", "en": "No history"},
     "pivots.evidence_title": {
         "ja": "根拠：各レバーの月ごとの実績と必要な水準",
         "en": "Evidence: each lever month by month against the level needed",
@@ -150,108 +124,13 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pivots.chart.reached": {"ja": "✓ 必要な水準以上", "en": "✓ At or above the level"},
     "pivots.chart.below": {"ja": "下回った月", "en": "Below"},
     "pivots.table_title": {"ja": "打ち手の一覧（表）", "en": "All pivots (table)"},
-    "pivots.col.rank": {"ja": "順位", "en": "Rank"},
-    "pivots.col.lever": {"ja": "レバー", "en": "Lever"},
-    "pivots.col.current": {"ja": "現在", "en": "Now"},
-    "pivots.col.required": {"ja": "必要", "en": "Needed"},
-    "pivots.col.change": {"ja": "変化率", "en": "Change"},
-    "pivots.col.seen": {"ja": "過去の実績", "en": "History"},
     "pivots.col.reached_by": {"ja": "達成している区分", "en": "Already reached by"},
-    "pivots.col.verdict": {"ja": "判定", "en": "Verdict"},
-    "pivots.col.csf": {"ja": "CSF", "en": "CSF"},
-    # ---------------------------------------------------------------- sentences (Japanese from code + params)
-    "pivots.sentence.no_model": {
-        "ja": "{name}は未達の見込みですが、この指標を含むドライバーモデルがないため打ち手を計算できません。",
-        "en": "{name} is forecast to miss, and no driver model holds it: no pivots.",
-    },
-    "pivots.sentence.kgi_short": {
-        "ja": "{period}の受注金額は目標{target}に対し{forecast}の見込みです",
-        "en": "Revenue for {period} is forecast at {forecast} of {target}",
-    },
-    "pivots.sentence.kpi_short": {
-        "ja": "{name}は{period}の目標{target}に対し{forecast}の見込みで、このままだと受注金額は{kgi_target}に対し"
-        "{kgi_forecast}で終わります",
-        "en": "{name} is forecast at {forecast} of {target} for {period}; with it, revenue would end at "
-        "{kgi_forecast} of {kgi_target}",
-    },
-    "pivots.sentence.some_feasible": {
-        "ja": "。{pivots}件の打ち手のうち{feasible}件は過去に実績があるか変更不要です（最有力：{best}）。",
-        "en": ": {feasible} of {pivots} pivots were reached before or need no change (best: {best}).",
-    },
-    "pivots.sentence.none_feasible": {
-        "ja": "。{pivots}件の打ち手はどれも過去に達成したことがありません。",
-        "en": ": none of {pivots} pivots was reached in past months.",
-    },
-    "pivots.sentence.keep": {"ja": "{goal}を守るには、{move}。{tail}", "en": "To keep {goal}, {move}; {tail}"},
-    "pivots.sentence.move_single": {
-        "ja": "{lever}を{required}（{change}）にする必要があります",
-        "en": "{lever} must reach {required} ({change})",
-    },
-    "pivots.sentence.enough_single": {
-        "ja": "{lever}は{required}（{change}）でも足ります",
-        "en": "{lever} would still be enough at {required} ({change})",
-    },
-    "pivots.sentence.enough_pair": {
-        "ja": "{targets}でも足ります",
-        "en": "{targets} would still be enough",
-    },
-    "pivots.sentence.pace": {"ja": "（残り期間は月{pace}のペース）", "en": " (a pace of {pace} a month)"},
-    "pivots.sentence.move_pair": {
-        "ja": "{targets}にする必要があります",
-        "en": "{targets} are needed together",
-    },
-    "pivots.sentence.seen": {
-        "ja": "過去{months}か月中{achieved}か月で達成",
-        "en": "seen in {achieved} of {months} months",
-    },
-    "pivots.sentence.seen_together": {
-        "ja": "過去{months}か月中{achieved}か月で同時に達成",
-        "en": "seen together in {achieved} of {months} months",
-    },
-    "pivots.sentence.no_change": {"ja": "今の見込みで達成できます", "en": "the forecast already covers it"},
-    "pivots.sentence.nothing_left": {
-        "ja": "期間内に動かせる余地が残っていないため不可能です",
-        "en": "nothing is left in the period to move it: impossible",
-    },
-    "pivots.sentence.above_max": {"ja": "100%を超えるため不可能です", "en": "above 100%: impossible"},
-    "pivots.sentence.no_history": {"ja": "比べられる過去の月がありません", "en": "no past months to compare with"},
-    "pivots.sentence.reached_by": {"ja": "（{groups}はすでに達成）", "en": "; already reached by {groups}"},
-    "pivots.sentence.no_group": {
-        "ja": "。担当者・セグメント・チャネル別にも達成例がなく、不可能です",
-        "en": " and by no owner, segment or channel: impossible",
-    },
-    "pivots.sentence.impossible": {"ja": "。不可能です", "en": ": impossible"},
-    "pivots.sentence.end": {"ja": "。", "en": "."},
-    "pivots.sentence.csf": {
-        "ja": "。→ CSF「{csf}」に切り替え：{actions}",
-        "en": ": pivot to {csf}: {actions}",
-    },
+    # The sentences built from the engine's codes and parameters (pivots.sentence.*, .identity.*, .goodhart.moves,
+    # .what_if.sentence, ...) are in kpi_core/messages.py: the `pivots` command says them too.
     # ---------------------------------------------------------------- Goodhart guard
     "pivots.goodhart_title": {
         "ja": "KPIだけが良くなっていないか（落とし穴1：グッドハートの法則）",
         "en": "Is a KPI improving at the goal's expense? (pitfall 1: Goodhart's law)",
-    },
-    "pivots.goodhart.moves": {
-        "ja": "{kpi}は直近{window}か月でその前の{window}か月より{kb}→{ka}（{kc}）、"
-        "同じ期間に{partner}は{pb}→{pa}（{pc}）",
-        "en": "{kpi} went {kb} → {ka} ({kc}) over the last {window} months against the {window} before, while "
-        "{partner} went {pb} → {pa} ({pc})",
-    },
-    "pivots.goodhart.correlation": {
-        "ja": "。前月比の動きとKGIの相関は最大{corr}（{lag}か月遅れ、{changes}回の変化）",
-        "en": "; its month-on-month changes go with the KGI's at best {corr} (lag {lag}, {changes} changes)",
-    },
-    "pivots.goodhart.flag.volume_up_quality_down": {
-        "ja": "：量は増えたが質が下がっています。目標の犠牲でKPIを達成している恐れがあります",
-        "en": ": more volume of lower quality",
-    },
-    "pivots.goodhart.flag.kpi_up_kgi_down": {
-        "ja": "：KPIは良くなっているのにKGIが悪化しています",
-        "en": ": the KPI improves while the KGI worsens",
-    },
-    "pivots.goodhart.flag.kpi_kgi_negative_correlation": {
-        "ja": "：KPIの動きがKGIと逆向きです。KPIを見直してください",
-        "en": ": the KPI does not move the KGI, review it",
     },
     "pivots.goodhart.none": {
         "ja": "✓ {count}件のチェックで、KPIが良くなる一方でKGIや質の指標が悪化している例はありません。",
@@ -270,9 +149,6 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pivots.col.partner_move": {"ja": "比べる指標の変化", "en": "Its move"},
     "pivots.col.correlation": {"ja": "KGIとの相関", "en": "Correlation with KGI"},
     "pivots.col.flag": {"ja": "判定", "en": "Result"},
-    "pivots.partner.opportunities_per_call": {"ja": "架電あたり商談数", "en": "Opportunities per call"},
-    "pivots.partner.opportunities_per_visit": {"ja": "訪問あたり商談数", "en": "Opportunities per visit"},
-    "pivots.partner.won_per_proposal": {"ja": "提案あたり受注数", "en": "Wins per proposal"},
     # ---------------------------------------------------------------- what-if
     "pivots.what_if_title": {"ja": "もし〜なら（シミュレーション）", "en": "What if"},
     "pivots.what_if.intro": {
@@ -296,21 +172,6 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "pivots.what_if.unit.count": {"ja": "件、期末までの合計", "en": "count, period total"},
     "pivots.what_if.reset": {"ja": "設定を元に戻す", "en": "Clear the what-if"},
     "pivots.what_if.kgi": {"ja": "{month}の受注金額（目標 {target}）", "en": "{month} revenue (target {target})"},
-    "pivots.what_if.required_title": {
-        "ja": "目標に届くには、ほかのレバー単独で",
-        "en": "To reach the target, each other lever alone",
-    },
-    "pivots.what_if.required_line": {
-        "ja": "{lever}：{current} → {required}（{change}）",
-        "en": "{lever}: {current} → {required} ({change})",
-    },
-    "pivots.what_if.setting": {"ja": "{lever}を{value}", "en": "{lever} at {value}"},
-    "pivots.what_if.sentence": {
-        "ja": "{settings}にすると、{period}の受注金額は{after}（目標{target}の{attainment}）になります"
-        "（変更前の見込み{before}）。",
-        "en": "With {settings}, revenue for {period} would end at {after} ({attainment} of {target}; forecast "
-        "before: {before}).",
-    },
     "pivots.what_if.error": {
         "ja": "この設定は使えません：{message}",
         "en": "This setting cannot be used: {message}",
@@ -354,39 +215,10 @@ PIVOT_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "ja": "ドライバーモデルは実際の売上を再現しているか",
         "en": "Does the driver model reproduce actual revenue?",
     },
-    "pivots.identity.ok": {
-        "ja": "{formula} は、実際の受注金額を合計でも各月（{periods}か月）でも誤差{tolerance}以内で再現しています。",
-        "en": "{formula} reproduces actual revenue to within {tolerance} in total and in each of {periods} periods.",
-    },
-    "pivots.identity.residual": {
-        "ja": "{formula} は実際の受注金額と合計で{residual}ずれ、{periods}か月中{flagged}か月で誤差が{tolerance}を"
-        "超えています。{note}",
-        "en": "{formula} differs from actual revenue by {residual} in total and by more than {tolerance} in "
-        "{flagged} of {periods} periods. {note}",
-    },
-    "pivots.identity.note.sales": {
-        "ja": "商談数は作成月、受注・失注・金額は完了月で数え、受注率は進行中の商談を含まないため、"
-        "ずれは商談の作成と完了の時期の差を表します。",
-        "en": "Opportunities count in the month they were created, wins, losses and revenue in the month they "
-        "closed, and the win rate leaves open deals out: the residual shows how far deal creation and closing "
-        "drift apart.",
-    },
-    "pivots.identity.note.marketing": {
-        "ja": "段階間の転換率は同じ月の件数の比なので積は売上に一致します。ずれるのはある段階の件数が0の月です。",
-        "en": "Stage-to-stage rates are ratios of the same month's counts, so the product telescopes to revenue; "
-        "it differs only where a stage count of a month is zero.",
-    },
-    "pivots.identity.note.sustainability": {
-        "ja": "新規顧客からの売上を既存顧客比率で割り戻しています。売上が0の月はずれます。",
-        "en": "Revenue from new customers grossed up by the repeat share: exact whenever revenue is above zero.",
-    },
     "pivots.identity.table_title": {
         "ja": "月別の実績とモデルの値（{model}）",
         "en": "Actual and modelled by month ({model})",
     },
-    "pivots.model.sales": {"ja": "営業モデル", "en": "sales model"},
-    "pivots.model.marketing": {"ja": "マーケティングモデル", "en": "marketing model"},
-    "pivots.model.sustainability": {"ja": "継続性モデル", "en": "sustainability model"},
     "pivots.col.actual": {"ja": "実績", "en": "Actual"},
     "pivots.col.modelled": {"ja": "モデル", "en": "Modelled"},
     "pivots.col.residual": {"ja": "差", "en": "Residual"},

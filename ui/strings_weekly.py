@@ -152,33 +152,16 @@ WEEKLY_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "en": "The forecast by category could not be computed: {message}",
     },
     # ---------------------------------------------------------------- the digest
-    "weekly.digest.title": {"ja": "週次会議のまとめ（{date}）", "en": "Weekly meeting digest ({date})"},
-    "weekly.digest.won": {"ja": "今週の受注：{count}件、{amount}", "en": "Won this week: {count} deals, {amount}"},
-    "weekly.digest.won_none": {"ja": "今週の受注：なし", "en": "Won this week: none"},
-    "weekly.digest.lost": {"ja": "今週の失注：{count}件、{amount}", "en": "Lost this week: {count} deals, {amount}"},
-    "weekly.digest.new": {"ja": "新しい商談：{count}件、{amount}", "en": "New deals: {count}, {amount}"},
-    "weekly.digest.slipped": {
-        "ja": "受注予定日の後ろ倒し：{count}件、{amount}",
-        "en": "Expected close pushed out: {count} deals, {amount}",
-    },
-    "weekly.digest.pipeline": {
-        "ja": "進行中パイプライン：{start} → {end}（{change}）",
-        "en": "Open pipeline: {start} → {end} ({change})",
-    },
-    "weekly.digest.forecast": {
-        "ja": "今月の予測：{forecast}（目標 {target}）",
-        "en": "This month's forecast: {forecast} (target {target})",
-    },
-    "weekly.digest.no_pair": {
-        "ja": "先週のデータがないため、今週の動きは入っていません。",
-        "en": "Without last week's data, this week's moves are not in the digest.",
-    },
-    "weekly.digest.next": {"ja": "次の一手：{advice}", "en": "Next move: {advice}"},
-    "weekly.digest.download_md": {"ja": "テキストで保存", "en": "Download as Markdown"},
+    "weekly.digest.download_pdf": {"ja": "PDFで保存（A4・1枚）", "en": "Download as PDF (one A4 page)"},
     "weekly.digest.download_html": {"ja": "印刷用のページで保存", "en": "Download as a printable page"},
+    "weekly.digest.download_md": {"ja": "テキストで保存", "en": "Download as Markdown"},
     "weekly.digest.print_hint": {
-        "ja": "印刷用のページをブラウザで開いて印刷すると、A4用紙1枚に収まります。",
-        "en": "Open the printable page in a browser and print it: it fits one A4 page.",
+        "ja": "このページをブラウザで印刷すると、このまとめだけがA4用紙1枚に印刷されます。",
+        "en": "Print this page from the browser and only this digest is printed, on one A4 page.",
+    },
+    "weekly.digest.no_report": {
+        "ja": "今日の予測を計算できなかったため、まとめは作れません。",
+        "en": "Today's forecast could not be computed, so there is no digest.",
     },
     "weekly.report_error": {
         "ja": "今月の予測を計算できませんでした：{message}",

@@ -1,16 +1,16 @@
 """Weekly meeting page: which two snapshots to compare (a workspace's, last week's sample export, or last week's
 upload), the cached comparison (kpi_core.changes) and ヨミ (kpi_core.forecast_categories), their frames, the
-waterfall chart, and the meeting digest with its Markdown and HTML downloads.
+waterfall chart, and the engine's digest (kpi_core.digest) with its PDF, HTML and Markdown downloads and a print
+style sheet that prints it alone on one A4 page.
 
-Cached calls are keyed by the datasets' keys (as ui/goals_view.py's), never by file names alone."""
+Cached calls are keyed by the datasets' keys (as ui/goals/cache.py's), never by file names alone."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -19,10 +19,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kpi_core.changes import WATERFALL_BARS, Changes, DealChange, DealState, compare_snapshots
+from kpi_core.digest import Digest, build_digest
+from kpi_core.digest_pdf import digest_pdf
 from kpi_core.forecast_categories import ForecastCategories, ForecastError, forecast_categories, latest_date
+from kpi_core.goals import Goals
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import Dataset, FileInput
-from kpi_core.report import Report, advice_lines
+from kpi_core.report import Report
 from kpi_core.workspace import SnapshotInfo
 from ui import data as sources
 from ui.data import CACHE_TTL, SAMPLE_DIR, Upload
@@ -31,7 +34,6 @@ from ui.format import (
     COUNT_FORMAT,
     MISSING,
     currency_symbol,
-    current_currency,
     escape_markdown,
     fmt_date,
     fmt_int,
@@ -42,10 +44,11 @@ from ui.format import (
     fmt_yen_compact,
     money_axis_expr,
 )
-from ui.frame import View, source_label, source_options
-from ui.goals_view import StatusFigure, draw_figures
+from ui.frame import View, source_options
+from ui.goals.cards import StatusFigure, draw_figures
 from ui.held_data import ServerFull, held_data, uploads_over_budget
 from ui.i18n import role_label, t
+from ui.quota_view import current_teams
 from ui.show import show_chart
 from ui.theme import NEUTRAL, STATUS_COLOURS
 
@@ -647,15 +650,6 @@ def times_text(value: float, lang: str) -> str:
     return t("weekly.times", lang, value=fmt_number(value, lang, 1))
 
 
-@dataclass
-class YomiView:
-    """What the ヨミ section showed, for the digest."""
-
-    result: ForecastCategories | None = None
-    coverage: str | None = None
-    lines: list[str] = field(default_factory=list)
-
-
 def lines_frame(result: ForecastCategories, lang: str) -> pd.DataFrame:
     symbol = currency_symbol()
     return pd.DataFrame(
@@ -691,22 +685,21 @@ def overdue_frame(result: ForecastCategories, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows).dropna(axis=1, how="all") if rows else pd.DataFrame()
 
 
-def draw_yomi(view: View, as_of: dt.date, report: Report | None, pair: Pair | None) -> YomiView:
+def draw_yomi(view: View, as_of: dt.date, report: Report | None, pair: Pair | None) -> ForecastCategories | None:
     """The lines (closed, commit, best case, pipeline) beside today's statistical forecast, the coverage with its
-    history sentence, the overdue deals; one sentence when the data has no ヨミ columns."""
+    history sentence, the overdue deals; one sentence when the data has no ヨミ columns. Returns what it drew (None
+    when nothing)."""
     lang = view.lang
-    shown = YomiView()
     if view.dataset is None or view.dataset.shape != "records" or not yomi_roles(view.dataset):
         st.info(missing_sentence(view), icon=":material/info:")
-        return shown
+        return None
     target_figure = report.figures.get("month.target") if report is not None else None
     target = target_figure.value if target_figure is not None else None
     try:
         result = cached_yomi(current_snapshot(view), as_of, target, history_snapshots(view, pair))
     except ForecastError as exc:
         st.error(t("weekly.yomi.error", message=md(exc.message(lang))), icon=":material/error:")
-        return shown
-    shown.result = result
+        return None
     start, _ = result.period
     st.caption(t("weekly.yomi.period", period=fmt_month(start, lang), as_of=fmt_date(as_of, lang)))
     figures = []
@@ -730,8 +723,8 @@ def draw_yomi(view: View, as_of: dt.date, report: Report | None, pair: Pair | No
             )
         )
     if result.coverage is not None:
-        shown.coverage = times_text(result.coverage, lang)
-        figures.append(StatusFigure("yomi_coverage", t("weekly.yomi.coverage", lang), shown.coverage))
+        coverage = times_text(result.coverage, lang)
+        figures.append(StatusFigure("yomi_coverage", t("weekly.yomi.coverage", lang), coverage))
     if figures:
         draw_figures(figures)
     if result.coverage is not None and result.gap is not None:
@@ -742,14 +735,11 @@ def draw_yomi(view: View, as_of: dt.date, report: Report | None, pair: Pair | No
             pipeline=fmt_yen_compact(result.pipeline, lang),
             gap=fmt_yen_compact(result.gap, lang),
         )
-        shown.lines.append(sentence)
         st.markdown(sentence)
     elif target is None:
         st.caption(t("weekly.yomi.no_coverage"))
     history = result.history.as_dict(lang)["message"]
     st.caption(history)
-    if result.history.measured:  # the digest keeps what was found, not why it could not be
-        shown.lines.append(history)
     left, right = st.columns([2, 3])
     with left:
         frame = lines_frame(result, lang)
@@ -757,127 +747,105 @@ def draw_yomi(view: View, as_of: dt.date, report: Report | None, pair: Pair | No
     with right:
         if result.overdue["count"]:
             overdue = t("forecast.overdue", lang, count=fmt_int(result.overdue["count"], lang))
-            shown.lines.append(overdue)
             st.markdown(f"**{t('weekly.yomi.overdue_title')}**")
             st.caption(overdue)
             draw_deal_table(overdue_frame(result, lang), "weekly_overdue")
     for note in result.notes:
         st.caption(t(f"forecast.note.{note}", lang))
-    return shown
+    return result
 
 
 # ------------------------------------------------------------------------------------------------ the digest
-@dataclass
-class Digest:
-    """The week on one page: a title, the line under it and the facts (plain text: escaped where it is written)."""
-
-    lang: str
-    title: str
-    subtitle: str
-    facts: list[str]
-
-
-def build_digest(
+def meeting_digest(
     view: View,
+    goals: Goals,
     as_of: dt.date,
+    calendar: str,
+    report: Report,
+    pair: Pair | None,
     changes: Changes | None,
-    report: Report | None,
-    yomi: YomiView,
 ) -> Digest:
-    """The week's facts: won, lost, new, slipped, the pipeline's move, the month's forecast, the coverage and the
-    overdue deals, and the report's next move (its best pivot)."""
-    lang = view.lang
-    facts: list[str] = []
-    if changes is None:
-        facts.append(t("weekly.digest.no_pair", lang))
-    else:
-        for kind in ("won", "lost", "new", "slipped"):
-            entry = changes.summary[kind]
-            if not entry["count"]:
-                if kind == "won":  # no deal won this week is a fact of the week; the others go unsaid
-                    facts.append(t("weekly.digest.won_none", lang))
-                continue
-            amount = fmt_yen_compact(entry["amount"], lang) if entry.get("amount") is not None else MISSING
-            facts.append(t(f"weekly.digest.{kind}", lang, count=fmt_int(entry["count"], lang), amount=amount))
-        wf = changes.waterfall
-        facts.append(
-            t(
-                "weekly.digest.pipeline",
-                lang,
-                start=fmt_yen_compact(float(wf.start), lang),
-                end=fmt_yen_compact(float(wf.end), lang),
-                change=fmt_signed(float(wf.end - wf.start), "currency", lang),
-            )
-        )
-    if report is not None:
-        forecast, target = report.figures.get("month.forecast"), report.figures.get("month.target")
-        if forecast is not None and target is not None and forecast.value is not None:
-            facts.append(
-                t(
-                    "weekly.digest.forecast",
-                    lang,
-                    forecast=fmt_yen_compact(forecast.value, lang),
-                    target=fmt_yen_compact(target.value, lang),
-                )
-            )
-    facts += yomi.lines
-    if report is not None:
-        advice = advice_lines(report, lang, currency=current_currency())
-        if advice:
-            facts.append(t("weekly.digest.next", lang, advice=advice[0]))
-    source = view.workspace.name if view.workspace is not None else source_label(view.source, lang)
-    subtitle = source if view.dataset is None else f"{source} · {_names(view.dataset)}"
-    return Digest(lang, t("weekly.digest.title", lang, date=fmt_date(as_of, lang)), subtitle, facts)
-
-
-def digest_markdown(digest: Digest) -> bytes:
-    """The digest as a Markdown file: every line escaped (nothing in it becomes a link, image or HTML)."""
-    lines = [f"# {md(digest.title)}", "", md(digest.subtitle), ""]
-    lines += [f"- {md(fact)}" for fact in digest.facts]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-DIGEST_CSS = (
-    "@page{size:A4;margin:14mm}body{font-family:'Hiragino Sans','Noto Sans CJK JP',sans-serif;color:#1B2430;"
-    "max-width:180mm;margin:0 auto}h1{font-size:20px;margin:0 0 4px}p.sub{color:#5B6573;margin:0 0 14px}"
-    "li{margin:6px 0;line-height:1.5}"
-)
-
-
-def digest_html(digest: Digest) -> bytes:
-    """A self-contained printable page (one A4 sheet); every piece of text escaped."""
-    e = html.escape
-    items = "".join(f"<li>{e(fact)}</li>" for fact in digest.facts)
-    page = (
-        f'<!DOCTYPE html>\n<html lang="{e(digest.lang)}"><head><meta charset="utf-8"><title>{e(digest.title)}</title>'
-        f'<style>{DIGEST_CSS}</style></head><body><h1>{e(digest.title)}</h1><p class="sub">{e(digest.subtitle)}</p>'
-        f"<ul>{items}</ul></body></html>\n"
+    """The engine's digest of the view's data (kpi_core.digest.build_digest: what `python -m kpi_core digest`
+    prints for the same files, goals and day), reusing the page's report and comparison. What changed is in it
+    when the comparison's later snapshot is the view's own data (else the digest says nothing was compared). The
+    reps' teams are the Goals page's: the team file uploaded there for this source, else the sample's own."""
+    assert view.dataset is not None
+    _, teams = current_teams(view)
+    compared = pair is not None and changes is not None and pair.after.key == view.dataset_key
+    return build_digest(
+        goals,
+        view.dataset,
+        as_of,
+        calendar=calendar,
+        since=pair.before.dataset if compared and pair is not None else None,
+        changes=changes if compared else None,
+        lang=view.lang,
+        report=report,
+        since_hint=False,  # the command's --since is not the page's way to give last week's data
+        teams=teams,
     )
-    return page.encode("utf-8")
 
 
-def draw_digest(digest: Digest, as_of: dt.date) -> None:
+def digest_markdown(digest: Digest, lang: str) -> bytes:
+    return digest.to_markdown(lang).encode("utf-8")
+
+
+def digest_html(digest: Digest, lang: str) -> bytes:
+    return digest.to_html(lang).encode("utf-8")
+
+
+def digest_pdf_bytes(digest: Digest, lang: str) -> bytes:
+    return digest_pdf(digest, lang)
+
+
+# Printing the page prints the digest alone, on one A4 sheet: everything beside it (the frame, the sidebar, the
+# page's other sections and the digest's buttons) is hidden, and Streamlit's scrolling main area is let out to its
+# full height so nothing is cut. Static CSS: no user text goes through st.html.
+PRINT_CSS = """<style>
+@media print {
+  @page { size: A4; margin: 12mm; }
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stBottom"], .st-key-weekly_digest_actions, .st-key-weekly_digest_hint { display: none !important; }
+  [data-testid="stVerticalBlock"]:has(.st-key-weekly_digest)
+    > :not(.st-key-weekly_digest):not(:has(.st-key-weekly_digest)) { display: none !important; }
+  html, body, #root, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stMainBlockContainer"] { height: auto !important; min-height: 0 !important;
+    overflow: visible !important; position: static !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
+  .st-key-weekly_digest { border: none !important; padding: 0 !important; }
+  .st-key-weekly_digest > [data-testid="stElementContainer"]:first-child p { font-size: 1.5rem; }
+  body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>"""
+
+
+def draw_digest(digest: Digest, lang: str, as_of: dt.date) -> None:
+    """The digest as the command writes it (its sentences, each escaped whole), in two columns: the KGI, off-track
+    KPIs and next move; then what changed and the deals to look at. Downloads as PDF, HTML and Markdown; printing
+    the page prints the digest alone (PRINT_CSS)."""
+    st.html(PRINT_CSS)
+    sections = digest.sections(lang)
     with st.container(key="weekly_digest", border=True):
-        st.markdown(f"**{md(digest.title)}**")
-        st.markdown("\n".join(f"- {md(fact)}" for fact in digest.facts))
-        stem = f"kpi_pivot_weekly_{as_of:%Y%m%d}"
-        with st.container(horizontal=True):
-            st.download_button(
-                t("weekly.digest.download_md"),
-                data=functools.partial(digest_markdown, digest),
-                file_name=f"{stem}.md",
-                mime="text/markdown",
-                key="weekly_digest_md",
-                on_click="ignore",
-                icon=":material/description:",
-            )
-            st.download_button(
-                t("weekly.digest.download_html"),
-                data=functools.partial(digest_html, digest),
-                file_name=f"{stem}.html",
-                mime="text/html",
-                key="weekly_digest_html",
-                on_click="ignore",
-                icon=":material/print:",
-            )
-        st.caption(t("weekly.digest.print_hint"))
+        st.markdown(f"**{md(digest.title(lang))}**")
+        columns = st.columns(2, gap="large")
+        for index, (heading, facts) in enumerate(sections):
+            with columns[0 if index < 3 else 1]:
+                st.markdown(f"**{md(heading)}**\n\n" + "\n".join(f"- {md(fact)}" for fact in facts))
+        stem = f"kpi_pivot_digest_{as_of:%Y%m%d}_{lang}"
+        with st.container(horizontal=True, key="weekly_digest_actions"):
+            for kind, render, mime, icon in (
+                ("pdf", digest_pdf_bytes, "application/pdf", ":material/picture_as_pdf:"),
+                ("html", digest_html, "text/html", ":material/print:"),
+                ("md", digest_markdown, "text/markdown", ":material/description:"),
+            ):
+                st.download_button(
+                    t(f"weekly.digest.download_{kind}", lang),
+                    data=functools.partial(render, digest, lang),
+                    file_name=f"{stem}.{kind}",
+                    mime=mime,
+                    key=f"weekly_digest_{kind}",
+                    on_click="ignore",
+                    icon=icon,
+                )
+        with st.container(key="weekly_digest_hint"):
+            st.caption(t("weekly.digest.print_hint", lang))

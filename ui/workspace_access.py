@@ -76,9 +76,14 @@ def auth_configured() -> bool:
         return False
 
 
+# st.login needs both (Streamlit's "auth" extra): Authlib for the OpenID Connect flow, httpx for its calls to the
+# provider. Without httpx the button works and the provider's answer fails at /oauth2callback, so both are checked.
+AUTH_PACKAGES = ("authlib", "httpx")
+
+
 def sign_in_available() -> bool:
-    """Sign-in configured and usable (st.login needs the Authlib package)."""
-    return auth_configured() and importlib.util.find_spec("authlib") is not None
+    """Sign-in configured and usable (the packages st.login needs are installed)."""
+    return auth_configured() and all(importlib.util.find_spec(name) is not None for name in AUTH_PACKAGES)
 
 
 def signed_in_email() -> str | None:
@@ -111,12 +116,60 @@ def _login() -> None:
     st.login(provider) if provider else st.login()
 
 
+def _logout() -> None:
+    """Sign out: first give up the workspace this session edits (the next editor need not wait), then st.logout."""
+    from ui.workspace_view import stop_editing_for_sign_out  # imported here: workspace_view imports this module
+
+    stop_editing_for_sign_out()
+    st.logout()
+
+
+# After sign-in the provider sends the browser to /oauth2callback, and Streamlit then always opens the app's home:
+# the address the person was on (a workspace link, the page, its filters) would be lost. So a click on "Sign in"
+# notes the address in the tab's sessionStorage (this origin and this tab only; it holds nothing the address bar did
+# not), and the first page of the next page load in that tab goes back to it, once. The address is read from the
+# browser itself: no value from Python or the user is written into the script.
+RETURN_STORAGE_KEY = "kpi_pivot_after_sign_in"
+RETURN_MAX_AGE_MS = 10 * 60 * 1000  # a sign-in left half-way and finished much later goes to the home page
+RETURN_SCRIPT = """<script>
+(() => {
+  const KEY = "@KEY@", MAX_AGE = @MAX_AGE@;
+  const here = () => location.pathname + location.search + location.hash;
+  const sameOrigin = (p) => {  // a path of this app only, never another site
+    try { return typeof p === "string" && p.startsWith("/") && new URL(p, location.href).origin === location.origin; }
+    catch (e) { return false; }
+  };
+  if (!window.__kpiPivotSignIn) {  // once per page load: the tab came back from the provider, or opened afresh
+    window.__kpiPivotSignIn = true;
+    let noted = null;
+    try { noted = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (e) {}
+    if (noted && sameOrigin(noted.path) && Date.now() - noted.at < MAX_AGE && noted.path !== here()) {
+      location.replace(noted.path);
+      return;
+    }
+    document.addEventListener("click", (event) => {
+      if (event.target instanceof Element && event.target.closest(".st-key-ws_sign_in")) {
+        try { sessionStorage.setItem(KEY, JSON.stringify({path: here(), at: Date.now()})); } catch (e) {}
+      }
+    }, true);
+  }
+})();
+</script>""".replace("@KEY@", RETURN_STORAGE_KEY).replace("@MAX_AGE@", str(RETURN_MAX_AGE_MS))
+
+
+_HIDE_RETURN = (
+    ".st-key-ws_sign_in_return, [data-testid=stLayoutWrapper]:has(> .st-key-ws_sign_in_return) {display: none}"
+)
+
+
 def draw_sign_in(label: str, sign_out_label: str, signed_in_text: str | None) -> None:
     """The sign-in button, or who is signed in and a sign-out button (nothing when sign-in is not configured)."""
     if not sign_in_available():
         return
+    with st.container(key="ws_sign_in_return"):  # it only runs the script: hidden, with its wrapper (no gap)
+        st.html(f"<style>{_HIDE_RETURN}</style>{RETURN_SCRIPT}", unsafe_allow_javascript=True)
     if signed_in_text is not None:
         st.caption(signed_in_text)
-        st.button(sign_out_label, key="ws_sign_out", on_click=st.logout, icon=":material/logout:")
+        st.button(sign_out_label, key="ws_sign_out", on_click=_logout, icon=":material/logout:")
     else:
         st.button(label, key="ws_sign_in", on_click=_login, icon=":material/login:")

@@ -6,14 +6,20 @@ The workspace is read again on every run (another server may have written since;
 once): the URL is the only place its id and key live, and the nav links carry them like the other shared
 parameters. Every write goes through kpi_core.workspace, which refuses a viewer key (WorkspaceReadOnly) and a second
 editor (WorkspaceLocked) on the server side; the widgets that write are also hidden from viewers.
+
+The one-editor lock a session takes is given back as soon as the session has no more use for it: when it leaves the
+workspace (a link home, another workspace), signs out, clicks "Done editing", or closes its tab (the server's sweep,
+after the reconnect grace time). Otherwise it would bar the next editor until it expired.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,8 +39,10 @@ from kpi_core.workspace import (
     open_workspace,
     share_link,
 )
+from kpi_core.workspace.lock import release_lease
 from ui.data import SourceOptions
 from ui.format import escape_markdown
+from ui.held_data import held_data
 from ui.i18n import current_lang, t
 from ui.workspace_access import (
     AccessSettings,
@@ -51,6 +59,8 @@ OWNER_KEY = "workspace_owner"  # session: this browser session's token for the o
 CURRENT_KEY = "workspace_current"  # session: the workspace this run opened (set by the frame on every run)
 CREATED_KEY = "workspace_created"  # session: the workspace this session just created, with its links
 NOTICE_KEY = "workspace_notice"  # session: (kind, sentence) shown once on the Data page
+LOCKS_KEY = "workspace_locks"  # session: {workspace id: its folder} of the edit locks this session took
+SIGNING_OUT_KEY = "workspace_signing_out"  # session: it signed out (the browser is leaving): take no lock again
 EDITING_PAGES = ("data", "goals")  # the pages whose widgets change the workspace: an editor there holds the lock
 EDIT_LEASE_SECONDS = 10 * 60  # renewed by every run of an editing page and every save
 
@@ -153,11 +163,13 @@ def open_for_page(page: str, lang: str) -> OpenedWorkspace | None:
     params = link_params()
     if params is None:
         st.session_state.pop(CURRENT_KEY, None)
+        release_session_locks()  # the workspace was left: the next editor need not wait
         return None
     try:
         opened = open_linked(*params)
     except WorkspaceNotFound:
         st.session_state.pop(CURRENT_KEY, None)
+        release_session_locks()
         for name in WS_PARAMS:  # the dead link leaves the address bar: the home link and F5 lead to the app
             if name in st.query_params:
                 del st.query_params[name]
@@ -170,11 +182,13 @@ def open_for_page(page: str, lang: str) -> OpenedWorkspace | None:
         _home_link(lang)
         st.stop()
         raise
+    release_session_locks(keep=opened.id)  # another workspace's lock from earlier in this session
     _check_access(opened, lang)
-    if opened.can_edit and page in EDITING_PAGES:
+    if opened.can_edit and page in EDITING_PAGES and not st.session_state.get(SIGNING_OUT_KEY):
         try:
             opened.workspace.start_editing(EDIT_LEASE_SECONDS)
             opened.holds_lock = True
+            _note_lock(opened.workspace)
         except WorkspaceLocked as exc:
             opened.lock_message = exc.message(lang)
     st.session_state[CURRENT_KEY] = opened
@@ -207,6 +221,7 @@ def _check_access(opened: OpenedWorkspace, lang: str) -> None:
     if email is None:
         st.info(t("ws.needs_sign_in", lang), icon=":material/lock:")
         draw_sign_in(t("ws.sign_in", lang), t("ws.sign_out", lang), None)
+        _home_link(lang)
         st.stop()
     if not is_allowed(email, opened.allowed):
         st.error(t("ws.not_allowed", lang, email=escape_markdown(email)), icon=":material/lock:")
@@ -248,7 +263,59 @@ def _stop_editing() -> None:
     except WorkspaceError as exc:
         say("error", exc.message(current_lang()))
         return
+    _forget_lock(opened.id)
     say("success", t("ws.stopped_editing"))
+
+
+# ------------------------------------------------------------------------------------------------ giving the lock back
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else None
+
+
+def _lock_hook(ws_id: str) -> str:
+    return f"edit-lock:{ws_id}"
+
+
+def _note_lock(workspace: Workspace) -> None:
+    """Remember that this session holds `workspace`'s edit lock: given back when the session leaves the workspace
+    or signs out, and by the server's sweep once the session has been closed past the reconnect grace time."""
+    locks = st.session_state.setdefault(LOCKS_KEY, {})
+    locks[workspace.id] = str(workspace.path)
+    session_id = _session_id()
+    if session_id is not None:
+        # Only this owner's lease, and only while this server took or last renewed it (see lock.release_lease).
+        action = functools.partial(release_lease, workspace.path, workspace.owner)
+        held_data().on_session_close(session_id, _lock_hook(workspace.id), action)
+
+
+def _forget_lock(ws_id: str) -> None:
+    """The lock of `ws_id` is given back already (or never was this session's): nothing to do on close."""
+    st.session_state.get(LOCKS_KEY, {}).pop(ws_id, None)
+    session_id = _session_id()
+    if session_id is not None:
+        held_data().forget_on_close(session_id, _lock_hook(ws_id))
+
+
+def stop_editing_for_sign_out() -> None:
+    """Before st.logout: give every lock back, and take none in the run that follows the click (the browser
+    leaves for the sign-out address after it; that session is over)."""
+    st.session_state[SIGNING_OUT_KEY] = True
+    release_session_locks()
+
+
+def release_session_locks(keep: str | None = None) -> None:
+    """Give back every edit lock this session holds except `keep`'s (a workspace left, a sign-out)."""
+    locks = st.session_state.get(LOCKS_KEY)
+    if not isinstance(locks, dict) or not locks:
+        return
+    owner = session_owner()
+    for ws_id, folder in list(locks.items()):
+        if ws_id != keep:
+            release_lease(Path(folder), owner)
+            _forget_lock(ws_id)
 
 
 # ------------------------------------------------------------------------------------------------ writes
@@ -275,6 +342,7 @@ def write(opened: OpenedWorkspace, action: Callable[[Workspace], object]) -> obj
     editor holds (WorkspaceLocked); callers catch WorkspaceError and show its one sentence."""
     workspace = opened.workspace
     workspace.start_editing(EDIT_LEASE_SECONDS)
+    _note_lock(workspace)
     return action(workspace)
 
 

@@ -13,17 +13,26 @@ from kpi_core.health.fixes import FixError, apply_fix
 from kpi_core.health.messages import render_health
 from kpi_core.health.model import finite
 from kpi_core.health.runner import check_health
-from kpi_core.plan_cli import TEMPLATE_PREFIX, check_data_as_of, parse_as_of, read_goals
+from kpi_core.plan_cli import (
+    TEMPLATE_PREFIX,
+    add_teams_argument,
+    check_data_as_of,
+    parse_as_of,
+    read_goals,
+    read_teams_file,
+)
 
 
 def add_check_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add `check FILE ... --goals GOALS [--as-of D] [--json] [--fix ID]` to kpi_core.cli's sub-commands."""
+    """Add `check FILE ... --goals GOALS [--as-of D] [--teams FILE] [--json] [--fix ID]` to kpi_core.cli's
+    sub-commands."""
     check = subparsers.add_parser("check", help="KPI health check: the seven pitfalls of KPI management")
     add_input_arguments(check)
     check.add_argument(
         "--goals", required=True, metavar="GOALS", help="goal YAML file, or a template: template:sales_ja, ..."
     )
     check.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day to check on (default today)")
+    add_teams_argument(check)
     check.add_argument("--json", action="store_true", help="one JSON object instead of text")
     check.add_argument("--fix", metavar="ID", help="print the goal file repaired by the fix of finding ID")
     check.set_defaults(handler=run_check, render=render_check_text)
@@ -46,12 +55,13 @@ def run_check(args: argparse.Namespace) -> dict[str, Any]:
     as_of = parse_as_of(args.as_of)
     goals = read_goals(args.goals, lang)  # UsageError / GoalsError with the line and field
     text, modified = goals_source(args.goals)
+    teams = read_teams_file(args.teams)  # each rep's team in pitfall 6; a bad file: one sentence, exit 2
     if args.fiscal_start != 4 and args.fiscal_start != goals.fiscal_year_start:
         goals.fiscal_year_start = args.fiscal_start
     dataset = load_from_args(args)
     if args.as_of:
         as_of = check_data_as_of(as_of, dataset, lang)
-    report = check_health(goals, dataset, as_of, lang=lang, goals_modified=modified)
+    report = check_health(goals, dataset, as_of, lang=lang, goals_modified=modified, teams=teams)
     payload: dict[str, Any] = {**rows_summary(dataset, lang), "goals": args.goals, **report.as_dict(lang)}
     if args.fix:
         fixable = [f.id for f in report.findings if f.fix is not None]

@@ -1,14 +1,18 @@
-"""Pitfall 6, disconnect from the field: the KPI by owner: how many reps reach their share of the target in their
-own months, and the spread between them; targets most of the field cannot reach are flagged."""
+"""Pitfall 6, disconnect from the field: the KPI by owner: how many reps reach their own target in their own months,
+and the spread between them; targets most of the field cannot reach are flagged.
+
+A rep's target is their quota when the goal file gives them one for the KPI (kpi_core.goals.Quota), else the even
+split of the team target (a volume) or the team target itself (a rate); each finding says which basis it used."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from typing import Any, TypedDict
 
 from kpi_core.formula import FormulaError
-from kpi_core.goals import Kpi, metric_unit, time_degree
+from kpi_core.goals import Kpi, metric_unit, owner_key, time_degree
 from kpi_core.health.history import Context, from_monthly, monthly_target, quantile, value_of
 from kpi_core.health.model import Finding, Fix, Skipped
 from kpi_core.metrics import compute_kpis
@@ -22,9 +26,13 @@ WIDE_SPREAD = 3.0  # best rep's typical month three times the weakest's: an even
 
 
 class _Rep(TypedDict):
-    """One rep's months against their share of the target (an item of the evidence's "reps")."""
+    """One rep's months against their own monthly target (an item of the evidence's "reps"): `basis` quota,
+    even_split or team_target; `team` from the goal file's quotas or a team file (None without one)."""
 
     owner: str
+    team: str | None
+    target: float
+    basis: str
     months: int
     months_met: int
     can_reach: bool
@@ -72,13 +80,22 @@ def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Fin
     if len(values) < 2:
         return None
     team = monthly_target(kpi)
+    # Reps without a quota keep the even split of the team target over the reps judged (a rate: the target itself).
     share = team / len(values) if volume else team
+    fallback = "even_split" if volume else "team_target"
+    quotas = {owner_key(q.owner): monthly_target(dataclasses.replace(kpi, target=q.target))
+              for q in ctx.goals.quotas_for(kpi.id)}  # fmt: skip
     per_rep: list[_Rep] = []
     for owner, vs in sorted(values.items()):
-        met = sum(1 for v in vs if (v <= share if lower else v >= share))
+        quota = quotas.get(owner_key(owner))
+        target = share if quota is None else quota
+        met = sum(1 for v in vs if (v <= target if lower else v >= target))
         per_rep.append(
             {
                 "owner": owner,
+                "team": ctx.teams.get(owner_key(owner)),
+                "target": target,
+                "basis": fallback if quota is None else "quota",
                 "months": len(vs),
                 "months_met": met,
                 "can_reach": met / len(vs) >= REACH_SHARE,
@@ -87,22 +104,35 @@ def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Fin
                 "series": vs,
             }
         )
+    with_quota = [r for r in per_rep if r["basis"] == "quota"]
+    basis = fallback if not with_quota else ("quota" if len(with_quota) == len(per_rep) else "mixed")
     reach = sum(1 for r in per_rep if r["can_reach"])
     medians = [r["median"] for r in per_rep]
     spread = max(medians) / min(medians) if min(medians) > 0 else None
     unit = metric_unit(kpi.metric)
     unit = unit if unit in ("count", "currency", "ratio", "days") else "number"
     params = {
-        **ctx.kpi_params(kpi), "reps": len(per_rep), "reach": reach, "share": share,
+        **ctx.kpi_params(kpi), "basis": basis, "reps": len(per_rep), "reach": reach, "share": share,
+        "fallback": fallback, "quota_reps": len(with_quota), "split_reps": len(per_rep) - len(with_quota),
+        "quotas": [min(r["target"] for r in with_quota), max(r["target"] for r in with_quota)] if with_quota else None,
         "spread": spread, "low": min(medians), "high": max(medians),
     }  # fmt: skip
-    units = {"metric": "metric", "share": unit, "low": unit, "high": unit, "spread": "times"}
+    units = {"metric": "metric", "share": unit, "low": unit, "high": unit, "spread": "times", "quotas": f"range:{unit}",
+             "owners": "ids", "fallback": "basis"}  # fmt: skip
+    # "share" is the even split (or the rate's team target): what a rep without a quota is judged against.
     evidence = {
-        "share": share, "split": "even_split" if volume else "team_target", "reps": per_rep, "reach": reach,
+        "basis": basis, "share": share, "split": fallback, "reps": per_rep, "reach": reach,
         "reach_share": reach / len(per_rep), "spread": spread, "cv": _cv(medians),
     }  # fmt: skip
     ratio = reach / len(per_rep)
     if ratio < WARN_BELOW:
+        verdict = "fail" if ratio < FAIL_BELOW else "warn"
+        if with_quota:
+            # Quotas are the reps' own numbers: the fix is a conversation with the reps who cannot reach theirs, not
+            # a new team target (which would move only the even split of the reps without one).
+            behind = [r["owner"] for r in per_rep if not r["can_reach"]]
+            return Finding(6, verdict, kpi.id, f"health.p6.{basis}.out_of_reach", params, units, evidence,
+                           f"health.p6.remedy.{basis}", {"owners": behind})  # fmt: skip
         reachable = _reachable_share(list(values.values()), lower)
         # Never stricter than the target it replaces: the fix only ever brings the share within the field's reach.
         reachable = max(reachable, share) if lower else min(reachable, share)
@@ -110,13 +140,13 @@ def _check(ctx: Context, kpi: Kpi, reps: dict[str, list[dict[str, Any]]]) -> Fin
         params["suggested"] = value
         units["suggested"] = unit
         fix = Fix("set_target", kpi.id, value) if value != kpi.target else None
-        verdict = "fail" if ratio < FAIL_BELOW else "warn"
-        return Finding(6, verdict, kpi.id, "health.p6.out_of_reach", params, units, evidence,
+        return Finding(6, verdict, kpi.id, f"health.p6.{basis}.out_of_reach", params, units, evidence,
                        "health.p6.remedy.out_of_reach", {}, fix)  # fmt: skip
-    if volume and spread is not None and spread >= WIDE_SPREAD:
-        return Finding(6, "warn", kpi.id, "health.p6.wide_spread", params, units, evidence,
+    if basis == "even_split" and spread is not None and spread >= WIDE_SPREAD:
+        # With quotas the split is already the field's own; only an even split can ignore a wide spread.
+        return Finding(6, "warn", kpi.id, "health.p6.even_split.wide_spread", params, units, evidence,
                        "health.p6.remedy.wide_spread")  # fmt: skip
-    return Finding(6, "ok", kpi.id, "health.p6.reachable", params, units, evidence)
+    return Finding(6, "ok", kpi.id, f"health.p6.{basis}.reachable", params, units, evidence)
 
 
 def _reachable_share(series: list[list[float]], lower: bool) -> float:

@@ -145,6 +145,7 @@ class Context:
     history: History
     goals_modified: dt.date | None = None
     links: dict[str, Any] = field(default_factory=dict)  # KPI id → its KGI link (pitfall 1), for pitfalls 3 and 7
+    teams: dict[str, str] = field(default_factory=dict)  # owner key (kpi_core.goals.owner_key) → team, pitfall 6
 
     def kpi_params(self, kpi: Kpi) -> dict[str, Any]:
         return {"kpi": kpi.id, "kpi_name": kpi.name, "metric": kpi.metric, "review": kpi.review, "per": kpi.per}

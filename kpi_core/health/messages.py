@@ -81,6 +81,12 @@ def format_param(value: Any, unit: str, lang: str) -> Any:
         return fmt.fmt_date(value, lang)
     if unit == "metric":
         return metric_label(str(value), lang)
+    if unit.startswith("range:"):  # [low, high] in the unit after the colon: "6–24", or "24" when they are equal
+        low, high = (format_param(v, unit[len("range:") :], lang) for v in value)
+        return low if low == high else f"{low}〜{high}" if lang == "ja" else f"{low}–{high}"
+    if unit == "basis":  # what a rep's target is (pitfall 6): their quota, an even split, the team target
+        entry = MESSAGES.get(f"health.p6.basis.{value}")
+        return entry[lang] if entry else str(value)
     if unit == "metrics":
         return Names([metric_label(str(v), lang) for v in value], quoted=False).render(lang)
     if unit == "ids":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from kpi_core.asof import check_as_of
 from kpi_core.goals import Goals
@@ -17,6 +18,7 @@ from kpi_core.health.rigidity import check_rigidity
 from kpi_core.health.targets import check_targets
 from kpi_core.intake.load import Dataset
 from kpi_core.metrics import Filters
+from kpi_core.quotas import owner_teams
 
 
 def check_health(
@@ -27,12 +29,14 @@ def check_health(
     lang: str = "en",
     *,
     goals_modified: dt.date | dt.datetime | float | None = None,
+    teams: Mapping[str, str] | None = None,
 ) -> HealthReport:
     """Diagnose the seven pitfalls of KPI management (SEED_NOTES) for `goals` against `dataset` on `as_of`.
 
     `goals_modified` is the goal file's last revision (a date, a datetime or Path.stat().st_mtime; None when
     unknown, e.g. a built-in template): pitfall 5 checks it against the review cadence and pitfall 7 against the
-    shifts in the data. `lang` is the report's default language (every sentence renders in ja and en).
+    shifts in the data. `lang` is the report's default language (every sentence renders in ja and en). `teams`
+    (owner → team, kpi_core.quotas.read_teams) adds each rep's team to pitfall 6, after the goal file's own.
     """
     as_of = check_as_of(as_of, dataset)
     filters = filters or Filters()
@@ -43,6 +47,7 @@ def check_health(
         filters=filters,
         history=monthly_history(goals, dataset, as_of, filters),
         goals_modified=as_date(goals_modified),
+        teams=owner_teams(goals, teams),
     )
     findings: list[Finding] = []
     skipped: list[Skipped] = []

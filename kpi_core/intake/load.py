@@ -68,6 +68,7 @@ from kpi_core.intake.values import (
     parse_date,
 )
 from kpi_core.messages import render
+from kpi_core.sql import execute, source_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,10 +171,7 @@ class Dataset:
 
     def sample(self, limit: int = 20) -> pd.DataFrame:
         """The first rows of the joined source as read (for previews)."""
-        return self.cursor().execute(f"SELECT {_DATA_COLUMNS_SQL} FROM source LIMIT {int(limit)}").df()
-
-
-_DATA_COLUMNS_SQL = "COLUMNS(lambda c: NOT starts_with(c, '__row_'))"  # the file's columns, not our row numbers
+        return execute(self.cursor(), source_rows(limit)).df()
 
 
 def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None) -> Dataset:
@@ -380,7 +378,7 @@ def _take_skipped(
 
 def _sample(con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
     """The first rows of `source` as column → values (plain Python: the command line never imports pandas)."""
-    result = con.execute(f"SELECT {_DATA_COLUMNS_SQL} FROM source LIMIT {SAMPLE_ROWS}")
+    result = execute(con, source_rows(SAMPLE_ROWS))
     names = [d[0] for d in result.description]
     rows = result.fetchall()
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}

@@ -10,204 +10,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import SupportsFloat, cast
 
+from kpi_core.catalog import load_roles
 from kpi_core.intake.stages import canonical_stage
 from kpi_core.intake.values import ValueParseError, parse_amount, parse_count, parse_date
-
-# Roles of a record-shaped file (one row per lead / deal).
-RECORD_ROLES: tuple[str, ...] = (
-    "id", "created", "closed", "expected_close", "updated", "stage", "amount", "owner", "channel", "product",
-    "segment", "account", "deal_type", "calls", "visits", "proposals", "won_flag", "lifecycle", "closed_flag",
-    "probability", "forecast_category",
-)  # fmt: skip
-# The record roles that feed the forecast (ヨミ): a probability / confidence (確度 80 %, A/B/C) and a forecast category
-# (Commit, Best case, …).
-FORECAST_ROLES: tuple[str, ...] = ("probability", "forecast_category")
-# Roles of a period-shaped file (one row per period with count columns, possibly one row per channel too).
-PERIOD_ROLES: tuple[str, ...] = (
-    "period", "leads", "mql", "sql", "opportunities", "won", "lost", "revenue", "channel", "product", "segment",
-    "owner",
-)  # fmt: skip
-DATE_ROLES = frozenset({"created", "closed", "expected_close", "updated", "period"})
-NUMBER_ROLES = frozenset({"amount", "revenue"})
-COUNT_ROLES = frozenset({"calls", "visits", "proposals", "leads", "mql", "sql", "opportunities", "won", "lost"})
-TEXT_ROLES = frozenset({"owner", "channel", "product", "segment", "account", "deal_type"})
-FLAG_ROLES = frozenset({"won_flag", "closed_flag"})
-STAGE_ROLES = frozenset({"stage", "lifecycle"})
-# What headline figures need: an outcome (a stage, a won flag or stage dates), the amount, created and closed dates.
-HEADLINE_ROLES: tuple[str, ...] = ("stage", "amount", "created", "closed")
-
-# Header synonyms, compared after `header_key` (so "Close Date", "close_date" and "CloseDate" are one synonym).
-# Exact matches only: "declared_monthly_revenue" must not become the deal amount just because it contains "revenue".
-# Within a role the more specific synonym comes first: it wins between columns whose values fit equally well.
-# fmt: off
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "id": (
-        "id", "opportunity id", "deal id", "record id", "record id - deal", "hs object id", "lead id", "contact id",
-        "mql id", "prospect id", "customer id", "datensatz-id", "id de registro",
-        "商談id", "案件id", "リードid", "顧客id", "商談番号", "案件番号", "管理番号", "レコードid", "取引id",
-        "opportunity no", "deal no", "案件no", "商談no",
-    ),
-    # The earliest-stage date first: in an export with both, the inquiry date is when the record began.
-    "created": (
-        "first contact date", "lead created date", "初回接触日", "問い合わせ日", "問合せ日", "リード獲得日", "獲得日",
-        "inquiry date", "enquiry date", "lead date",
-        "created", "created date", "create date", "created at", "created on", "created time", "create time",
-        "date created", "creation date", "creation time", "作成日", "作成日時", "登録日", "登録日時",
-        "sign-up date", "registration date", "registered at",
-        "erstellt am", "erstelldatum", "erstellungsdatum", "anlagedatum", "fecha de creación", "date de création",
-        "opportunity created date", "deal create date", "engage date", "商談開始日", "商談作成日", "商談化日",
-        "start date", "開始日", "発生日", "起票日",
-    ),
-    # Dates a deal was decided. An expected close date of an open deal is not one: see "expected_close".
-    "closed": (
-        "close date", "closed", "close", "closing date", "date closed", "closed date", "closed at", "closed on",
-        "close time", "won date", "date won", "won time", "closed won date", "became a customer date",
-        "became a customer", "deal close date", "booking date", "order date", "contract date",
-        "完了日", "受注日", "成約日", "失注日", "クローズ日", "契約日", "完了",
-        "abschlussdatum", "schlussdatum", "fecha de cierre", "date de clôture",
-    ),
-    "expected_close": (
-        "expected close date", "estimated close date", "projected close date", "forecast close date",
-        "target close date", "expected close", "受注予定日", "完了予定日", "クローズ予定日", "成約予定日", "契約予定日",
-        "予定日", "voraussichtliches abschlussdatum", "fecha de cierre prevista", "fecha prevista de cierre",
-        "date de clôture prévue",
-        "expected closing date", "estimated closing date", "anticipated close date", "close date expected",
-        "受注見込日", "受注見込み日", "成約見込日", "受注予定月", "成約予定月", "契約見込日",
-    ),
-    "updated": (
-        "last modified date", "last activity date", "last modified", "updated at", "updated", "last updated",
-        "modified date", "date modified", "stage change date", "last stage change date",
-        "最終更新日", "最終更新日時", "最終活動日", "最終接触日", "更新日", "更新日時", "フェーズ更新日",
-    ),
-    # A deal stage first; a lifecycle stage or lead status comes last (see _FALLBACK_HEADERS and "lifecycle").
-    "stage": (
-        "stage", "deal stage", "opportunity stage", "status", "phase", "sales stage", "pipeline stage",
-        "deal-phase", "etapa", "etapa del negocio", "étape", "étape de la transaction",
-        "フェーズ", "ステージ", "商談フェーズ", "商談ステージ", "営業フェーズ", "ステータス", "進捗", "進捗状況",
-        "商談ステータス", "状態",
-    ),
-    "amount": (
-        "amount", "close value", "deal value", "value", "opportunity amount", "amount converted",
-        "amount in company currency", "amount company currency", "deal amount", "total value", "total amount",
-        "deal size", "opportunity value", "booking amount", "expected amount", "estimated value", "expected value",
-        "final value", "contract value", "order amount", "annual contract value", "acv", "total price", "price",
-        "booking", "bookings",
-        "金額", "受注金額", "商談金額", "見込金額", "見込み金額", "受注予定金額", "売上見込", "売上", "売上金額",
-        "売上高", "契約金額", "金額税抜", "受注額", "成約金額", "提案金額", "見積金額",
-        "betrag", "wert", "deal-wert", "auftragswert", "importe", "monto", "valor", "montant", "valeur",
-    ),
-    "owner": (
-        "owner", "opportunity owner", "deal owner", "lead owner", "contact owner", "sales agent", "sales rep", "rep",
-        "assigned to", "assignee", "sr id", "account owner", "salesperson", "owner name", "deal owner name",
-        "account executive", "sales executive", "executive",
-        "担当者", "営業担当", "営業担当者", "担当", "所有者", "商談所有者", "担当営業", "営業", "リード所有者",
-        "担当者名", "営業担当者名",
-        "deal-inhaber", "inhaber", "besitzer", "zuständig", "verantwortlich", "vertriebsmitarbeiter",
-        "propietario", "propietario del negocio", "responsable", "vendedor",
-        "propriétaire", "propriétaire de la transaction", "commercial",
-    ),
-    "channel": (
-        "lead source", "source", "original source", "original traffic source", "channel", "origin", "lead origin",
-        "acquisition channel", "source channel", "utm source", "campaign", "utm campaign", "medium", "utm medium",
-        "流入経路", "リードソース", "チャネル", "チャネル名", "流入チャネル", "獲得経路", "流入元", "媒体",
-        "獲得チャネル", "リード獲得経路", "経路", "キャンペーン",
-        "quelle", "originalquelle", "kanal", "fuente", "fuente original", "origen", "canal", "source d'origine",
-        "origine",
-    ),
-    "product": (
-        "product", "product name", "products", "plan", "service", "item", "item name", "sku",
-        "商品", "製品", "商品名", "製品名", "サービス", "プロダクト", "サービス名", "商材",
-        "produkt", "producto", "produit",
-    ),
-    "segment": (
-        "segment", "industry", "sector", "business segment", "customer segment", "vertical", "region", "country",
-        "company size", "業種", "業界", "セグメント", "顧客区分", "顧客セグメント", "地域", "エリア",
-        "branche", "industria", "secteur", "pays", "país", "unternehmensgröße", "tamaño de la empresa",
-        "taille de l'entreprise",
-    ),
-    "account": (
-        "account", "account name", "company", "company name", "customer", "customer name", "client", "client name",
-        "organization", "organisation",
-        "取引先", "取引先名", "会社名", "顧客名", "企業名", "法人名", "顧客",
-        "firma", "firmenname", "unternehmen", "empresa", "cuenta", "nombre de la empresa", "entreprise", "société",
-        "nom de l'entreprise",
-    ),
-    "deal_type": (
-        "type", "deal type", "opportunity type", "新規既存", "商談種別", "案件種別", "取引種別", "区分",
-        "dealtyp", "tipo de negocio", "type de transaction",
-    ),
-    # A yes/no column saying the lead converted or the deal was won (lead-scoring exports have no stage column).
-    "won_flag": (
-        "converted", "is won", "won?", "won flag", "is closed won", "closed won", "won", "受注フラグ", "成約フラグ",
-        "受注有無", "成約有無", "converted flag", "gewonnen?", "gewonnen", "¿ganado?", "ganado", "gagné?", "gagné",
-    ),
-    # A yes/no column saying the deal is decided (won or lost).
-    "closed_flag": (
-        "is closed", "closed?", "closed", "closed flag", "クローズ済", "クローズ済み", "完了フラグ", "abgeschlossen?",
-        "abgeschlossen", "¿cerrado?", "cerrado", "fermé?",
-    ),
-    # A second status column: the contact's lifecycle stage or lead status next to a deal stage.
-    "lifecycle": (
-        "lifecycle stage", "lead status", "ライフサイクルステージ", "リードステータス", "lebenszyklusphase",
-        "lead-status", "etapa del ciclo de vida", "estado del lead", "phase du cycle de vie", "statut du lead",
-    ),
-    "calls": ("calls", "number of calls", "call count", "架電数", "電話数", "架電件数", "コール数", "架電回数"),
-    "visits": ("visits", "meetings", "number of meetings", "visit count", "訪問数", "訪問回数", "訪問件数", "面談数"),
-    "proposals": ("proposals", "proposal count", "quotes", "提案数", "提案回数", "提案件数", "見積数", "見積件数"),
-    # Period-shaped sheets. A daily funnel's "date" / "day" column holds full dates.
-    "period": (
-        "month", "period", "date", "day", "year month", "week", "月", "年月", "期間", "対象月", "月度", "日付", "日",
-        "週", "monat", "datum", "woche", "mes", "fecha", "semana", "mois", "jour", "semaine",
-    ),
-    "leads": (
-        "leads", "lead count", "new leads", "sign-ups", "registrations", "inquiries", "enquiries",
-        "contacts created", "new contacts", "リード数", "リード", "リード件数", "新規リード数", "リード獲得数",
-        "問い合わせ数", "問合せ数", "資料請求数", "neue leads", "nuevos leads", "nouveaux leads",
-    ),
-    "mql": ("mql", "mqls", "mql数", "mql件数", "marketing qualified leads"),
-    "sql": ("sql", "sqls", "sql数", "sql件数", "sales qualified leads"),
-    "opportunities": (
-        "opportunities", "deals", "new deals", "deals created", "opportunities created", "valid deals",
-        "opportunity count", "商談数", "有効商談数", "商談件数", "新規商談数", "商談化数", "商談",
-    ),
-    # Not "conversions": a conversion can be a sign-up as well as a sale.
-    "won": (
-        "won", "won deals", "deals won", "closed won", "wins", "customers", "new customers", "orders",
-        "受注件数", "受注数", "成約数", "成約件数", "受注", "新規顧客数", "新規獲得数", "契約数", "契約件数",
-        "neue kunden", "nuevos clientes", "nouveaux clients",
-    ),
-    "lost": ("lost", "lost deals", "deals lost", "closed lost", "失注件数", "失注数", "失注"),
-    # ヨミ: how likely an open deal is to close (80 %, 0.8, A / B / C) and the forecast category it is in.
-    "probability": (
-        "probability", "probability %", "win probability", "deal probability", "close probability",
-        "probability of close", "closing probability", "forecast probability", "deal stage probability",
-        "likelihood", "win likelihood", "confidence", "win confidence",
-        "確度", "受注確度", "成約確度", "商談確度", "確度ランク", "ヨミ", "ヨミランク", "ヨミ確度", "受注確率",
-        "成約確率", "確率", "見込み度", "見込度", "受注見込み度", "商談ランク", "案件ランク",
-        "wahrscheinlichkeit", "abschlusswahrscheinlichkeit", "probabilidad", "probabilité",
-    ),
-    "forecast_category": (
-        "forecast category", "forecast category name", "deal forecast category", "forecast type",
-        "売上予測分類", "売上予測カテゴリ", "予測分類", "予測カテゴリ", "予測区分", "フォーキャストカテゴリ",
-        "フォーキャスト区分", "ヨミ区分", "ヨミ分類", "ヨミ", "見込み区分", "見込区分", "見込み分類",
-        "prognosekategorie", "categoría de previsión", "catégorie de prévision",
-    ),
-    "revenue": (
-        "revenue", "sales", "won revenue", "bookings", "closed won amount", "受注金額", "売上", "売上金額", "売上高",
-        "受注額", "umsatz", "ingresos", "ventas", "chiffre d'affaires",
-    ),
-}
-# Synonyms that name a role only when no regular synonym of it fits: "Revenue" in a deal list may be the account's
-# revenue, Salesforce's "Expected Revenue" is the probability-weighted amount, and a lifecycle stage is the stage
-# only when there is no deal stage.
-_FALLBACK_HEADERS: dict[str, tuple[str, ...]] = {
-    "amount": ("revenue", "expected revenue"),
-    "stage": _HEADERS["lifecycle"],
-    "probability": ("ランク", "rank"),  # a rank may be the customer's: the probability only without a 確度
-}
-# fmt: on
 
 # Words of a unit, currency or tax note that may end a header: "amount_usd", "Betrag in €", "Montant HT".
 _UNIT_WORDS = frozenset(
@@ -247,6 +55,14 @@ def _words(text: str) -> list[str]:
     return [word for word in _SEPARATORS.split(_fold(text)) if word]
 
 
+def _category_key(text: str) -> str:
+    return "".join(_words(unicodedata.normalize("NFKC", text)))
+
+
+def _flag_key(text: str) -> str:
+    return text.strip().casefold()
+
+
 def _is_note(content: str) -> bool:
     """Whether a bracketed part of a header is noise: a unit or tax note, or HubSpot's pipeline name."""
     folded = _fold(content)
@@ -270,6 +86,33 @@ def header_key(header: str) -> str:
     return "".join(words)
 
 
+# Roles, their kinds, header synonyms, flag words and forecast categories: kpi_core/catalog/roles.yaml, checked as it
+# loads (an unknown kind or role, or a synonym written twice for one role, stops the import with the entry named).
+# The synonyms' keys are computed once, for the check and for the lookup below.
+_synonym_key = cache(header_key)
+_ROLES = load_roles(header_key=_synonym_key, category_key=_category_key, flag_key=_flag_key)
+# Roles of a record-shaped file (one row per lead / deal), in the order they are chosen.
+RECORD_ROLES: tuple[str, ...] = _ROLES.record_roles
+# The record roles that feed the forecast (ヨミ): a probability / confidence and a forecast category.
+FORECAST_ROLES: tuple[str, ...] = _ROLES.forecast_roles
+# Roles of a period-shaped file (one row per period with count columns, possibly one row per channel too).
+PERIOD_ROLES: tuple[str, ...] = _ROLES.period_roles
+# Roles by the kind of value they hold (what fits them, and their column type).
+ROLE_KIND: dict[str, str] = dict(_ROLES.kinds)  # role → id | date | number | count | text | flag | stage | ...
+DATE_ROLES = _ROLES.of_kind("date")
+NUMBER_ROLES = _ROLES.of_kind("number")
+COUNT_ROLES = _ROLES.of_kind("count")
+TEXT_ROLES = _ROLES.of_kind("text")
+FLAG_ROLES = _ROLES.of_kind("flag")
+STAGE_ROLES = _ROLES.of_kind("stage")
+# What headline figures need: an outcome (a stage, a won flag or stage dates), the amount, created and closed dates.
+HEADLINE_ROLES: tuple[str, ...] = _ROLES.headline_roles
+# Header synonyms (compared after `header_key`, the more specific first within a role), and the fallbacks that name
+# a role only when no regular synonym of it fits.
+_HEADERS: dict[str, tuple[str, ...]] = dict(_ROLES.headers)
+_FALLBACK_HEADERS: dict[str, tuple[str, ...]] = dict(_ROLES.fallback_headers)
+
+
 @dataclass(frozen=True)
 class _Synonym:
     role: str
@@ -286,13 +129,14 @@ def _build_lookup() -> dict[str, list[_Synonym]]:
     for tier, table in enumerate((_HEADERS, _FALLBACK_HEADERS)):
         for role, names in table.items():
             for rank, name in enumerate(names):
-                entries = lookup.setdefault(header_key(name), [])
+                entries = lookup.setdefault(_synonym_key(name), [])
                 if all(entry.role != role for entry in entries):
                     entries.append(_Synonym(role, tier, rank))
     return lookup
 
 
 _HEADER_LOOKUP: dict[str, list[_Synonym]] = _build_lookup()
+_synonym_key.cache_clear()  # only the import needed it
 
 
 def _synonyms(header: str) -> list[_Synonym]:
@@ -400,16 +244,9 @@ def _looks_like_stages(values: Sequence[object], threshold: float = 0.6) -> bool
     return _stage_fit(values) >= threshold
 
 
-# Values of a yes/no flag, true and false (Excel, CRM, Japanese sheets, German, Spanish and French exports).
-TRUE_FLAGS = frozenset(
-    {
-        "1", "true", "yes", "y", "won", "はい", "○", "〇", "済", "有", "あり",
-        "ja", "wahr", "sí", "si", "verdadero", "oui", "vrai",
-    }
-)  # fmt: skip
-FLAG_VALUES = TRUE_FLAGS | frozenset(
-    {"0", "false", "no", "n", "いいえ", "×", "-", "無", "なし", "未", "nein", "falsch", "falso", "non", "faux"}
-)
+# Values of a yes/no flag, true and false, compared as `_flag_key` makes them (roles.yaml).
+TRUE_FLAGS = frozenset(_flag_key(word) for word in _ROLES.true_flags)
+FLAG_VALUES = TRUE_FLAGS | frozenset(_flag_key(word) for word in _ROLES.false_flags)
 
 
 def _fit(role: str, values: Sequence[object] | None) -> float | None:
@@ -692,28 +529,11 @@ _RANK = re.compile(
 _PERCENT = re.compile(r"([+]?\d+(?:\.\d+)?)\s*%")
 _PLAIN_NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
 _PROBABILITY_BLANKS = frozenset({"-", "--", "—", "―", "ー", "n/a", "na", "未定", "未設定", "なし", "tbd"})
-# Forecast categories (Salesforce, HubSpot, Japanese SFA tools; ja as Salesforce / HubSpot translate them).
-FORECAST_CATEGORIES: tuple[str, ...] = ("closed", "commit", "best_case", "pipeline", "omitted")
-_CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
-    "commit": ("commit", "committed", "commitment", "コミット", "達成予測", "確定", "確約", "当確", "受注確実", "確実"),
-    "best_case": (
-        "best case", "best", "upside", "最善達成予測", "最良のケース", "ベストケース", "見込み", "見込", "アップサイド",
-        "有望",
-    ),
-    "pipeline": ("pipeline", "open pipeline", "パイプライン"),
-    "omitted": (
-        "omitted", "omit", "not forecasted", "not forecast", "excluded", "exclude", "売上予測から除外", "予測対象外",
-        "対象外", "除外",
-    ),
-    "closed": ("closed", "closed won", "won", "完了", "受注", "受注済", "受注済み", "成約"),
-}  # fmt: skip
+# Forecast categories in their order, and the words naming each (roles.yaml).
+FORECAST_CATEGORIES: tuple[str, ...] = tuple(_ROLES.forecast_categories)
 
 
-def _category_key(text: str) -> str:
-    return "".join(_words(unicodedata.normalize("NFKC", text)))
-
-
-_CATEGORY_LOOKUP = {_category_key(word): cat for cat, words in _CATEGORY_WORDS.items() for word in words}
+_CATEGORY_LOOKUP = {_category_key(word): cat for cat, words in _ROLES.forecast_categories.items() for word in words}
 
 
 def forecast_category(value: object) -> str | None:

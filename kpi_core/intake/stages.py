@@ -6,31 +6,22 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# Canonical funnel levels, in order. `lost` and `disqualified` are outcomes, not levels:
-# a lost deal reached `opportunity`, a disqualified lead reached `lead`.
-LEVELS: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "won")
-CANONICAL: tuple[str, ...] = (*LEVELS, "lost", "disqualified")
+from kpi_core.catalog import load_funnel, load_stages
+
+# The canonical funnel (kpi_core/catalog/funnel.yaml): levels in order, then the outcomes that are no level. `lost`
+# and `disqualified` are outcomes, not levels: a lost deal reached `opportunity`, a disqualified lead reached `lead`.
+_FUNNEL = load_funnel()
+LEVELS: tuple[str, ...] = _FUNNEL.levels
+CANONICAL: tuple[str, ...] = _FUNNEL.canonical
 # The funnel measure of metrics.yaml that counts each level, and back: the one map between levels and measures
 # (kpi_core/catalog_check.py checks metrics.yaml's `level:` fields against it).
-LEVEL_MEASURE: dict[str, str] = {
-    "lead": "leads",
-    "mql": "mql",
-    "sql": "sql",
-    "opportunity": "opportunities",
-    "won": "won",
-}
+LEVEL_MEASURE: dict[str, str] = dict(_FUNNEL.measures)
 MEASURE_LEVEL: dict[str, str] = {measure: level for level, measure in LEVEL_MEASURE.items()}
-LEVEL_RANK: dict[str, int] = {
-    "lead": 1,
-    "mql": 2,
-    "sql": 3,
-    "opportunity": 4,
-    "won": 5,
-    "lost": 4,
-    "disqualified": 1,
-}
-OUTCOME: dict[str, str] = {"won": "won", "lost": "lost", "disqualified": "disqualified"}
-_OPEN_LEVELS: frozenset[str] = frozenset({"lead", "mql", "sql", "opportunity"})
+# The rank of the level a record at each canonical stage reached: the `level` column of the loaded records.
+LEVEL_RANK: dict[str, int] = dict(_FUNNEL.ranks)
+OUTCOME: dict[str, str] = {outcome: outcome for outcome in _FUNNEL.outcomes}
+_OPEN_LEVELS: frozenset[str] = frozenset(level for level in LEVELS if level not in OUTCOME)
+_NON_LEVEL_OUTCOMES: frozenset[str] = frozenset(OUTCOME) - frozenset(LEVELS)  # lost, disqualified
 
 LEAD_LIST_RULE = """A lost lead is a disqualified lead, not a lost deal.
 
@@ -42,315 +33,6 @@ list has no opportunity level at all. So when the values of a column map onto le
 `lead_list=None` (the default) decides from the values as just said. The user's overrides always win: an override to
 `lost` stays `lost`, and overrides count when deciding whether the values are a lead list.
 """
-
-# Stage names seen in Salesforce, HubSpot, Pipedrive, Zoho CRM, Dynamics 365, Japanese SFA/MA tools (Sansan,
-# Mazrica / Senses, eSales, kintone templates) and hand-kept sheets, in English, Japanese, German, Spanish and French.
-# Written as shown in the tools; keys for lookup are made with `stage_key` (so case, spaces, punctuation and accents
-# do not matter). Within a level the order follows the usual sales process; `order_stages` uses it.
-# Generic words ("open", "new", "neu", "other") are kept; nothing that means won or lost is ambiguous: "Closed",
-# "Abgeschlossen", "Cerrado", "Fermé" alone are not stages.
-_VOCABULARY: dict[str, tuple[str, ...]] = {
-    "lead": (
-        "lead",
-        "leads",
-        "new",
-        "newlead",
-        "subscriber",
-        "raw",
-        "inquiry",
-        "enquiry",
-        "Lead In",  # Pipedrive
-        "opennotcontacted",
-        "Not Contacted",  # Zoho
-        "Attempted to contact",  # HubSpot, Zoho
-        "workingcontacted",
-        "contacted",
-        "Connected",  # HubSpot lead status
-        "attemptingtocontact",
-        "Contact in Future",  # Zoho
-        "Bad timing",  # HubSpot lead status: interested, not now
-        "nurturing",
-        "nurture",
-        "cold",
-        "warm",
-        # German, Spanish, French
-        "Neu",
-        "Abonnent",
-        "Nuevo",
-        "Suscriptor",
-        "Nouveau",
-        "Abonné",
-        "リード",
-        "見込み客",
-        "見込客",
-        "新規リード",
-        "未対応",
-        "問い合わせ",
-        "問合せ",
-        "資料請求",
-        "名刺交換",
-        "ナーチャリング",
-        "コールド",
-        "新規",
-        "未接触",
-        "接触済",
-    ),
-    "mql": (
-        "mql",
-        "marketingqualifiedlead",
-        "marketingqualified",
-        "Pre-Qualified",  # Zoho lead status
-        "hot",
-        "hotlead",
-        "Marketingqualifizierter Lead",
-        "Lead calificado para marketing",
-        "Lead qualifié marketing",
-        "ホットリード",
-        "マーケティング適格リード",
-    ),
-    "sql": (
-        "sql",
-        "salesqualifiedlead",
-        "salesqualified",
-        "sal",
-        "salesacceptedlead",
-        "closedconverted",
-        "converted",
-        "Vertriebsqualifizierter Lead",
-        "Lead calificado para ventas",
-        "Lead qualifié commercial",
-        "アポ獲得",
-        "アポイント獲得",
-        "アポ",
-        "営業適格リード",
-        "商談化",
-    ),
-    # Open opportunity-level stages: the generic names first, then the sub-stages (`_SUBSTAGES`), then holds.
-    "opportunity": (
-        "opportunity",
-        "opportunities",
-        "deal",
-        "Open deal",  # HubSpot lead status
-        "engaging",
-        "inprogress",
-        "open",
-        "In Bearbeitung",
-        "Verkaufschance",
-        "Oportunidad",
-        "Opportunité",
-        "商談",
-        "商談中",
-        "案件化",
-        # `_SUBSTAGES` are inserted here.
-        "On Hold",  # Dynamics 365
-        "保留",
-    ),
-    "won": (
-        "won",
-        "closedwon",
-        "win",
-        "evangelist",
-        "customer",
-        "contracted",
-        "signed",
-        "booked",
-        "Gewonnen",
-        "Abgeschlossen und gewonnen",
-        "Kunde",
-        "Cerrado ganado",
-        "Ganado",
-        "Cliente",
-        "Conclue gagnée",
-        "Conclu gagné",
-        "Fermé gagné",
-        "Gagné",
-        "Client",
-        "受注",
-        "受注済",
-        "受注済み",
-        "成約",
-        "成約済",
-        "契約",
-        "契約済",
-        "契約済み",
-        "契約締結",
-        "顧客",
-        "導入決定",
-    ),
-    "lost": (
-        "lost",
-        "closedlost",
-        "Closed - Not Won",
-        "Closed-Lost to Competition",  # Zoho
-        "Lost Lead",  # Zoho lead status
-        "loss",
-        "lose",
-        "Out-Sold",  # Dynamics 365
-        "Verloren",
-        "Abgeschlossen und verloren",
-        "Cerrado perdido",
-        "Perdido",
-        "Conclue perdue",
-        "Conclu perdu",
-        "Fermé perdu",
-        "Perdu",
-        "失注",
-        "見送り",
-        "中止",
-        "不成立",
-        "破談",
-        "競合負け",
-        "案件消滅",
-        "辞退",
-        "キャンセル",
-        "cancelled",
-        "canceled",
-    ),
-    "disqualified": (
-        "disqualified",
-        "unqualified",
-        "Not Qualified",  # Zoho
-        "closednotconverted",
-        "junk",
-        "Junk Lead",  # Zoho
-        "spam",
-        "invalid",
-        "other",
-        "Nicht qualifiziert",
-        "No calificado",
-        "Non qualifié",
-        "不採用",
-        "対象外",
-        "無効",
-        "重複",
-        "失効",
-    ),
-}
-
-# Open opportunity-level sub-stages by their place in the sales process, comparable across vendors. Within one
-# place the names are in the order they follow each other (Qualification before Needs Analysis, 提案 before 見積提出).
-_SUBSTAGES: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (
-        10,  # first meeting / appointment
-        (
-            "Prospecting",  # Salesforce
-            "Appointment scheduled",  # HubSpot (internal id appointmentscheduled)
-            "Contact Made",  # Pipedrive
-            "Termin vereinbart",
-            "Cita programada",
-            "Rendez-vous programmé",
-            "初回訪問",
-            "初回面談",
-            "初回商談",
-        ),
-    ),
-    (
-        20,  # qualification / hearing / needs
-        (
-            "Qualification",  # Salesforce, Zoho
-            "Qualify",  # Dynamics 365
-            "Qualified to buy",  # HubSpot
-            "Kaufbereit",
-            "Qualifiziert zum Kauf",
-            "Calificado para comprar",
-            "Qualifié pour l'achat",
-            "Qualifizierung",
-            "Calificación",
-            "Needs Analysis",  # Salesforce, Zoho
-            "Discovery",
-            "Bedarfsanalyse",
-            "ヒアリング",
-            "課題ヒアリング",
-            "ニーズ確認",
-        ),
-    ),
-    (
-        30,  # demo / presentation / value proposition
-        (
-            "Value Proposition",  # Salesforce, Zoho
-            "Develop",  # Dynamics 365
-            "Presentation scheduled",  # HubSpot
-            "Demo Scheduled",  # Pipedrive
-            "Demo",
-            "Präsentation geplant",
-            "Praesentation geplant",
-            "Presentación programada",
-            "Présentation programmée",
-            "デモ",
-        ),
-    ),
-    (
-        40,  # decision makers / perception
-        (
-            "Id. Decision Makers",  # Salesforce
-            "Identify Decision Makers",  # Zoho
-            "Decision maker bought-in",  # HubSpot
-            "Entscheidungsträger eingebunden",
-            "Entscheidungstraeger eingebunden",
-            "Responsable de la toma de decisiones comprometido",
-            "Décideur impliqué",
-            "Perception Analysis",  # Salesforce
-            "決裁者商談",
-        ),
-    ),
-    (
-        50,  # proposal / quote
-        (
-            "Proposal/Price Quote",  # Salesforce, Zoho
-            "Propose",  # Dynamics 365
-            "Proposal Made",  # Pipedrive
-            "Proposal",
-            "Quote",
-            "Angebot",
-            "Propuesta",
-            "Proposition",
-            "提案",
-            "提案中",
-            "提案済",
-            "提案書提出",
-            "見積",
-            "見積提出",
-            "見積提示",
-        ),
-    ),
-    (
-        60,  # negotiation / contract sent / internal approval
-        (
-            "Negotiation/Review",  # Salesforce, Zoho
-            "Negotiations Started",  # Pipedrive
-            "Negotiation",
-            "Contract sent",  # HubSpot
-            "Close",  # Dynamics 365: the last open stage of its sales process
-            "Verhandlung",
-            "Vertrag gesendet",
-            "Vertrag versandt",
-            "Negociación",
-            "Contrato enviado",
-            "Négociation",
-            "Contrat envoyé",
-            "検討中",
-            "交渉",
-            "交渉中",
-            "条件交渉",
-            "クロージング",
-            "稟議",
-            "稟議中",
-        ),
-    ),
-    (
-        70,  # verbal commit
-        (
-            "Verbal commit",
-            "内示",
-            "内諾",
-            "口頭受注",
-            "契約手続き中",
-        ),
-    ),
-)
-
-# Open opportunity-level stages that are no step of the process: ordered after the sub-stages.
-_HOLDS: tuple[str, ...] = ("On Hold", "保留")
 
 _KEY_STRIP = re.compile(r"[\s\-_/・.,:;'’‘`()\[\]（）「」【】]+")
 # Accents of Latin letters only: kana voicing marks (U+3099, U+309A) are combining marks too and must stay.
@@ -368,27 +50,22 @@ def _keys(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stage_key(name) for name in names))
 
 
+# Stage names per canonical stage, the open opportunity-level sub-stages by their place in the sales process, and
+# the holds (opportunity-level stages that are no step of it): kpi_core/catalog/stages.yaml, checked as it loads (a
+# name in two places, or under a stage funnel.yaml does not know, stops the import with the entry named).
+_STAGES = load_stages(canonical=CANONICAL, key=stage_key)
+_SUBSTAGES: tuple[tuple[int, tuple[str, ...]], ...] = _STAGES.substages
 _SUBSTAGE_RANK: dict[str, int] = {stage_key(name): rank for rank, names in _SUBSTAGES for name in names}
-_HOLD_KEYS: frozenset[str] = frozenset(_keys(_HOLDS))
+_HOLD_KEYS: frozenset[str] = frozenset(_keys(_STAGES.holds))
+# Lookup keys per canonical stage in process order: the opportunity level's generic names, then its sub-stages,
+# then the holds (`order_stages` uses the positions).
 _VOCABULARY_KEYS: dict[str, tuple[str, ...]] = {
     canon: _keys(
-        [n for n in names if stage_key(n) not in _HOLD_KEYS]
-        + ([n for _, group in _SUBSTAGES for n in group] + list(_HOLDS) if canon == "opportunity" else [])
+        [*names, *(n for _, group in _SUBSTAGES for n in group), *_STAGES.holds] if canon == "opportunity" else names
     )
-    for canon, names in _VOCABULARY.items()
+    for canon, names in _STAGES.vocabulary.items()
 }
-
-
-def _build_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for canon, keys in _VOCABULARY_KEYS.items():
-        for key in keys:
-            if lookup.setdefault(key, canon) != canon:
-                raise ValueError(f"stage {key!r} is both {lookup[key]} and {canon}")
-    return lookup
-
-
-_LOOKUP: dict[str, str] = _build_lookup()
+_LOOKUP: dict[str, str] = {key: canon for canon, keys in _VOCABULARY_KEYS.items() for key in keys}
 
 
 def _match(value: str) -> tuple[str, str] | None:
@@ -474,7 +151,7 @@ def order_stages(mapping: dict[str, str | None], counts: dict[str, int] | None =
         vocab = _VOCABULARY_KEYS[canon]
         key = stage_key(value)
         position = vocab.index(key) if key in vocab else len(vocab)
-        is_outcome = 1 if canon in ("lost", "disqualified") else 0
+        is_outcome = 1 if canon in _NON_LEVEL_OUTCOMES else 0
         step = 0
         if canon == "opportunity":
             rank = substage_rank(value)

@@ -19,6 +19,10 @@ import numpy as np
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.files import BadLine, SourceFile, record_start_lines
 
+# Quoting lives in kpi_core.sql; intake (and kpi_core.workspace) know it by these names.
+from kpi_core.sql import ident as quote_ident
+from kpi_core.sql import literal as quote_literal
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
@@ -40,16 +44,6 @@ class FileRow(Protocol):
 
     file: str
     row: int
-
-
-def quote_ident(name: str) -> str:
-    """A DuckDB identifier for any column name (user text is only ever quoted, never interpolated raw)."""
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def quote_literal(text: str) -> str:
-    """A DuckDB string literal for any text."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -339,6 +339,7 @@ def _explain(model, position, kpi, kgi_goal, levers, changes, common, evidence, 
         "months": evidence.months,
         "history_share": evidence.history_share,
         "reached_by": [g["key"] for g in evidence.reached_by],
+        "groups_compared": evidence.groups_compared,  # "and by no owner, segment or channel" needs it
         "verdict": verdict,
         "reason": reason,
         "csf": csfs[0].id if csfs else None,

@@ -1,4 +1,8 @@
-"""Explanations: a code, parameters and the English sentence of each engine finding."""
+"""Explanations: a code, parameters and the English sentence of each engine finding.
+
+People read the finding in their language through kpi_core.pivots.sentences, which renders it from the code and
+parameters with the catalogue of kpi_core.messages (the Pivots page and the `pivots` command alike); `text` stays the
+JSON's English field."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from kpi_core.format import fmt_change, fmt_value
 
 @dataclass(frozen=True)
 class Explanation:
-    """One English sentence, plus a code and parameters so the UI can say it in Japanese."""
+    """One finding: its code and parameters (what kpi_core.pivots.sentences renders in ja / en) and the English `text`
+    the JSON has always carried."""
 
     code: str
     params: dict[str, Any]

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from kpi_core.catalog import LeverSpec, ModelSpec, load_funnel, load_models
 from kpi_core.formula import evaluate, formula_names
-from kpi_core.intake.stages import LEVEL_MEASURE, MEASURE_LEVEL
+from kpi_core.intake.stages import LEVEL_MEASURE, LEVELS, MEASURE_LEVEL
 from kpi_core.metrics import load_catalog
 from kpi_core.pivots.constants import KGI, PivotInputError
 
@@ -75,13 +76,19 @@ def _label(name: str) -> dict[str, str]:
         return {"ja": name, "en": name.replace("_", " ")}
 
 
-_LEVEL_LABEL = {
-    "lead": ("リード", "Lead"),
-    "mql": ("MQL", "MQL"),
-    "sql": ("SQL", "SQL"),
-    "opportunity": ("商談", "opportunity"),
-    "won": ("受注", "won"),
+# The driver models as data (kpi_core/catalog/models.yaml), checked as they load: lever formulas over the names of
+# metrics.yaml, each model's formula over exactly its levers.
+_TABLE = load_models(metrics=load_catalog().names)
+_FUNNEL = load_funnel()
+# A level's name inside a conversion label: (ja, en), from funnel.yaml.
+_LEVEL_LABEL: dict[str, tuple[str, str]] = {
+    level: (label["ja"], label["en"]) for level, label in _FUNNEL.step_labels.items()
 }
+
+
+def _lever(spec: LeverSpec) -> Lever:
+    label = dict(spec.label) if spec.label is not None else _label(spec.name)
+    return Lever(spec.name, spec.formula, spec.kind, spec.unit, label, spec.maximum)
 
 
 def _volume(name: str, unit: str = "count") -> Lever:
@@ -98,39 +105,21 @@ def _conversion(upper: str, lower: str) -> Lever:
     return Lever(name, f"{LEVEL_MEASURE[lower]} / {LEVEL_MEASURE[upper]}", "rate", "ratio", label, 1.0)
 
 
-WIN_RATE = Lever("win_rate", "won / (won + lost)", "rate", "ratio", _label("win_rate"), 1.0)
-AVG_UNIT_PRICE = Lever("avg_unit_price", "won_revenue / won", "rate", "currency", _label("avg_unit_price"))
-EXISTING_SHARE = Lever(
-    "existing_share", "existing_won_revenue / won_revenue", "rate", "ratio", _label("existing_share"), 1.0
-)
-NEW_WON_REVENUE = Lever(
-    "new_won_revenue",
-    "won_revenue - existing_won_revenue",
-    "volume",
-    "currency",
-    {"ja": "新規顧客からの受注金額", "en": "Won revenue from new customers"},
-)
+LEVERS: dict[str, Lever] = {name: _lever(spec) for name, spec in _TABLE.levers.items()}
 
-SALES_MODEL = DriverModel(
-    name="sales",
-    kgi=KGI,
-    formula="opportunities * win_rate * avg_unit_price",
-    levers=(_volume("opportunities"), WIN_RATE, AVG_UNIT_PRICE),
-    pairs=(("win_rate", "avg_unit_price"), ("opportunities", "win_rate"), ("opportunities", "avg_unit_price")),
-    note=(
-        "opportunities are counted in the month they were created, wins, losses and revenue in the month they "
-        "closed, and the win rate leaves open deals out: the product equals revenue × opportunities ÷ (won + lost), "
-        "so the residual is revenue × (1 − opportunities ÷ closed deals) and shows how far deal creation and closing "
-        "drift apart"
-    ),
-)
-SUSTAINABILITY_MODEL = DriverModel(
-    name="sustainability",
-    kgi=KGI,
-    formula="new_won_revenue / (1 - existing_share)",
-    levers=(NEW_WON_REVENUE, EXISTING_SHARE),
-    note="revenue from new customers grossed up by the share of repeat / upsell revenue: exact when revenue > 0",
-)
+
+def _model(spec: ModelSpec) -> DriverModel:
+    levers = tuple(LEVERS[name] for name in spec.levers)
+    return DriverModel(spec.name, KGI, spec.formula, levers, spec.pairs, spec.note)
+
+
+MODELS: dict[str, DriverModel] = {spec.name: _model(spec) for spec in _TABLE.models}
+WIN_RATE = LEVERS["win_rate"]
+AVG_UNIT_PRICE = LEVERS["avg_unit_price"]
+EXISTING_SHARE = LEVERS["existing_share"]
+NEW_WON_REVENUE = LEVERS["new_won_revenue"]
+SALES_MODEL = MODELS["sales"]
+SUSTAINABILITY_MODEL = MODELS["sustainability"]
 
 
 def funnel_model(levels: Sequence[str], start: str | None = None) -> DriverModel | None:
@@ -140,25 +129,23 @@ def funnel_model(levels: Sequence[str], start: str | None = None) -> DriverModel
     no stage count of the period is zero. `start` cuts the funnel at a later level (a KPI on the MQL count holds
     MQLs at their forecast, so only what follows MQL can make up for it).
     """
-    chain = [lv for lv in ("lead", "mql", "sql", "opportunity", "won") if lv in levels]
+    chain = [lv for lv in LEVELS if lv in levels]
     if start is not None:
         if start not in chain:
             return None
         chain = chain[chain.index(start) :]
-    if len(chain) < (1 if start else 2) or chain[-1] != "won":
+    if len(chain) < (1 if start else 2) or chain[-1] != LEVELS[-1]:
         return None
-    levers = [_volume(LEVEL_MEASURE[chain[0]])] + [_conversion(a, b) for a, b in pairwise(chain)] + [AVG_UNIT_PRICE]
+    levers = [_volume(LEVEL_MEASURE[chain[0]])] + [_conversion(a, b) for a, b in pairwise(chain)]
+    levers.append(LEVERS[_TABLE.funnel.last_lever])
     names = [lever.name for lever in levers]
     return DriverModel(
-        name="marketing" if start is None else f"marketing_from_{chain[0]}",
+        name=_TABLE.funnel.name if start is None else f"{_TABLE.funnel.name}_from_{chain[0]}",
         kgi=KGI,
         formula=" * ".join(names),
         levers=tuple(levers),
         pairs=tuple(pairwise(names)),
-        note=(
-            "the stage-to-stage rates are ratios of the same period's counts, so the product telescopes to revenue; "
-            "counts are placed by creation date and won deals by close date, so a rate can pass 100 % in a month"
-        ),
+        note=_TABLE.funnel.note,
     )
 
 

@@ -29,6 +29,9 @@ from kpi_core.workspace.store import (
 )
 
 MANIFEST = "manifest.json"
+# The forecasts the product made on the snapshot's day (kpi_core.forecast_history.ForecastSet), beside the manifest;
+# only in a workspace with a goal file, and never needed for the snapshot to be read.
+FORECASTS = "forecasts.json"
 # UTC time to the microsecond, then a random tail: names sort in the order the snapshots were made.
 SNAPSHOT_ID = re.compile(r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{4}")
 
@@ -128,6 +131,28 @@ def commit_snapshot(ws_dir: Path, folder: Path) -> SnapshotInfo:
     replace(folder, target)
     fsync_dir(target.parent)
     return info
+
+
+def write_forecasts(folder: Path, payload: object) -> None:
+    """Store a snapshot's forecasts (JSON) in its folder, all at once (a temporary file renamed into place)."""
+    atomic_write_json(folder / FORECASTS, payload)
+
+
+def read_forecasts(ws_dir: Path, info: SnapshotInfo) -> object | None:
+    """The stored forecasts of a snapshot as JSON, or None when it has none or they cannot be read (an older
+    snapshot, a workspace without a goal file then, a damaged file): the caller may remake them from the data."""
+    try:
+        return read_json(ws_dir / SNAPSHOT_DIR / info.id / FORECASTS)
+    except (OSError, ValueError):
+        return None
+
+
+def snapshot_date(info: SnapshotInfo) -> dt.date | None:
+    """The day (this server's local time, as the pages' "today") the snapshot was made; None when unknown."""
+    try:
+        return dt.datetime.fromisoformat(info.created.replace("Z", "+00:00")).astimezone().date()
+    except ValueError:
+        return None
 
 
 def discard(folder: Path) -> None:

@@ -6,17 +6,19 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import logging
 import os
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
+from kpi_core.forecast_history import ForecastSet, make_forecasts, product_as_of
 from kpi_core.goals import load_goals
 from kpi_core.intake.inference import CURRENCIES
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
@@ -44,6 +46,8 @@ from kpi_core.workspace.store import (
     resolve_data_dir,
     temp_path,
 )
+
+_log = logging.getLogger(__name__)
 
 FORMAT = 1
 MAX_NAME_CHARS = 120
@@ -128,6 +132,22 @@ def _checked_goals(text: str | None) -> str | None:
     if text is not None:
         load_goals(text)
     return text
+
+
+def _store_forecasts(folder: Path, dataset: Dataset, goals_and_calendar: Callable[[], tuple[str | None, str]]) -> None:
+    """Keep beside a prepared snapshot's manifest the forecasts the pages show for its data today, with the goal
+    file and calendar `goals_and_calendar()` gives (nothing without a goal file). Best effort: a goal file that does
+    not fit the data, an unreadable setting or a failed write is logged and leaves the snapshot as it is (its
+    forecasts can be remade from its data later, see Workspace.snapshot_forecasts)."""
+    try:
+        goals_text, calendar = goals_and_calendar()
+        if goals_text is None:
+            return
+        goals = load_goals(goals_text)
+        made = make_forecasts(goals, dataset, product_as_of(dataset, dt.date.today()), calendar=calendar)
+        snapshots.write_forecasts(folder, made.as_json())
+    except Exception:  # the data is what the user asked to store: never lose it over its forecasts
+        _log.warning("the forecasts of a new snapshot were not stored", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -240,6 +260,7 @@ def create_workspace(
         if goals_text is not None:
             atomic_write_text(folder / GOALS_FILE, goals_text)
         prepared = snapshots.prepare_snapshot(folder, dataset, [f.name for f in files], [f.sheet for f in files])
+        _store_forecasts(prepared, dataset, lambda: (goals_text, settings.calendar))
         snapshots.commit_snapshot(folder, prepared)
         fsync_dir(folder)
         replace(folder, root / ws_id)
@@ -445,6 +466,35 @@ class Workspace:
         inputs, options = self.load_inputs(snapshot)
         return load_dataset(inputs, options)
 
+    def snapshot_forecasts(
+        self,
+        snapshot: str | None = None,
+        *,
+        remake: bool = True,
+        goals_text: str | None = None,
+        calendar: str | None = None,
+    ) -> ForecastSet | None:
+        """The forecasts the product made on the day of the newest snapshot (or `snapshot`): the stored ones
+        (source "stored"), else, with `remake`, made again from the snapshot's own data at the as-of date the pages
+        would have used that day (source "reconstructed"; slow: the data is loaded) with `goals_text` and `calendar`
+        (default the workspace's goal file and calendar). None when none is stored and there is nothing to remake
+        them with (no goal file) or `remake` is False. Nothing is written: a viewer may ask too."""
+        info = snapshots.find_snapshot(self.path, snapshot)
+        payload = snapshots.read_forecasts(self.path, info)
+        if payload is not None:
+            try:
+                return ForecastSet.from_json(payload, source="stored", snapshot=info.id)
+            except ValueError:
+                _log.warning("unreadable forecasts in snapshot %s: remade from its data", info.id)
+        text, day = goals_text if goals_text is not None else self.goals_text, snapshots.snapshot_date(info)
+        if not remake or text is None or day is None:
+            return None
+        dataset = self.load_dataset(info.id)
+        return make_forecasts(
+            load_goals(text), dataset, product_as_of(dataset, day), calendar=calendar or self.settings.calendar,
+            source="reconstructed", snapshot=info.id,
+        )  # fmt: skip
+
     def verify(self) -> bool:
         """Whether the key this workspace was opened with still opens it in the same role (False once revoked)."""
         return _role(self.path.parent, self.id, self._key)[1] == self.role
@@ -531,6 +581,8 @@ class Workspace:
             dataset = load_dataset(list(files), chosen)
         prepared = snapshots.prepare_snapshot(self.path, dataset, [f.name for f in files], [f.sheet for f in files])
         try:
+            # Outside the lock (the slow part): the forecasts appear with the snapshot when it is renamed into place.
+            _store_forecasts(prepared, dataset, lambda: (self.goals_text, self.settings.calendar))
             with self._write():
                 info = snapshots.commit_snapshot(self.path, prepared)
                 _touch(self.path, **({"options": options_as_json(options)} if options is not None else {}))

@@ -88,7 +88,7 @@ def shared_forecasts(
 ) -> dict[str, Forecast]:
     """The pacing forecasts (kpi_core.pacing.forecast_goals) from the cache the Goals and Pacing pages fill: keyed
     by (dataset key, goal YAML hash, as-of, calendar, role filters), so they are computed once for every page."""
-    from ui.goals_view import GoalKey, cached_forecasts  # the goal pages' cache (imported late: it imports the frame)
+    from ui.goals.cache import GoalKey, cached_forecasts  # the goal pages' cache (imported late: it imports the frame)
 
     canonical = tuple(sorted((role, tuple(sorted(values))) for role, values in roles))  # as ui.data.filters_key
     gk = GoalKey(key, text_hash(goals_text), goals_text, as_of.isoformat(), calendar, canonical)
