@@ -1767,10 +1767,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.plan.col.high": {"ja": "上限", "en": "high"},
     "cli.plan.col.probability": {"ja": "達成確率", "en": "P(target)"},
     "cli.plan.col.method": {"ja": "予測方法", "en": "method"},
-    "cli.plan.status.on_track": {"ja": "順調", "en": "on track"},
-    "cli.plan.status.at_risk": {"ja": "要注意", "en": "at risk"},
-    "cli.plan.status.off_track": {"ja": "遅れ", "en": "off track"},
-    "cli.plan.status.no_data": {"ja": "データなし", "en": "no data"},
     "cli.plan.status_rule": {
         "ja": "状態：営業日で按分した目標の{on_track_share}以上なら{on_track}、{at_risk_share}以上なら{at_risk}、"
         "それ未満は{off_track}",
@@ -2082,6 +2078,76 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "digest.owner_item": {"ja": "{owner} {attainment}（{gap}）", "en": "{owner} {attainment} ({gap})"},
     "digest.owner_team": {"ja": "{owner}（{team}）", "en": "{owner} ({team})"},
+    # Forecast method sentences and goal status words, one catalogue for the Pacing and Goals pages and the `plan`
+    # command (issue 11 item 2; kpi_core/pacing_sentences.py builds the sentences from the method code + params).
+    "goals.status.on_track": {"ja": "順調", "en": "On track"},
+    "goals.status.at_risk": {"ja": "要注意", "en": "At risk"},
+    "goals.status.off_track": {"ja": "遅れ", "en": "Off track"},
+    "goals.status.no_data": {"ja": "データなし", "en": "No data"},
+    "pacing.per.week": {"ja": "週", "en": "weeks"},
+    "pacing.per.month": {"ja": "か月", "en": "months"},
+    "pacing.per.quarter": {"ja": "四半期", "en": "quarters"},
+    "pacing.per.year": {"ja": "年度", "en": "years"},
+    "pacing.brief.range_analogues": {
+        "ja": "幅は過去{n}{per}の同じ時点の予測の外れから。",
+        "en": " Range from how the same forecast ended in the past {n} {per}.",
+    },
+    "pacing.brief.range_normal": {
+        "ja": "幅は営業日あたりの実績のばらつきから。",
+        "en": " Range from the month-to-month variation of the daily rate.",
+    },
+    "pacing.brief.range_none": {
+        "ja": "履歴が短いため幅はありません。",
+        "en": " No range: too little history.",
+    },
+    "pacing.brief.compared": {
+        "ja": "（過去の典型的な外れ：{listed}）",
+        "en": " (typical past miss: {listed})",
+    },
+    "pacing.brief.rate_volume": {
+        "ja": "営業日 {total}日のうち{elapsed}日で{actual}、同じペースで期末まで伸ばしました",
+        "en": "{actual} so far in {elapsed} of {total} business days, extended at the same pace",
+    },
+    "pacing.brief.rate_ratio": {
+        "ja": "営業日 {total}日のうち{elapsed}日の率{actual}を、分子と分母それぞれのペースで期末まで伸ばしました",
+        "en": "a rate, so far {actual} in {elapsed} of {total} business days, its parts extended at their own pace",
+    },
+    "pacing.brief.pipeline": {
+        "ja": "パイプライン：実績 {actual} + 進行中の案件の期待値：{value}。",
+        "en": "Pipeline: the actual so far, {actual}, plus the open deals' expectation: {value}.",
+    },
+    "pacing.method.no_actual": {
+        "ja": "この期間の実績がまだないため、予測はありません。",
+        "en": "No figures in this period yet, so there is no forecast.",
+    },
+    "pacing.method.complete": {
+        "ja": "期間は終了しています。値は実績の {actual} です。",
+        "en": "The period is over: the value is the actual, {actual}.",
+    },
+    "pacing.method.current_value": {
+        "ja": "日々積み上がる数量ではない（残高・中央値・その組み合わせ）ため、"
+        "現在の値 {actual} をそのまま示しています。",
+        "en": "Not a volume that builds up over the days: the current value, {actual}, is shown without extending it.",
+    },
+    "pacing.method.history_rate": {
+        "ja": "期間の営業日がまだ始まっていないため、"
+        "過去12か月の営業日あたりの実績 × この期間の営業日 {total}日で予測しました。",
+        "en": "No business day of the period has passed: the trailing 12 months' rate per business day × the {total} "
+        "business days of the period.",
+    },
+    "pacing.method.run_rate": {"ja": "ランレート：{rate}：{value}。", "en": "Run rate: {rate}: {value}."},
+    "pacing.method.blend": {
+        "ja": "ランレート（{rate}）とパイプライン予測（実績 + 進行中の案件の期待値）の平均：{value}。",
+        "en": "Average of the run rate ({rate}) and the pipeline forecast (actual plus the open deals' expectation): "
+        "{value}.",
+    },
+    "pacing.method.maturing": {
+        "ja": "注意：作成日と到達した最も先の段階で数えているため、最近作成されたリードは今後さらに進む可能性があり、"
+        "期末後も値が増えることがあります。",
+        "en": " Caution: counted by created date and the furthest stage reached; recent records may still move "
+        "up, so the figure can grow after the period ends.",
+    },
+    "cli.plan.method_line": {"ja": "{id}：{sentence}", "en": "{id}: {sentence}"},
 }
 
 

@@ -559,8 +559,10 @@ _CALENDAR_WORDS = {
 
 
 def _method(code: str, **p: Any) -> dict[str, Any]:
-    """The method as a code (for translation), its parameters and an English sentence."""
-    params = {k: v for k, v in p.items() if k not in ("expectation", "errors", "compared")}
+    """The method as a code (for translation), its parameters and an English sentence. The parameters are all a
+    sentence in either language needs (kpi_core.pacing_sentences): the figures so far, the range and each method's
+    typical past miss (errors)."""
+    params = {k: v for k, v in p.items() if k not in ("expectation", "compared")}
     params = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items()}
     if code == "complete":
         text = f"The period is over: the value is the actual, {_fmt(p.get('actual'))}."

@@ -30,6 +30,7 @@ from kpi_core.goals import (
 from kpi_core.intake.load import Dataset
 from kpi_core.messages import MESSAGES, Phrase, render
 from kpi_core.pacing import forecast_goals
+from kpi_core.pacing_sentences import method_sentence, status_word
 from kpi_core.pivots import sentences
 from kpi_core.quotas import TeamsError, by_owner, read_teams
 from kpi_core.report import Figure, figure_unit, gap_figures, goal_prefix
@@ -229,7 +230,7 @@ def _goal_row(item: dict[str, Any], lang: str, currency: str | None) -> list[str
         "id": str(item["id"]),
         "metric": metric_text(str(item["metric"]), lang),
         "period": _period(item.get("period"), item.get("per"), lang),
-        "status": _word(f"cli.plan.status.{item['status']}", lang, str(item["status"])),
+        "status": status_word(str(item["status"]), lang),
         "method": _word(f"cli.plan.method.{code}", lang, code or MISSING),
     }
     return [shown[name] for name in _PLAN_COLUMNS]
@@ -279,19 +280,32 @@ def render_plan_text(payload: dict[str, Any], lang: str = "en") -> str:
     table += [_goal_row(item, lang, currency) for item in goals]
     parts.append(_columns(table, [name in _LEFT for name in _PLAN_COLUMNS]))
     thresholds = payload["status_thresholds"]
-    words = {status: render(f"cli.plan.status.{status}", lang) for status in ("on_track", "at_risk", "off_track")}
+    words = {status: status_word(status, lang) for status in ("on_track", "at_risk", "off_track")}
     shares = {f"{status}_share": fmt_pct(thresholds[status], lang, 0) for status in ("on_track", "at_risk")}
     parts.append(render("cli.plan.status_rule", lang, **words, **shares) + "\n\n")
     parts += [_reps_section(item, lang, currency) for item in goals]
-    if lang == "en":
-        # How each forecast was made: pacing's own English sentence (kpi_core.pacing writes no code-and-parameters
-        # sentence in Japanese yet; the method column says the method in either language).
-        parts += [f"{item['id']}: {item['forecast']['method']['text']}\n" for item in goals] + ["\n"]
+    # How each forecast was made, in `lang`: the sentence the Pacing page shows, from the method code + params.
+    parts += [_method_line(item, lang, currency) + "\n" for item in goals] + ["\n"]
     parts.append(_consistency(payload["consistency"], lang, currency) + "\n\n")
     parts.append(render("cli.plan.backward_title", lang) + "\n")
     parts += ["  " + _backward_step(step, lang, currency) + "\n" for step in payload["backward_plan"].get("steps", [])]
     parts.append(rejects_lines(payload, lang))
     return "".join(parts)
+
+
+def _method_line(item: dict[str, Any], lang: str, currency: str | None) -> str:
+    """ "deals: Run rate: 7 so far in 3 of 20 business days, extended at the same pace: 47." (the JSON keeps
+    pacing's English text in method.text)."""
+    forecast = item["forecast"]
+    sentence = method_sentence(
+        forecast.get("method") or {},
+        lang,
+        metric=str(item["metric"]),
+        value=forecast.get("value"),
+        low=forecast.get("low"),
+        currency=currency,
+    )
+    return render("cli.plan.method_line", lang, id=item["id"], sentence=sentence)
 
 
 _REP_COLUMNS = ("rank", "owner", "team", "quota", "expected", "actual", "attainment", "forecast", "probability")

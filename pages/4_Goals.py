@@ -10,6 +10,7 @@ import logging
 import streamlit as st
 
 from kpi_core.business_days import period_bounds
+from ui.comparison_view import cached_comparison, draw_change_lines, draw_goal_change_list
 from ui.format import escape_markdown, fmt_date, fmt_fiscal_year, fmt_month
 from ui.frame import page_frame
 from ui.goals.cache import cached_breakdown, cached_gaps, cached_plan, cached_realism, goal_key, goal_report
@@ -105,6 +106,12 @@ for status in ("on_track", "at_risk", "off_track"):
         )
     )
 draw_figures(figures)
+with st.columns(len(figures))[0]:  # under the KGI card: the same period before and a year before
+    kgi_comparison = cached_comparison(
+        view, as_of, [goals.kgi.metric], period=kgi_row["per"], fiscal_start=goals.fiscal_year_start,
+        better={goals.kgi.metric: kgi_row["better"]},
+    )  # fmt: skip
+    draw_change_lines(kgi_comparison, goals.kgi.metric, lang)
 st.caption(
     thresholds_text(lang)
     + " "
@@ -170,6 +177,8 @@ else:
         data=bullets.drop(columns=["order", "label"]),
         large=view.workshop,
     )
+    kpi_rows = [current[kpi.id] for kpi in goals.kpis if kpi.id in current]
+    draw_goal_change_list(view, as_of, kpi_rows, goals.fiscal_year_start, lang)
     # ------------------------------------------------------------------ each target against the KPI's own history
     if not view.workshop:
         try:
@@ -243,44 +252,49 @@ if goals.kpis:
     # ------------------------------------------------------------------ per department and owner
     with tabs["by"]:
         draw_goal_quotas(view, as_of, calendar)  # each rep and team against their own number
-        if not view.workshop:  # one above the other: each table keeps all its columns in view
-            st.markdown(f"**{t('goals.by_department')}**")
-            show_table(summary_table(rows, "department", lang), key="goals_by_department", download=False)
-            st.markdown(f"**{t('goals.by_owner')}**")
-            show_table(summary_table(rows, "owner", lang), key="goals_by_owner", download=False)
-        roles = breakdown_roles(view)
-        if not roles:
+        if not view.workshop:  # the status tables are details: folded, one above the other, all columns in view
+            with st.expander(t("goals.by_department"), icon=":material/table:"):
+                show_table(summary_table(rows, "department", lang), key="goals_by_department", download=False)
+            with st.expander(t("goals.by_owner"), icon=":material/table:"):
+                show_table(summary_table(rows, "owner", lang), key="goals_by_owner", download=False)
+        # Owners are the quota section's above (their own quota, or the even split said as such): not twice.
+        all_roles = breakdown_roles(view)
+        roles = [role for role in all_roles if role != "owner"]
+        if not all_roles:
             st.info(t("goals.no_breakdown"), icon=":material/info:")
-        else:
-            left, right, _ = st.columns([1, 1, 1])
-            kpi_ids = [k.id for k in goals.kpis]
-            kpi_id = left.selectbox(
-                t("goals.breakdown_kpi"),
-                kpi_ids,
-                format_func=lambda i: goals.kpi(i).name,  # a selectbox option is plain text: the name as typed
-                key="goals_breakdown_kpi",
-            )
-            role = right.selectbox(
-                t("goals.breakdown_role"),
-                roles,
-                format_func=lambda r, lang=lang: role_label(r, lang),
-                key="goals_breakdown_role",
-            )
-            items = cached_breakdown(gk, dataset, kpi_id, role)
-            kpi = goals.kpi(kpi_id)
-            if not items:
-                st.info(t("goals.no_breakdown_rows", role=role_label(role)), icon=":material/info:")
-            else:
-                frame = breakdown_frame(items, kpi.metric, lang)
-                show_chart(
-                    bullet_chart(
-                        frame, titles={**titles, "name": role_label(role), "period": t("goals.col.target")}, lang=lang
-                    ),
-                    key="goals_breakdown",
-                    caption=t("goals.breakdown_caption", kpi=escape_markdown(kpi.name), role=role_label(role)),
-                    data=frame.drop(columns=["order", "label"]),
-                    large=view.workshop,
+        elif roles:  # the other breakdowns (channel, product, …) folded: the tab stays one screen of reps
+            with st.expander(t("goals.breakdown_title"), icon=":material/bar_chart:"):
+                left, right, _ = st.columns([1, 1, 1])
+                kpi_ids = [k.id for k in goals.kpis]
+                kpi_id = left.selectbox(
+                    t("goals.breakdown_kpi"),
+                    kpi_ids,
+                    format_func=lambda i: goals.kpi(i).name,  # a selectbox option is plain text: the name as typed
+                    key="goals_breakdown_kpi",
                 )
+                role = right.selectbox(
+                    t("goals.breakdown_role"),
+                    roles,
+                    format_func=lambda r, lang=lang: role_label(r, lang),
+                    key="goals_breakdown_role",
+                )
+                items = cached_breakdown(gk, dataset, kpi_id, role)
+                kpi = goals.kpi(kpi_id)
+                if not items:
+                    st.info(t("goals.no_breakdown_rows", role=role_label(role)), icon=":material/info:")
+                else:
+                    frame = breakdown_frame(items, kpi.metric, lang)
+                    show_chart(
+                        bullet_chart(
+                            frame,
+                            titles={**titles, "name": role_label(role), "period": t("goals.col.target")},
+                            lang=lang,
+                        ),
+                        key="goals_breakdown",
+                        caption=t("goals.breakdown_caption", kpi=escape_markdown(kpi.name), role=role_label(role)),
+                        data=frame.drop(columns=["order", "label"]),
+                        large=view.workshop,
+                    )
 
 # ---------------------------------------------------------------------- the plan: consistency and backward plan
 consistency, plan = (

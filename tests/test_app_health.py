@@ -262,3 +262,16 @@ def test_field_chart_marks_each_reps_own_quota_from_the_goal_file(lang: str):
     captions = " ".join(unescape_markdown(c.value) for c in at.caption)
     expected = {"ja": "各行の濃い縦線はその担当者のノルマ（月 6〜10）", "en": "the rep's quota (6–10 a month)"}[lang]
     assert expected in captions
+
+
+def test_every_pitfall_6_sentence_the_check_can_write_is_in_the_catalogue():
+    """Pitfall 6 builds its codes from the basis (kpi_core/health/field.py): an unknown code renders as the key
+    itself, English words on the Japanese page ('health.p6.quota.reachable'), so each one must have both texts."""
+    from kpi_core.messages import MESSAGES
+
+    codes = [f"health.p6.{basis}.{outcome}" for basis in ("quota", "mixed", "even_split", "team_target")
+             for outcome in ("reachable", "out_of_reach")]  # fmt: skip
+    codes += ["health.p6.even_split.wide_spread", "health.p6.remedy.quota", "health.p6.remedy.mixed",
+              "health.p6.remedy.out_of_reach", "health.p6.remedy.wide_spread"]  # fmt: skip
+    missing = [code for code in codes if set(MESSAGES.get(code, {})) != {"ja", "en"}]
+    assert missing == []

@@ -212,3 +212,23 @@ def test_a_period_without_data_says_so_in_grey() -> None:
 )
 def test_spans_of_days(start: dt.date, end: dt.date, ja: str, en: str) -> None:
     assert (span_text(Window(start, end), "ja"), span_text(Window(start, end), "en")) == (ja, en)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_goals_compares_the_kgi_year_to_date_and_each_kpi_month_to_date(sample, lang: str) -> None:
+    """Goals: under the KGI card, the fiscal year to the as-of date against the same days of the last fiscal year
+    (a year has no other comparison); under the bullet chart, each monthly KPI against last month and last year, all
+    from plain pandas."""
+    rows = sales_rows().query("usable")
+    year_now = figures_in(rows, (dt.date(2026, 4, 1), AS_OF))["won_revenue"]
+    year_before = figures_in(rows, (dt.date(2025, 4, 1), dt.date(2025, 11, 15)))["won_revenue"]
+    at = page(lang, "pages/4_Goals.py")
+    lines = [unescaped(line) for caption in at.caption for line in caption.value.split("  \n")]
+    kgi_label = {"ja": "前年度同日比", "en": "vs same days last year"}[lang]
+    change = expected_change("won_revenue", year_now, year_before, lang)
+    assert any(kgi_label in line and change in line for line in lines), (change, lines[:3])
+    win_rate = {"ja": "商談受注率", "en": "Deal win rate"}[lang]
+    line = next(line for line in lines if line.startswith(win_rate))
+    for basis in ("previous", "last_year"):
+        expected = expected_line("win_rate", sample["current"]["win_rate"], sample[basis]["win_rate"], basis, lang)
+        assert expected in line, (expected, line)

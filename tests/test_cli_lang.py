@@ -170,8 +170,23 @@ def test_plan_in_japanese_and_english_says_the_same_figures(files):
     deals_ja = next(line for line in ja.splitlines() if line.startswith("valid_deals"))
     deals_en = next(line for line in en.splitlines() if line.startswith("valid_deals"))
     assert deals_ja.split()[1:][:2] == ["商談数", "2025年5月"] and "93.3%" in deals_ja and "要注意" in deals_ja
-    assert "Opportunities" in deals_en and "May 2025" in deals_en and "93.3%" in deals_en and "at risk" in deals_en
-    assert "consistency: mismatch" in en and "backward plan (per month):" in en and "status: on track ≥ 95%" in en
+    # The status word is the Goals page's (goals.status.*, one key for the pages and the command).
+    assert "Opportunities" in deals_en and "May 2025" in deals_en and "93.3%" in deals_en and "At risk" in deals_en
+    assert "consistency: mismatch" in en and "backward plan (per month):" in en and "status: On track ≥ 95%" in en
+    # How each forecast is made, in the reader's language, as the Pacing page says it: 7 deals in 3 of May's 20
+    # business days (1-2 May, 7 May; 3-6 May are holidays and a weekend), 7 / 3 × 20 = 46.7 → 47; one month of
+    # data, so no range.
+    assert (
+        "valid_deals：ランレート：営業日 20日のうち3日で7、同じペースで期末まで伸ばしました：47。"
+        "履歴が短いため幅はありません。\n" in ja
+    )
+    assert (
+        "valid_deals: Run rate: 7 so far in 3 of 20 business days, extended at the same pace: 47. No range: too "
+        "little history.\n" in en
+    )
+    for item in ("kgi", "valid_deals", "win_rate", "unit_price"):  # one line per goal, in both languages
+        assert sum(line.startswith(f"{item}：ランレート：") for line in ja.splitlines()) == 1, item
+        assert sum(line.startswith(f"{item}: Run rate: ") for line in en.splitlines()) == 1, item
 
 
 # --- the catalogue of explanations ---------------------------------------------------------------------------

@@ -10,12 +10,17 @@ import datetime as dt
 import pytest
 
 from kpi_core.goals import load_template
+from kpi_core.messages import MESSAGES
 from kpi_core.pacing import Forecast
+from kpi_core.pacing_sentences import method_sentence as core_method_sentence
+from kpi_core.pacing_sentences import status_word
 from ui.format import MISSING
 from ui.goals.forecasts import forecast_figure, outlook_figure, range_text
+from ui.goals.format import status_text
 from ui.goals.frames import bullet_label
 from ui.goals.sentences import method_overview, method_sentence
 from ui.goals.tree import kpi_tree_dot
+from ui.strings import UI_STRINGS
 
 LANGS = ("ja", "en")
 
@@ -130,3 +135,70 @@ def test_a_bullet_and_a_tree_node_without_an_actual_have_a_sentence(lang):
     dot = kpi_tree_dot(goals, rows, lang)
     assert MISSING not in dot.replace("–", "")  # the no-data symbol is an en dash, never the em dash of a blank
     assert {"ja": "実績なし / 目標 24", "en": "no actual yet / 24"}[lang] in dot
+
+
+# --- one catalogue: the engine's sentence, said by the pages and the `plan` command alike --------------------------
+# A blend forecast as the `plan` JSON carries it (method code + params, each method's typical past miss among them).
+BLEND = {
+    "code": "blend",
+    "params": {
+        "interval": "analogues",
+        "actual": 12_000_000.0,
+        "value": 25_000_000.0,
+        "elapsed": 9,
+        "total": 19,
+        "n": 24,
+        "per": "month",
+        "volume": True,
+        "errors": {"run_rate": 0.2, "pipeline": 0.1, "blend": 0.05, "history_rate": None},
+    },
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_json_forecast_reads_in_either_language_from_its_code_and_params(lang):
+    sentence = core_method_sentence(BLEND, lang, metric="won_revenue", value=25_000_000.0, low=20_000_000.0)
+    # By hand: 1,200万円 / 2,500万円 compact; the misses e^0.2 − 1 = 22%, e^0.1 − 1 = 11%, e^0.05 − 1 = 5%.
+    assert (
+        sentence
+        == {
+            "ja": "ランレート（営業日 19日のうち9日で1,200万円、同じペースで期末まで伸ばしました）とパイプライン予測"
+            "（実績 + 進行中の案件の期待値）の平均：2,500万円。（過去の典型的な外れ：ランレート 22%、パイプライン 11%、"
+            "両者の平均 5%）幅は過去24か月の同じ時点の予測の外れから。",
+            "en": "Average of the run rate (¥12M so far in 9 of 19 business days, extended at the same pace) and the "
+            "pipeline forecast (actual plus the open deals' expectation): ¥25M. (typical past miss: run rate 22%, "
+            "pipeline 11%, blend 5%) Range from how the same forecast ended in the past 24 months.",
+        }[lang]
+    )
+    # Fewer than 6 past periods compared: no misses listed (a range from 5 periods is not drawn from analogues).
+    few = {"code": "blend", "params": {**BLEND["params"], "n": 5, "interval": "none"}}
+    short = core_method_sentence(few, lang, metric="won_revenue", value=25_000_000.0, low=None)
+    assert {"ja": "典型的な外れ", "en": "typical past miss"}[lang] not in short
+    assert short.endswith({"ja": "履歴が短いため幅はありません。", "en": " No range: too little history."}[lang])
+    # The page's currency: the same sentence in dollars.
+    dollars = core_method_sentence(BLEND, "en", metric="won_revenue", value=25e6, low=None, currency="USD")
+    assert "$12M so far" in dollars and ": $25M." in dollars
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pages_sentence_is_the_catalogues(lang):
+    """The Pacing page's sentence of a forecast object: the engine catalogue's entries, in either language."""
+    expected = {
+        "ja": "ランレート：営業日 19日のうち9日の率17.4%を、分子と分母それぞれのペースで期末まで伸ばしました："
+        "17.4%。幅は過去24か月の同じ時点の予測の外れから。",
+        "en": "Run rate: a rate, so far 17.4% in 9 of 19 business days, its parts extended at their own pace: "
+        "17.4%. Range from how the same forecast ended in the past 24 months.",
+    }
+    assert method_sentence(forecast(), lang) == expected[lang]
+
+
+def test_each_sentence_and_status_word_is_written_once_in_the_engines_catalogue():
+    moved = [k for k in MESSAGES if k.startswith(("pacing.method.", "pacing.brief.", "pacing.per.", "goals.status."))]
+    assert len(moved) == 4 + 4 + 7 + 7  # statuses, periods, brief parts, method sentences
+    assert not [k for k in UI_STRINGS if k in MESSAGES and k in moved]  # none written again on the UI side
+    assert not [k for k in {**MESSAGES, **UI_STRINGS} if k.startswith(("cli.plan.status.", "pacing.code."))]
+    assert [status_word(s, "ja") for s in ("on_track", "at_risk", "off_track", "no_data")] == [
+        "順調", "要注意", "遅れ", "データなし"
+    ]  # fmt: skip
+    assert status_word("off_track", "en") == "Off track" and status_word("someday", "ja") == "someday"
+    assert status_text("at_risk", "ja") == "△ 要注意"  # the pages' word with its symbol: the same key

@@ -21,6 +21,7 @@ from kpi_core.pacing import (
     t_cdf,
     t_quantile,
 )
+from kpi_core.pacing_sentences import method_sentence
 from tests.test_pipeline import DEALS, LEADS
 
 D = dt.date
@@ -207,6 +208,14 @@ def test_range_and_odds_from_past_months(tmp_path: Path):
     assert forecast.probability_on_target == pytest.approx(0.490, abs=0.001)  # 30 sits at the middle, 1.43×
     assert forecast.method["params"]["interval"] == "analogues"
     assert "past 12 months" in forecast.method["text"] and "Student's t" in forecast.method["text"]
+    # The params carry all a sentence in either language needs: the typical miss of each method is the median of
+    # the 12 |log ratios| (six 0s, six ln 2): ln 2 / 2, listed when another method is judged too.
+    assert forecast.method["params"]["errors"]["run_rate"] == pytest.approx(math.log(2) / 2)
+    # January 2025: 23 weekdays less 1 Jan and 13 Jan (Coming of Age Day) = 21; 12 of them to Monday the 20th.
+    assert method_sentence(forecast.method, "ja", metric="opportunities", value=forecast.value, low=forecast.low) == (
+        "ランレート：営業日 21日のうち12日で12、同じペースで期末まで伸ばしました：21。"
+        "幅は過去12か月の同じ時点の予測の外れから。"
+    )
     # A target already reached is certain: a count cannot go down.
     assert pacer.forecast("opportunities", target=12, as_of=D(2025, 1, 20)).probability_on_target == 1.0
 

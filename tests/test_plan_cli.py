@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import unicodedata
 from pathlib import Path
@@ -71,6 +72,41 @@ def test_text_output_is_the_plan_renderer(deals: Path):
     assert args.render is render_plan_text
     text = render_plan_text(run_plan(args))
     assert "consistency:" in text and "backward plan" in text and "Leads" in text
+
+
+def test_text_says_each_forecast_method_in_the_readers_language_and_json_keeps_the_english(with_plan):
+    """The marketing sample on 20 June 2025: `won` has three methods judged on past months, so its sentence lists
+    their typical misses, from the JSON's params (the sentence the Pacing page shows); the JSON itself keeps
+    pacing's English text."""
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "marketing_leads_en.csv"
+    argv = ["plan", str(sample), "--goals", "template:marketing_ja", "--as-of", "2025-06-20"]
+    status, out, err = run([*argv, "--json"])
+    assert status == 0, err
+    won = next(item for item in json.loads(out)["kpis"] if item["id"] == "won")
+    method = won["forecast"]["method"]
+    assert set(won["forecast"]) == {"value", "low", "high", "probability_on_target", "method"}
+    # June 2025: 21 business days, 15 of them to Friday the 20th; pacing's own sentence, in English only.
+    assert method["text"].startswith("Run rate: 14 so far in 15 of 21 business days (weekends and Japanese")
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", method["text"])
+    misses = {code: f"{round(math.expm1(e) * 100)}%" for code, e in method["params"]["errors"].items()}
+    assert set(misses) == {"run_rate", "pipeline", "blend"} and method["params"]["n"] >= 6
+    listed = {
+        "ja": f"（過去の典型的な外れ：ランレート {misses['run_rate']}、パイプライン {misses['pipeline']}、"
+        f"両者の平均 {misses['blend']}）",
+        "en": f" (typical past miss: run rate {misses['run_rate']}, pipeline {misses['pipeline']}, "
+        f"blend {misses['blend']}) ",
+    }
+    value = round(won["forecast"]["value"])
+    for lang, start in (
+        ("ja", f"won：ランレート：営業日 21日のうち15日で14、同じペースで期末まで伸ばしました：{value}。"),
+        ("en", f"won: Run rate: 14 so far in 15 of 21 business days, extended at the same pace: {value}."),
+    ):
+        status, text, err = run(["--lang", lang, *argv])
+        assert status == 0, err
+        line = next(line for line in text.splitlines() if line.startswith(start[:5]))
+        assert line.startswith(start) and listed[lang] in line, line
+        assert line.endswith({"ja": "幅は過去13か月の同じ時点の予測の外れから。",
+                              "en": "Range from how the same forecast ended in the past 13 months."}[lang])  # fmt: skip
 
 
 @pytest.mark.parametrize(

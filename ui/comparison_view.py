@@ -245,3 +245,25 @@ def draw_goal_change_lines(
     for column, row in zip(st.columns(len(rows)), rows, strict=True):
         with column:
             draw_change_lines(comparisons[str(row["per"])], str(row["metric"]), lang)
+
+
+def draw_goal_change_list(
+    view: View, as_of: dt.date, rows: Sequence[Mapping[str, Any]], fiscal_start: int, lang: str
+) -> None:
+    """Under a chart of goals (Goals' bullet chart): one caption line per goal, its name then each change against the
+    previous period and the same period last year; nothing for a goal whose measure the comparison lacks."""
+    if not rows:
+        return
+    comparisons = goal_comparisons(view, as_of, rows, fiscal_start)
+    lines = []
+    for row in rows:
+        comparison = comparisons[str(row["per"])]
+        item = comparison.measures.get(str(row["metric"]))
+        if item is None:
+            continue
+        changes = t("compare.goal_line.separator", lang).join(
+            change_line(comparison, item, basis, lang) for basis in comparison.windows
+        )
+        lines.append(t("compare.goal_line", lang, name=escape_markdown(str(row["name"])), changes=changes))
+    if lines:
+        st.caption("  \n".join(lines))

@@ -51,7 +51,7 @@ STATUS_SHAPES = ("circle", "cross", "square")  # a shape as well as a colour: ne
 LATE_DAYS = 7
 MAX_REMADE = 16
 GOAL_WIDGET = "w_fh_goal"
-CHART_HEIGHT = 300  # the whole chart: Streamlit fits axes and legend inside it
+CHART_HEIGHT = 260  # the whole chart: Streamlit fits axes and legend inside it
 
 
 # ------------------------------------------------------------------------------------------------ the engine, cached
@@ -336,12 +336,17 @@ def draw_forecast_history(view: View, goals: Goals, as_of: dt.date, calendar: st
         actual=fmt_value(history.actual, figure_unit(history.metric), lang, compact=True),
     )  # fmt: skip
     table = functools.partial(table_frame, frame, lang)
-    show_chart(forecast_chart(frame, history, lang), key="forecast_history", caption=caption, data=table,
-               large=view.workshop)  # fmt: skip
     accuracy = accuracy_chart(frame, lang)
-    if accuracy is not None:
-        show_chart(accuracy, key="forecast_accuracy", caption=t("fh.accuracy_caption", lang), data=table,
+    # One chart at a time keeps the meeting page short: forecasts first, then accuracy and the table on demand.
+    names = [t("fh.tab.forecast", lang)] + ([t("fh.tab.accuracy", lang)] if accuracy is not None else [])
+    tabs = st.tabs([*names, t("fh.table", lang)])
+    with tabs[0]:
+        show_chart(forecast_chart(frame, history, lang), key="forecast_history", caption=caption, data=table,
                    large=view.workshop)  # fmt: skip
-    with st.expander(t("fh.table", lang)):
+    if accuracy is not None:
+        with tabs[1]:
+            show_chart(accuracy, key="forecast_accuracy", caption=t("fh.accuracy_caption", lang), data=table,
+                       large=view.workshop)  # fmt: skip
+    with tabs[-1]:
         show_table(table_frame(frame, lang), key="forecast_history")
     return history

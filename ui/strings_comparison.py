@@ -33,4 +33,7 @@ COMPARISON_STRINGS: dict[str, dict[str, str]] = {
         "en": "This period, {current}, against the previous one, {previous}{to_date}.",
     },
     "compare.caption.to_date": {"ja": "（どれも期首から同じ日まで）", "en": " (each up to the same day of its period)"},
+    # one goal's changes under Goals' bullet chart: "月間有効商談数：前月同日比 ↑ +3 ・ 前年同月同日比 ↓ −2"
+    "compare.goal_line": {"ja": "{name}：{changes}", "en": "{name}: {changes}"},
+    "compare.goal_line.separator": {"ja": " ・ ", "en": " · "},
 }

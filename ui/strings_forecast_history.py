@@ -42,6 +42,8 @@ FORECAST_HISTORY_STRINGS: dict[str, dict[str, str]] = {
     },
     # the table
     "fh.table": {"ja": "日ごとの予測と実績", "en": "Each forecast against the actual"},
+    "fh.tab.forecast": {"ja": "予測と実績", "en": "Forecasts and the actual"},
+    "fh.tab.accuracy": {"ja": "精度の推移", "en": "Accuracy over the period"},
     "fh.col.day": {"ja": "予測した日", "en": "Made on"},
     "fh.col.source": {"ja": "出どころ", "en": "Source"},
     "fh.col.forecast": {"ja": "期末の予測", "en": "Forecast"},

@@ -8,11 +8,8 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "nav.pacing": {"ja": "着地予測", "en": "Pacing"},
     "page.goals.title": {"ja": "目標に届いているか？", "en": "Are we on target?"},
     "page.pacing.title": {"ja": "期末に目標へ届くか？", "en": "Will we make the targets by period end?"},
-    # ---------------------------------------------------------------- status words (with ✓ △ ✕ from ui/theme.py)
-    "goals.status.on_track": {"ja": "順調", "en": "On track"},
-    "goals.status.at_risk": {"ja": "要注意", "en": "At risk"},
-    "goals.status.off_track": {"ja": "遅れ", "en": "Off track"},
-    "goals.status.no_data": {"ja": "データなし", "en": "No data"},
+    # ---------------------------------------------------------------- the status rule (its words, goals.status.*, are
+    # kpi_core/messages.py's: the `plan` command says them too; ✓ △ ✕ from ui/theme.py)
     "goals.thresholds": {
         "ja": "状態の基準：実績が目標（期間の途中は経過営業日で按分した目標）の{on}以上なら{on_word}、"
         "{risk}以上なら{risk_word}、{risk}未満なら{off_word}。",
@@ -124,6 +121,7 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     "goals.no_trend": {"ja": "{name}：この期間の実績がありません。", "en": "{name}: no figures in these periods."},
     "goals.by_department": {"ja": "部門別のKPIの状況", "en": "KPI status by department"},
     "goals.by_owner": {"ja": "KPI担当（目標ファイルのowner）別の状況", "en": "KPI status by KPI owner (the goal file)"},
+    "goals.breakdown_title": {"ja": "KPIの内訳（チャネル・商品など）", "en": "KPIs broken down (channel, product, …)"},
     "goals.breakdown_kpi": {"ja": "内訳を見るKPI", "en": "KPI to break down"},
     "goals.breakdown_role": {"ja": "内訳の区分", "en": "Break down by"},
     "goals.breakdown_caption": {
@@ -370,13 +368,6 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
     },
     "pacing.cal_words.weekends": {"ja": "土日のみ除く", "en": "weekends excluded"},
     "pacing.cal_words.none": {"ja": "全日を数える", "en": "every calendar day counted"},
-    "pacing.per.week": {"ja": "週", "en": "weeks"},
-    "pacing.per.month": {"ja": "か月", "en": "months"},
-    "pacing.per.quarter": {"ja": "四半期", "en": "quarters"},
-    "pacing.per.year": {"ja": "年度", "en": "years"},
-    "pacing.code.run_rate": {"ja": "ランレート", "en": "run rate"},
-    "pacing.code.pipeline": {"ja": "パイプライン", "en": "pipeline"},
-    "pacing.code.blend": {"ja": "両者の平均", "en": "blend"},
     "pacing.method_title": {
         "ja": "予測の方法と状態の基準（すべての目標に共通）",
         "en": "How the forecasts are made and the status rule (all goals)",
@@ -409,64 +400,5 @@ GOAL_PAGE_STRINGS: dict[str, dict[str, str]] = {
         "（これまでのペースと残りの日数の両方の誤差を含め、月数が少ないほど広くなるt分布）です。",
         "en": "Where there are too few past periods to compare, the range comes from how much the daily rate varied "
         "month to month (error in both the pace so far and the days left; Student's t, wider the fewer months).",
-    },
-    "pacing.brief.range_analogues": {
-        "ja": "幅は過去{n}{per}の同じ時点の予測の外れから。",
-        "en": " Range from how the same forecast ended in the past {n} {per}.",
-    },
-    "pacing.brief.range_normal": {
-        "ja": "幅は営業日あたりの実績のばらつきから。",
-        "en": " Range from the month-to-month variation of the daily rate.",
-    },
-    "pacing.brief.range_none": {
-        "ja": "履歴が短いため幅はありません。",
-        "en": " No range: too little history.",
-    },
-    "pacing.brief.compared": {
-        "ja": "（過去の典型的な外れ：{listed}）",
-        "en": " (typical past miss: {listed})",
-    },
-    "pacing.brief.rate_volume": {
-        "ja": "営業日 {total}日のうち{elapsed}日で{actual}、同じペースで期末まで伸ばしました",
-        "en": "{actual} so far in {elapsed} of {total} business days, extended at the same pace",
-    },
-    "pacing.brief.rate_ratio": {
-        "ja": "営業日 {total}日のうち{elapsed}日の率{actual}を、分子と分母それぞれのペースで期末まで伸ばしました",
-        "en": "a rate, so far {actual} in {elapsed} of {total} business days, its parts extended at their own pace",
-    },
-    "pacing.brief.pipeline": {
-        "ja": "パイプライン：実績 {actual} + 進行中の案件の期待値：{value}。",
-        "en": "Pipeline: the actual so far, {actual}, plus the open deals' expectation: {value}.",
-    },
-    "pacing.method.no_actual": {
-        "ja": "この期間の実績がまだないため、予測はありません。",
-        "en": "No figures in this period yet, so there is no forecast.",
-    },
-    "pacing.method.complete": {
-        "ja": "期間は終了しています。値は実績の {actual} です。",
-        "en": "The period is over: the value is the actual, {actual}.",
-    },
-    "pacing.method.current_value": {
-        "ja": "日々積み上がる数量ではない（残高・中央値・その組み合わせ）ため、"
-        "現在の値 {actual} をそのまま示しています。",
-        "en": "Not a volume that builds up over the days: the current value, {actual}, is shown without extending it.",
-    },
-    "pacing.method.history_rate": {
-        "ja": "期間の営業日がまだ始まっていないため、"
-        "過去12か月の営業日あたりの実績 × この期間の営業日 {total}日で予測しました。",
-        "en": "No business day of the period has passed: the trailing 12 months' rate per business day × the {total} "
-        "business days of the period.",
-    },
-    "pacing.method.run_rate": {"ja": "ランレート：{rate}：{value}。", "en": "Run rate: {rate}: {value}."},
-    "pacing.method.blend": {
-        "ja": "ランレート（{rate}）とパイプライン予測（実績 + 進行中の案件の期待値）の平均：{value}。",
-        "en": "Average of the run rate ({rate}) and the pipeline forecast (actual plus the open deals' expectation): "
-        "{value}.",
-    },
-    "pacing.method.maturing": {
-        "ja": "注意：作成日と到達した最も先の段階で数えているため、最近作成されたリードは今後さらに進む可能性があり、"
-        "期末後も値が増えることがあります。",
-        "en": " Caution: counted by created date and the furthest stage reached; recent records may still move "
-        "up, so the figure can grow after the period ends.",
     },
 }

@@ -425,7 +425,7 @@ def waterfall_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         .mark_text(dy=-8, fontSize=12)
         .encode(x=alt.X("step:N", sort=sort), y="label_at:Q", text="amount_text:N")
     )
-    return alt.layer(bars, labels).properties(height=320)
+    return alt.layer(bars, labels).properties(height=280)
 
 
 def draw_waterfall(changes: Changes, lang: str) -> pd.DataFrame | None:
@@ -522,7 +522,7 @@ def draw_deal_table(frame: pd.DataFrame, key: str) -> None:
             frame,
             hide_index=True,
             width="stretch",
-            height=min(38 + 35 * len(frame), 400),
+            height=min(38 + 35 * len(frame), 248),  # six rows in view: the meeting page stays short; scroll for more
             column_config=_money_config(frame),
         )
         st.download_button(

@@ -105,6 +105,7 @@ def test_goals_page_fits_and_nothing_is_cut(page: Page, lang: str, screenshots: 
     for name in GOAL_TABS[lang]:
         show_tab(page, name)
         found = measure(page)
+        full_screenshot(page, screenshots / f"goals_1280_tab{GOAL_TABS[lang].index(name)}_{lang}.png")
         assert found["clipped"] == [], name
         assert found["height"] <= MAX_GOALS_HEIGHT, (name, found["height"])
         if name in ("KPIツリー", "KPI tree"):
@@ -124,4 +125,4 @@ def test_pacing_page_says_its_period_and_has_nothing_cut(page: Page, lang: str, 
     # The top cards are the KGI's fiscal year: the heading above them says so.
     expect(page.locator("h3").first).to_contain_text("FY2026")
     # The method every forecast shares is said once (in its expander), not under each KPI.
-    expect(page.locator("[data-testid=stExpander]")).to_have_count(2)  # the method, the table
+    expect(page.locator("[data-testid=stExpander]")).to_have_count(3)  # the method, the table, the reps' table

@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 
 from kpi_core.goals import metric_unit
+from kpi_core.pacing_sentences import status_word
 from kpi_core.report import Figure as ReportFigure
 from kpi_core.report import goal_prefix
 from ui.format import MISSING, current_currency, fmt_number, fmt_period, fmt_signed, fmt_value
-from ui.i18n import t
 from ui.theme import STATUS_COLOURS, STATUS_SYMBOLS
 
 NO_DATA_COLOUR = "#7F7F7F"
@@ -63,7 +63,7 @@ def fmt_gap(
 def status_text(status: str, lang: str) -> str:
     """✓ 順調 / △ 要注意 / ✕ 遅れ / – データなし."""
     symbol = STATUS_SYMBOLS.get(status, "–")
-    return f"{symbol} {t(f'goals.status.{status}', lang)}"
+    return f"{symbol} {status_word(status, lang)}"  # the `plan` command's word too (kpi_core/messages.py)
 
 
 def status_colour(status: str) -> str:

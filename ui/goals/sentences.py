@@ -3,12 +3,12 @@ how each forecast is made."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from kpi_core.goals import STATUS_THRESHOLDS
-from kpi_core.pacing import MIN_ANALOGUES, Forecast
-from ui.format import escape_markdown, fmt_change, fmt_number, fmt_pct
+from kpi_core.pacing import Forecast
+from kpi_core.pacing_sentences import forecast_sentence
+from ui.format import current_currency, escape_markdown, fmt_change, fmt_number, fmt_pct
 from ui.goals.format import fmt_gap, fmt_goal, status_text, unit_of
 from ui.i18n import metric_label, t
 
@@ -63,52 +63,10 @@ def consistency_sentence(check: dict[str, Any], lang: str) -> str:
 
 
 def method_sentence(forecast: Forecast, lang: str) -> str:
-    """What is particular to this goal's forecast, in words, built from the method code and parameters in either
-    language (so the numbers are formatted like the rest of the page: ¥, %, 万/億): its figures so far, the value,
-    the kind of range and any caution. What every forecast shares is said once, by method_overview."""
-    method = forecast.method
-    code, p = method["code"], method.get("params", {})
-    unit = unit_of(forecast.metric)
-    if forecast.value is None and code not in ("complete", "current_value"):
-        return t("pacing.method.no_actual", lang)
-    actual, value = (
-        fmt_goal(p.get("actual"), unit, lang, compact=True),
-        fmt_goal(p.get("value", forecast.value), unit, lang, compact=True),
-    )
-    known = p.get("actual") is not None
-    if code == "complete":
-        text = t("pacing.method.complete", lang, actual=actual) if known else t("pacing.method.no_actual", lang)
-    elif code == "current_value":
-        text = t("pacing.method.current_value", lang, actual=actual) if known else t("pacing.method.no_actual", lang)
-    else:
-        # The calendar is the page's (its control and the chart's caption say it): not repeated per goal.
-        rate_key = "pacing.brief.rate_volume" if p.get("volume") else "pacing.brief.rate_ratio"
-        elapsed, total = p.get("elapsed", forecast.business_days_elapsed), p.get("total", forecast.business_days_total)
-        rate = t(rate_key, lang, actual=actual, elapsed=elapsed, total=total)
-        if code == "history_rate":
-            text = t("pacing.method.history_rate", lang, total=total)
-        elif code == "run_rate":
-            text = t("pacing.method.run_rate", lang, rate=rate, value=value)
-        elif code == "pipeline":
-            text = t("pacing.brief.pipeline", lang, actual=actual, value=value)
-        else:
-            text = t("pacing.method.blend", lang, rate=rate, value=value)
-        errors = {c: e for c, e in (forecast.errors or {}).items() if e is not None}
-        if len(errors) > 1 and forecast.analogues >= MIN_ANALOGUES:
-            listed = ("、" if lang == "ja" else ", ").join(
-                f"{t(f'pacing.code.{c}', lang)} {fmt_pct(math.expm1(e), lang, 0)}" for c, e in errors.items()
-            )
-            text += t("pacing.brief.compared", lang, listed=listed)
-        interval = p.get("interval")
-        if interval == "analogues" and p.get("n") and p.get("per") in KPI_PERIODS:
-            text += t("pacing.brief.range_analogues", lang, n=p["n"], per=t(f"pacing.per.{p['per']}", lang))
-        elif interval == "normal":
-            text += t("pacing.brief.range_normal", lang)
-        elif forecast.low is None:
-            text += t("pacing.brief.range_none", lang)
-    if p.get("maturing"):
-        text += t("pacing.method.maturing", lang)
-    return text
+    """What is particular to this goal's forecast, in words (kpi_core.pacing_sentences: the same catalogue entry the
+    `plan` command prints), money in the session's currency. What every forecast shares is said once, by
+    method_overview."""
+    return forecast_sentence(forecast, lang, current_currency())
 
 
 def method_overview(forecasts: dict[str, Forecast], lang: str) -> list[str]:
@@ -125,6 +83,3 @@ def method_overview(forecasts: dict[str, Forecast], lang: str) -> list[str]:
     if "normal" in intervals:
         lines.append(t("pacing.how.range_normal", lang))
     return lines
-
-
-KPI_PERIODS = ("week", "month", "quarter", "year")
