@@ -2148,6 +2148,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "up, so the figure can grow after the period ends.",
     },
     "cli.plan.method_line": {"ja": "{id}：{sentence}", "en": "{id}: {sentence}"},
+    # --- a workspace keeps its team mapping (issue 14 teams × issue 12 workspaces: kpi_core/workspace) -----------
+    "workspace.bad_teams": {
+        "ja": "チームの対応表を保存できません：担当者とチームは空でない {max} 文字以内の文字で、1 人に 1 チーム、"
+        "{rows} 行までにしてください。",
+        "en": "The team mapping cannot be saved: each owner and team must be non-empty text of at most {max} "
+        "characters, one team per owner, at most {rows} rows.",
+    },
 }
 
 

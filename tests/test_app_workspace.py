@@ -348,3 +348,61 @@ def test_with_sign_in_only_listed_people_open_a_limited_workspace(
         texts = " ".join(e.value for e in [*at.error, *at.info])
         assert sentence in texts
         assert "Limited" not in texts
+
+
+# ------------------------------------------------------------------------------------------------ team mapping
+SALES_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "sales_deals_ja.csv"
+AS_OF = "2026-11-16"  # the sales sample's quotas have reps in this period (as tests/test_app_quotas.py)
+# Not the sample's own team file (第1営業課 / 第2営業課): these teams can only come from the workspace.
+TEAM_OF = {"佐藤 健": "東チーム", "田中 優子": "東チーム", "伊藤 大輔": "東チーム",
+           "鈴木 美咲": "西チーム", "高橋 翔": "西チーム", "渡辺 彩": "西チーム"}  # fmt: skip
+
+
+def teams_csv() -> bytes:
+    lines = ["担当者,チーム", *(f"{owner},{team}" for owner, team in TEAM_OF.items())]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def rep_table(at: AppTest) -> pd.DataFrame:
+    """The Goals page's ranked-reps table (the quota view's)."""
+    [table] = [df.value for df in at.dataframe if {"順位", "担当者", "チーム"} <= set(df.value.columns)]
+    return table
+
+
+def test_an_editors_team_file_is_kept_and_a_viewer_sees_the_teams_without_an_uploader(data_dir):
+    keys = create_workspace(
+        [FileInput(SALES_SAMPLE.name, SALES_SAMPLE)], "営業部", goals_text=template_text("sales", "ja")
+    )
+    editor = open_page(GOALS, ws=keys.id, key=keys.editor_key, lang="ja", asof=AS_OF)
+    assert not editor.exception
+    assert set(rep_table(editor)["チーム"]) == {""}  # a workspace without a mapping has no teams
+    editor.file_uploader(key="quotas_teams_upload").set_value(("チーム表.csv", teams_csv(), "text/csv")).run()
+    assert not editor.exception and not editor.error
+    assert open_workspace(keys.id, keys.viewer_key).teams == TEAM_OF  # stored on the server
+
+    viewer = open_page(GOALS, ws=keys.id, key=keys.viewer_key, lang="ja", asof=AS_OF)
+    assert not viewer.exception
+    table = rep_table(viewer)
+    assert len(table) == len(TEAM_OF)
+    assert dict(zip(table["担当者"], table["チーム"], strict=True)) == TEAM_OF
+    team_lines = " ".join(m.value for m in viewer.markdown if "チーム" in m.value)
+    assert "東チーム" in team_lines and "西チーム" in team_lines  # the roll-up of each team
+    assert any(c.value.startswith("チームの出典: チーム表") for c in viewer.caption)  # the file's name, escaped
+    assert list(viewer.get("file_uploader")) == []  # a viewer gets no team upload
+
+
+def test_a_team_file_loaded_before_saving_goes_with_the_new_workspace(data_dir):
+    at = open_page(DATA, lang="ja", asof=AS_OF)
+    upload(at, (SALES_SAMPLE.name, SALES_SAMPLE.read_bytes(), "text/csv"))
+    at.switch_page(GOALS).run()
+    at.file_uploader(key="quotas_teams_upload").set_value(("チーム表.csv", teams_csv(), "text/csv")).run()
+    assert not at.exception and not at.error
+    at.switch_page(DATA).run()
+    at.text_input(key="ws_name").set_value("営業部").run()
+    at.button(key="ws_save_button").click().run()
+    assert not at.exception
+    [saved] = list_workspaces(data_dir)
+    viewer_link = at.code[0].value  # the viewer link is shown first
+    viewer = open_workspace(saved.id, viewer_link.split("key=", 1)[1])
+    assert viewer.role == "viewer"
+    assert (viewer.teams, viewer.teams_file) == (TEAM_OF, "チーム表.csv")

@@ -133,6 +133,7 @@ def test_editor_changes_are_kept(tmp_path: Path, workspace_keys) -> None:
 READS = {
     "can_edit", "info", "name", "created", "updated", "settings", "options", "goals_text", "snapshots",
     "load_inputs", "load_dataset", "verify", "require_editor", "allowed", "goals_revised", "snapshot_forecasts",
+    "teams", "teams_file",
 }  # fmt: skip
 WRITES = {
     "save_goals": lambda w: w.save_goals(template_text("sales", "en")),
@@ -140,6 +141,7 @@ WRITES = {
     "save_settings": lambda w: w.save_settings(Settings(fiscal_start=1)),
     "save_allowed": lambda w: w.save_allowed(["eve@evil.example"]),
     "rename": lambda w: w.rename("乗っ取り"),
+    "save_teams": lambda w: w.save_teams({"佐藤 健": "乗っ取り課"}, "teams.csv"),
     "add_snapshot": lambda w: w.add_snapshot(sales_input()),
     "start_editing": lambda w: w.start_editing(),
     "stop_editing": None,  # gives up only the caller's own lease: nothing to refuse
@@ -326,3 +328,59 @@ def test_goals_revised_is_the_saved_goal_files_time(tmp_path: Path) -> None:
     before = time.time()
     editor.save_goals(template_text("sales", "en"))
     assert before - 1 <= editor.goals_revised() <= time.time() + 1
+
+
+# ------------------------------------------------------------------------------------------------ team mapping
+TEAMS = {"佐藤 健": "東日本営業", "田中 優子": "西日本営業"}
+
+
+def test_an_editors_team_mapping_is_kept_as_data_and_a_viewer_reads_it(tmp_path: Path, workspace_keys) -> None:
+    editor = open_workspace(workspace_keys.id, workspace_keys.editor_key, data_dir=tmp_path)
+    assert (editor.teams, editor.teams_file) == ({}, None)  # none until one is saved
+    files_before = set(tree(tmp_path))
+    stored = editor.save_teams({" 佐藤  健 ": "東日本営業", "田中 優子": " 西日本営業"}, "teams 2025.csv")
+    assert stored == TEAMS  # spaces collapsed as read_teams collapses them
+    # a new session, as after a restart, with the viewer key
+    viewer = open_workspace(workspace_keys.id, workspace_keys.viewer_key, data_dir=tmp_path)
+    assert (viewer.teams, viewer.teams_file) == (TEAMS, "teams 2025.csv")
+    new_files = {Path(name).name for name in set(tree(tmp_path)) - files_before}
+    assert new_files <= {".guard", "edit.lock"}  # only the write lock: the mapping lives in workspace.json
+    assert (tmp_path / workspace_keys.id / "workspace.json").read_text(encoding="utf-8").count("東日本営業") == 1
+    assert viewer.goals_text == GOALS  # nothing else changed
+    editor.save_teams({})  # an empty mapping removes it
+    assert (viewer.teams, viewer.teams_file) == ({}, None)
+
+
+def test_a_new_workspace_keeps_the_team_mapping_it_was_created_with(tmp_path: Path) -> None:
+    keys = create_workspace(sales_input(), "営業", teams=TEAMS, teams_file="teams.csv", data_dir=tmp_path)
+    viewer = open_workspace(keys.id, keys.viewer_key, data_dir=tmp_path)
+    assert (viewer.teams, viewer.teams_file) == (TEAMS, "teams.csv")
+
+
+@pytest.mark.parametrize(
+    "teams",
+    [
+        {"佐藤 健": ""},  # no team
+        {"   ": "東日本営業"},  # no owner
+        {"佐藤 健": "東日本\x00営業"},  # a control character
+        {"佐藤 健": "x" * 201},  # too long
+        {"Sato Ken": "East", "sato ken": "West"},  # one owner in two teams (owners compare as the engine does)
+        {"佐藤 健": 3},  # not text
+        [("佐藤 健", "東日本営業")],  # not a mapping
+        {f"rep {i}": "East" for i in range(5001)},  # more rows than a team file may have
+    ],
+)
+def test_an_unusable_team_mapping_is_refused_and_nothing_is_written(
+    tmp_path: Path, workspace_keys, teams: object
+) -> None:
+    editor = open_workspace(workspace_keys.id, workspace_keys.editor_key, data_dir=tmp_path)
+    editor.save_teams(TEAMS, "teams.csv")
+    before = (tmp_path / workspace_keys.id / "workspace.json").read_bytes()
+    with pytest.raises(WorkspaceInvalid) as caught:
+        editor.save_teams(teams, "other.csv")  # type: ignore[arg-type]
+    assert caught.value.code == "bad_teams"
+    assert "200" in caught.value.message("ja") and "5000" in caught.value.message("en")
+    assert (tmp_path / workspace_keys.id / "workspace.json").read_bytes() == before
+    with pytest.raises(WorkspaceInvalid):
+        create_workspace(sales_input(), "x", teams=teams, data_dir=tmp_path / "other")  # type: ignore[arg-type]
+    assert not (tmp_path / "other").exists()

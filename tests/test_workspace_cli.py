@@ -106,6 +106,44 @@ def test_exit_status_and_one_sentence(argv: list[str], status: int, tmp_path: Pa
     assert not any(tmp_path.iterdir())  # nothing half-made
 
 
+def test_create_keeps_the_team_files_mapping_not_the_file(tmp_path: Path) -> None:
+    teams = tmp_path / "チーム表.csv"
+    teams.write_text("担当者,チーム,メモ\n佐藤 健,東日本営業,x\n田中  優子,西日本営業,\n\n", encoding="utf-8-sig")
+    data_dir = tmp_path / "ws"
+    status, out, err = run(
+        "workspace", "create", str(SALES), "--name", "営業", "--teams", str(teams),
+        "--data-dir", str(data_dir), "--json",
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    links = json.loads(out)
+    teams.unlink()  # the workspace does not need the file again
+    viewer = open_workspace(links["workspace"], key_of(links["viewer_link"]), data_dir=data_dir)
+    assert viewer.teams == {"佐藤 健": "東日本営業", "田中 優子": "西日本営業"}  # by hand from the three lines
+    assert viewer.teams_file == "チーム表.csv"
+    assert not [p for p in data_dir.rglob("*") if p.suffix == ".csv" and "チーム" in p.name]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [("名前,色\n佐藤 健,赤\n", {"ja": "チーム", "en": "team"}), (None, {"ja": "見つかりません", "en": "no such file"})],
+)
+def test_an_unusable_or_missing_team_file_exits_2_and_creates_nothing(
+    tmp_path: Path, content: str | None, expected: dict[str, str]
+) -> None:
+    teams = tmp_path / "missing.csv"
+    if content is not None:
+        teams.write_text(content, encoding="utf-8")
+    data_dir = tmp_path / "ws"
+    for lang in ("ja", "en"):
+        status, out, err = run(
+            "--lang", lang, "workspace", "create", str(SALES), "--name", "x", "--teams", str(teams),
+            "--data-dir", str(data_dir),
+        )  # fmt: skip
+        assert (status, out) == (2, "") and err.count("\n") == 1 and "Traceback" not in err
+        assert expected[lang] in err, err
+    assert not data_dir.exists()
+
+
 def test_text_output_in_japanese(tmp_path: Path) -> None:
     status, out, _ = run(
         "workspace", "create", str(SALES), "--name", "営業", "--data-dir", str(tmp_path), "--lang", "ja"

@@ -14,6 +14,7 @@ import streamlit as st
 
 from kpi_core.goals import QUOTA_KGI, STATUS_THRESHOLDS, attainment_of, load_goals, metric_unit, status_of
 from kpi_core.quotas import KpiQuotas, OwnerFigures, TeamsError, quota_report, read_teams
+from kpi_core.workspace import WorkspaceError
 from ui.data import CACHE_TTL, SAMPLE_DIR
 from ui.format import MISSING, escape_markdown, fmt_number, fmt_pct, fmt_period, fmt_value
 from ui.frame import View
@@ -21,12 +22,15 @@ from ui.goals_state import current_goals, goals_text
 from ui.i18n import t
 from ui.show import show_chart, show_table
 from ui.theme import STATUS_COLOURS, STATUS_SYMBOLS
+from ui.workspace_view import save_teams as save_workspace_teams
 
 _log = logging.getLogger(__name__)
 
 # The team file shipped with a sample source (sample_data/generate.py writes it), read when no other is loaded.
 SAMPLE_TEAM_FILES: dict[str, str] = {"sales": "sales_teams_ja.csv"}
-TEAMS_KEY = "quota_teams"  # session: source → (file name, {owner: team}) of a team file loaded on the Goals page
+# session: source → (file name, {owner: team}) of a team file loaded on the Goals page (not in a workspace: it
+# keeps its own, saved by an editor and read by every link)
+TEAMS_KEY = "quota_teams"
 STATUSES = ("on_track", "at_risk", "off_track", "no_data")
 NO_DATA_COLOUR = "#7F7F7F"
 STATUS_FILLS = {"on_track": "#D4EFE5", "at_risk": "#FBEBCC", "off_track": "#F7DACB"}
@@ -42,7 +46,11 @@ def _sample_teams(name: str, mtime_ns: int) -> dict[str, str]:
 
 
 def current_teams(view: View) -> tuple[str | None, dict[str, str]]:
-    """(file name, owner → team): the team file loaded for this source, else the sample's own (none for uploads)."""
+    """(file name, owner → team): the open workspace's stored mapping; else the team file loaded for this source in
+    this session, else the sample's own (none for uploads)."""
+    opened = view.workspace
+    if opened is not None:
+        return (opened.teams_file, dict(opened.teams)) if opened.teams else (None, {})
     stored = st.session_state.get(TEAMS_KEY, {}).get(view.source)
     if stored is not None:
         return stored
@@ -412,7 +420,9 @@ def draw_pacing_quotas(view: View, as_of: dt.date, calendar: str) -> None:
 
 
 def _draw_teams_upload(view: View, has_teams: bool) -> None:
-    """The team file: where the teams come from, and an uploader for another (kept for this source, this session)."""
+    """The team file: where the teams come from, and an uploader for another (kept for this source, this session;
+    in a workspace saved to it, and only for an editor who may change it now: a viewer gets no uploader)."""
+    opened = view.workspace
     name, _ = current_teams(view)
     goals = current_goals(view)
     source = escape_markdown(name) if name else (t("quotas.teams_goal_file") if goals.teams() else None)
@@ -420,6 +430,8 @@ def _draw_teams_upload(view: View, has_teams: bool) -> None:
         st.caption(t("quotas.teams_from", source=source))
     elif not has_teams:
         st.caption(t("quotas.no_teams"))
+    if opened is not None and not opened.editable:
+        return
     upload = st.file_uploader(
         t("quotas.teams_upload"), type=["csv", "xlsx"], key="quotas_teams_upload", help=t("quotas.teams_upload_help")
     )
@@ -430,6 +442,15 @@ def _draw_teams_upload(view: View, has_teams: bool) -> None:
     except TeamsError as exc:
         st.error(escape_markdown(exc.message(view.lang)), icon=":material/error:")
         return
+    if opened is not None:
+        if teams == opened.teams:  # saved already (the uploader keeps its file across runs); the name is display
+            return
+        try:
+            save_workspace_teams(opened, teams, upload.name)
+        except WorkspaceError as exc:
+            st.error(escape_markdown(exc.message(view.lang)), icon=":material/error:")
+            return
+        st.rerun()
     stored: dict[str, Any] = st.session_state.setdefault(TEAMS_KEY, {})
     if stored.get(view.source) != (upload.name, teams):
         stored[view.source] = (upload.name, teams)

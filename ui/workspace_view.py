@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +54,7 @@ from ui.workspace_access import (
 )
 
 WS_SOURCE = "workspace"  # the view's source while a workspace is open
+UPLOAD_SOURCE = "upload"  # the source of this session's uploads (what "save as workspace" stores)
 WS_PARAMS: tuple[str, ...] = ("ws", "key")
 OWNER_KEY = "workspace_owner"  # session: this browser session's token for the one-editor lock
 CURRENT_KEY = "workspace_current"  # session: the workspace this run opened (set by the frame on every run)
@@ -80,6 +81,8 @@ class OpenedWorkspace:
     inputs: list[FileInput]
     lock_message: str | None = None  # another editor holds the workspace (one sentence, in the reader's language)
     holds_lock: bool = False
+    teams: dict[str, str] = field(default_factory=dict)  # the stored team mapping {owner: team}
+    teams_file: str | None = None  # the name of the team file it was read from, for display
 
     @property
     def id(self) -> str:
@@ -138,6 +141,8 @@ def open_linked(ws_id: str, key: str) -> OpenedWorkspace:
         snapshot=snapshot,
         snapshot_count=len(snapshots),
         inputs=inputs,
+        teams=workspace.teams,
+        teams_file=workspace.teams_file,
     )
 
 
@@ -364,6 +369,14 @@ def save_goals(opened: OpenedWorkspace, text: str) -> None:
     opened.goals_text = text
 
 
+def save_teams(opened: OpenedWorkspace, teams: dict[str, str], file_name: str | None) -> None:
+    """Save a team file's owner → team mapping to the workspace (raises WorkspaceError; the engine refuses a
+    viewer key and a mapping it cannot store)."""
+    stored = write(opened, lambda ws: ws.save_teams(teams, file_name))
+    assert isinstance(stored, dict)
+    opened.teams, opened.teams_file = stored, opened.workspace.teams_file
+
+
 def save_settings(opened: OpenedWorkspace, settings: Settings, allowed: tuple[str, ...]) -> None:
     """Save currency, fiscal-year start, calendar and who may open it (raises WorkspaceError)."""
     from ui.workspace_access import save_settings as save_with_allowed
@@ -470,6 +483,14 @@ def draw_save_as(
     draw_created_links(lang)
 
 
+def _session_teams(source: str) -> tuple[str | None, dict[str, str]]:
+    """(file name, owner → team) of the team file this session loaded on the Goals page for `source`."""
+    from ui.quota_view import TEAMS_KEY  # here: ui.quota_view reads the goals, which import this module
+
+    stored = st.session_state.get(TEAMS_KEY, {}).get(source)
+    return stored if isinstance(stored, tuple) and len(stored) == 2 else (None, {})
+
+
 def _create(
     dataset: Dataset, files: list[FileInput], options: SourceOptions, goals_text: str | None, settings: Settings
 ) -> None:
@@ -477,6 +498,7 @@ def _create(
 
     lang = current_lang()
     name = str(st.session_state.get("ws_name") or "")
+    teams_file, teams = _session_teams(UPLOAD_SOURCE)  # a team file uploaded before saving goes with the data
     try:
         created = create_workspace(
             files,
@@ -485,6 +507,8 @@ def _create(
             options=pinned_options(options, dataset).load_options(),
             goals_text=goals_text,
             settings=AccessSettings(settings.currency, settings.fiscal_start, settings.calendar),
+            teams=teams,
+            teams_file=teams_file,
         )
     except (WorkspaceError, IntakeError) as exc:
         say("error", exc.message(lang))

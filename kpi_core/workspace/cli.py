@@ -32,6 +32,7 @@ from kpi_core.intake.load import FileInput, LoadOptions, load_dataset
 from kpi_core.intake.stages import CANONICAL
 from kpi_core.intake.values import DATE_ORDERS
 from kpi_core.messages import LANGS
+from kpi_core.quotas import read_teams
 from kpi_core.workspace.errors import EXIT_USAGE, WorkspaceError, WorkspaceInvalid, WorkspaceStorageError
 from kpi_core.workspace.messages import render
 from kpi_core.workspace.workspaces import (
@@ -67,6 +68,12 @@ def add_workspace_commands(subparsers: argparse._SubParsersAction) -> argparse.A
         "--calendar", choices=CALENDARS, default=DEFAULT_CALENDAR, help="business days (default jp: JP holidays)"
     )
     create.add_argument("--allow", action="append", default=None, metavar="EMAIL_OR_@DOMAIN", help=_ALLOW_HELP)
+    create.add_argument(
+        "--teams",
+        type=Path,
+        metavar="FILE",
+        help="team file (CSV or .xlsx: an owner column and a team column); its owner → team mapping is kept",
+    )
     _common_arguments(create, with_lang=False)
     create.set_defaults(handler=_storage_safe(run_create), render=render_links)
 
@@ -165,10 +172,18 @@ def read_goals_text(spec: str, lang: str = "en") -> str:
     return text
 
 
+def read_teams_file(path: Path) -> dict[str, str]:
+    """owner → team from a team file (UsageError when it is not there, TeamsError when it cannot be used)."""
+    if not path.is_file():
+        raise UsageError("cli.no_such_file", path=path)
+    return read_teams(path, path.name)
+
+
 def run_create(args: argparse.Namespace) -> dict[str, Any]:
     lang = _lang(args)
     _check_files(args.files)
     goals_text = read_goals_text(args.goals, lang) if args.goals else None
+    teams = read_teams_file(args.teams) if args.teams else None
     options = LoadOptions(
         roles=parse_mapping(args.map),
         link_key=args.link,
@@ -191,6 +206,8 @@ def run_create(args: argparse.Namespace) -> dict[str, Any]:
         settings=settings,
         data_dir=args.data_dir,
         dataset=dataset,
+        teams=teams,
+        teams_file=args.teams.name if args.teams else None,
     )
     return created.as_json()
 

@@ -13,7 +13,7 @@ DATA_DIR_ENV = "KPI_PIVOT_DATA_DIR"
 DEFAULT_DATA_DIR = "workspaces"  # relative to the working directory of the app server or command
 
 # One folder per workspace, named by its id (kpi_core.workspace.keys checks the id before any path is built):
-#   <data dir>/<id>/workspace.json   name, times, settings, load options (JSON)
+#   <data dir>/<id>/workspace.json   name, times, settings, load options, team mapping {owner: team} (JSON)
 #                   access.json      salt and hashes of the editor and viewer keys (never a key)
 #                   goals.yaml       the goal file as the editor saved it
 #                   edit.lock        the editor holding the workspace, and until when (kpi_core.workspace.lock)

@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 
 from kpi_core.business_days import CALENDARS, DEFAULT_CALENDAR
 from kpi_core.forecast_history import ForecastSet, make_forecasts, product_as_of
-from kpi_core.goals import load_goals
+from kpi_core.goals import load_goals, owner_key
 from kpi_core.intake.inference import CURRENCIES
 from kpi_core.intake.load import Dataset, FileInput, LoadOptions, load_dataset
+from kpi_core.quotas import MAX_TEAM_ROWS
 from kpi_core.workspace import lock, snapshots
 from kpi_core.workspace.allowed import is_allowed, normalise_allowed, stored_allowed
 from kpi_core.workspace.errors import (
@@ -51,6 +52,7 @@ _log = logging.getLogger(__name__)
 
 FORMAT = 1
 MAX_NAME_CHARS = 120
+MAX_TEAM_NAME_CHARS = 200  # an owner's or a team's name in a stored team mapping
 STORED_MAX_BYTES = 64 * 1024**3  # stored tables passed the upload limit once; their CSV form may be larger
 _NOT_STORED = ("max_bytes",)  # LoadOptions fields that are a server limit, not the user's choice
 
@@ -134,6 +136,38 @@ def _checked_goals(text: str | None) -> str | None:
     return text
 
 
+def _checked_teams(teams: object, file_name: object = None) -> tuple[dict[str, str], str | None]:
+    """({owner: team}, the team file's name for display) as stored: names with their spaces collapsed, each
+    non-empty, at most MAX_TEAM_NAME_CHARS characters and without control characters, one team per owner (compared
+    as kpi_core.goals.owner_key compares owners), at most MAX_TEAM_ROWS of them; WorkspaceInvalid otherwise. The
+    names are data (shown, matched against the data's owners), never part of a path; the file's name is shortened
+    to MAX_NAME_CHARS and dropped when it is not plain text."""
+    invalid = WorkspaceInvalid("workspace.bad_teams", max=MAX_TEAM_NAME_CHARS, rows=MAX_TEAM_ROWS)
+    if not isinstance(teams, Mapping) or len(teams) > MAX_TEAM_ROWS:
+        raise invalid
+    clean: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for owner, team in teams.items():
+        names = [" ".join(v.split()) if isinstance(v, str) else "" for v in (owner, team)]
+        if any(not n or len(n) > MAX_TEAM_NAME_CHARS or _has_control(n) for n in names):
+            raise invalid
+        key = owner_key(names[0])
+        if seen.setdefault(key, names[1]) != names[1]:
+            raise invalid
+        clean[names[0]] = names[1]
+    shown = " ".join(file_name.split())[:MAX_NAME_CHARS] if isinstance(file_name, str) else ""
+    return clean, (shown if clean and shown and not _has_control(shown) else None)
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c).startswith("C") for c in text)
+
+
+def _teams_meta(teams: dict[str, str], file_name: str | None) -> dict[str, Any]:
+    """The workspace.json fields of a team mapping (none: both empty)."""
+    return {"teams": teams, "teams_file": file_name}
+
+
 def _store_forecasts(folder: Path, dataset: Dataset, goals_and_calendar: Callable[[], tuple[str | None, str]]) -> None:
     """Keep beside a prepared snapshot's manifest the forecasts the pages show for its data today, with the goal
     file and calendar `goals_and_calendar()` gives (nothing without a goal file). Best effort: a goal file that does
@@ -212,6 +246,8 @@ def create_workspace(
     settings: Settings | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     dataset: Dataset | None = None,
+    teams: Mapping[str, str] | None = None,
+    teams_file: str | None = None,
 ) -> CreatedWorkspace:
     """Store uploaded files as a new workspace and return its id with an editor and a viewer key (shown once).
 
@@ -220,7 +256,10 @@ def create_workspace(
     under the data directory; the file names are kept for display only. The workspace appears all at once: it is
     written in a temporary folder that is renamed into place.
 
-    Raises WorkspaceInvalid (name, settings), GoalsError (goal text), IntakeError (files),
+    `teams` ({owner: team}, read from a team file named `teams_file`: that name is kept for display only) is
+    stored as data, never as the file.
+
+    Raises WorkspaceInvalid (name, settings, teams), GoalsError (goal text), IntakeError (files),
     WorkspaceStorageError (the data directory cannot be written).
     """
     if not files:
@@ -228,6 +267,7 @@ def create_workspace(
     clean_name = _checked_name(name)
     options = options or LoadOptions()
     _checked_goals(goals_text)
+    team_map, teams_file = _checked_teams(teams or {}, teams_file)
     settings = (settings or Settings()).checked()
     if settings.allowed is None:
         settings = dataclasses.replace(settings, allowed=())
@@ -254,6 +294,7 @@ def create_workspace(
             "updated": now,
             "settings": settings.as_json(),
             "options": options_as_json(options),
+            **_teams_meta(team_map, teams_file),
         }
         atomic_write_json(folder / ACCESS_FILE, record.as_json())
         atomic_write_json(folder / WORKSPACE_FILE, meta)
@@ -442,6 +483,20 @@ class Workspace:
         except FileNotFoundError:
             return None
 
+    @property
+    def teams(self) -> dict[str, str]:
+        """The team mapping {owner: team} as last saved (empty when the workspace has none)."""
+        stored = self.info().get("teams")
+        if not isinstance(stored, dict):
+            return {}
+        return {str(k): str(v) for k, v in stored.items() if isinstance(k, str) and isinstance(v, str)}
+
+    @property
+    def teams_file(self) -> str | None:
+        """The name of the team file the mapping was read from, for display (None: none, or not known)."""
+        name = self.info().get("teams_file")
+        return name if isinstance(name, str) and name and self.teams else None
+
     def goals_revised(self) -> float | None:
         """When the goal file was last saved (a POSIX time), or None when the workspace has none."""
         try:
@@ -533,6 +588,15 @@ class Workspace:
             _checked_goals(text)
             atomic_write_text(self.path / GOALS_FILE, text)
             _touch(self.path)
+
+    def save_teams(self, teams: Mapping[str, str], file_name: str | None = None) -> dict[str, str]:
+        """Replace the team mapping {owner: team} (an empty one removes it); `file_name` names the team file it
+        was read from, for display. The mapping as stored (WorkspaceInvalid when it cannot be used; nothing is
+        written then)."""
+        with self._write():
+            clean, shown = _checked_teams(teams, file_name)
+            _touch(self.path, **_teams_meta(clean, shown))
+        return clean
 
     def save_options(self, options: LoadOptions) -> None:
         """Replace the column roles, stage mapping and other load options."""
