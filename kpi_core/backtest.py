@@ -22,7 +22,7 @@ from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS
 from kpi_core.pacing import Pacer
 from kpi_core.pipeline import data_as_of, open_amounts_known
-from kpi_core.sql import Part, Select, Sql, closed_after, create_table_as, execute, relation, star_replace
+from kpi_core.sql import Part, Select, Sql, closed_after, create_table_as, execute, relation, setting, star_replace
 
 AS_OF_FRACTIONS = (0.25, 0.5, 0.75)
 DEFAULT_METRICS = ("records", "won", "won_revenue")
@@ -189,7 +189,7 @@ def snapshot_at(dataset: Dataset, as_of: dt.date) -> Dataset:
     ).build()
     table = relation(cursor, rows).to_arrow_table()
     con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
+    execute(con, setting("enable_progress_bar", "false"))
     con.register("snapshot_rows", table)
     con.execute(create_table_as("records", "snapshot_rows").text)
     con.unregister("snapshot_rows")

@@ -13,6 +13,7 @@ from kpi_core.catalog import RANK_PLACEHOLDER, SQL_FIELDS, resolve_ranks
 from kpi_core.formula import FormulaError, formula_names
 from kpi_core.intake.roles import PERIOD_ROLES, RECORD_ROLES, ROLE_KIND
 from kpi_core.intake.stages import LEVEL_RANK, LEVELS, MEASURE_LEVEL
+from kpi_core.sql import create_empty_table, execute, expression_value, matching_row_count
 
 SECTIONS = ("measures", "ratios", "conversions")
 UNITS = ("count", "currency", "ratio", "days")
@@ -187,10 +188,9 @@ def _dry_run(measures: list[dict[str, Any]]) -> None:
     an error naming the measure, at load, on every machine."""
     con = duckdb.connect(":memory:")
     try:
-        defs = ", ".join(f'"{c}" {t}' for c, t in records_columns().items())
-        con.execute(f"CREATE TABLE records ({defs})")
-        periods = ", ".join(f'"{r}" {KIND_TYPES[ROLE_KIND[r]]}' for r in PERIOD_ROLES)
-        con.execute(f"CREATE TABLE periods ({periods}, period_start DATE)")
+        execute(con, create_empty_table("records", records_columns()))
+        periods = {r: KIND_TYPES[ROLE_KIND[r]] for r in PERIOD_ROLES} | {"period_start": "DATE"}
+        execute(con, create_empty_table("periods", periods))
         for item in measures:
             for field, table in (("records_sql", "records"), ("periods_sql", "periods"), ("median_where", "records")):
                 expression = item.get(field)
@@ -198,12 +198,12 @@ def _dry_run(measures: list[dict[str, Any]]) -> None:
                     continue
                 expression = resolve_ranks(expression, LEVEL_RANK)  # as kpi_core/catalog.read_metrics does
                 sql = (
-                    f"SELECT count(*) FROM {table} WHERE {expression}"
+                    matching_row_count(table, expression)
                     if field == "median_where"
-                    else (f"SELECT {expression} FROM {table}")
+                    else expression_value(table, expression)
                 )
                 try:
-                    con.execute(sql).fetchall()
+                    execute(con, sql).fetchall()
                 except duckdb.Error as error:
                     problem = str(error).splitlines()[0][:200]
                     raise CatalogError("sql", metric=item["name"], field=field, problem=problem) from error

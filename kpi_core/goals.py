@@ -25,6 +25,7 @@ from kpi_core.intake.load import Dataset
 from kpi_core.intake.stages import MEASURE_LEVEL
 from kpi_core.messages import Phrase, render
 from kpi_core.metrics import BREAKDOWN_ROLES, Filters, compute_kpis, finish_metrics, load_catalog
+from kpi_core.sql import execute, first_data_date
 
 KGI_PERIODS = ("year", "quarter", "month")
 KPI_PERS = ("week", "month", "quarter", "year")
@@ -1147,8 +1148,7 @@ def historical_figures(dataset: Dataset, as_of: dt.date, months: int = 12, fisca
 
 def first_date(dataset: Dataset) -> dt.date | None:
     """The earliest date in the data (created or closed; a monthly sheet's first month)."""
-    expression = "min(period_start)" if dataset.shape == "periods" else "least(min(created), min(closed))"
-    return dataset.cursor().execute(f"SELECT {expression} FROM {dataset.table}").fetchall()[0][0]
+    return execute(dataset.cursor(), first_data_date(dataset.shape, dataset.table)).fetchall()[0][0]
 
 
 def _kpi_for(goals: Goals, metric: str) -> Kpi | None:

@@ -44,6 +44,7 @@ from kpi_core.intake.roles import header_key, roles_from_header
 from kpi_core.messages import Sentence, render
 from kpi_core.metrics import Filters
 from kpi_core.pacing import Forecast, Pacer
+from kpi_core.sql import distinct_present_values, execute
 
 BASES = ("quota", "even_split", "team_target")
 # Team-file headers for the team column (compared after header_key); the owner column is found as the intake finds
@@ -277,8 +278,8 @@ def by_owner(
 
 def _data_owners(dataset: Dataset) -> dict[str, str]:
     """owner key → the name as the data writes it (every owner of the data, any date)."""
-    sql = f'SELECT DISTINCT "owner" FROM {dataset.table} WHERE "owner" IS NOT NULL'
-    names = sorted(str(row[0]) for row in dataset.cursor().execute(sql).fetchall())
+    rows = execute(dataset.cursor(), distinct_present_values(dataset.table, "owner")).fetchall()
+    names = sorted(str(row[0]) for row in rows)
     return {owner_key(name): name for name in names}
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.load import Dataset
+from kpi_core.sql import execute, memory_in_use
 
 _log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def budget_bytes() -> int:
 def dataset_bytes(dataset: Dataset) -> int:
     """The memory DuckDB holds for one dataset (its own in-memory database)."""
     try:
-        rows = dataset.cursor().execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()
+        rows = execute(dataset.cursor(), memory_in_use()).fetchall()
         return int(rows[0][0])
     except Exception:  # a closed or broken connection holds nothing we can count
         return 0

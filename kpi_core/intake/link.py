@@ -21,6 +21,22 @@ from kpi_core.intake.findings import Link
 from kpi_core.intake.roles import detect_roles, roles_from_header
 from kpi_core.intake.tables import file_row, quote_ident
 from kpi_core.messages import Names
+from kpi_core.sql import (
+    bookings_by_key,
+    create_source_view,
+    execute,
+    first_rows,
+    first_rows_per_key,
+    joined_source,
+    key_overlap,
+    key_stats,
+    left_join_on_key,
+    orphan_rows,
+    repeated_key_rows,
+    rows_with_rowid,
+    table_columns,
+    with_parent_leads,
+)
 
 _OUTCOME_ROLES = frozenset({"stage", "won_flag", "lifecycle", "closed_flag"})
 SAMPLE_ROWS = 2000
@@ -45,7 +61,7 @@ class LinkedSources:
 def file_roles(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile) -> set[str]:
     """The roles a file's own columns hold, judged by headers and values (a "Closed" column of dates is a close
     date, not a closed flag)."""
-    result = con.execute(f"SELECT * FROM src{index} LIMIT {SAMPLE_ROWS}")
+    result = execute(con, first_rows(f"src{index}", SAMPLE_ROWS))
     names = [d[0] for d in result.description]
     rows = result.fetchall()
     sample = {name: [row[i] for row in rows] for i, name in enumerate(names)}
@@ -54,9 +70,7 @@ def file_roles(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile) -
 
 def _key_stats(con: duckdb.DuckDBPyConnection, index: int, key: str) -> tuple[int, int]:
     """(distinct, present) values of the key in file `index`."""
-    qkey = quote_ident(key)
-    sql = f"SELECT count(DISTINCT CAST({qkey} AS VARCHAR)), count({qkey}) FROM src{index}"
-    distinct, present = con.execute(sql).fetchall()[0]
+    distinct, present = execute(con, key_stats(f"src{index}", key)).fetchall()[0]
     return int(distinct), int(present)
 
 
@@ -93,17 +107,12 @@ def find_link_key(con: duckdb.DuckDBPyConnection, sources: list[SourceFile]) -> 
             continue
         # Overlap: the share of each other file's distinct values found in the most unique file.
         anchor = max(unique, key=lambda i: stats[i][0])
-        qcol = quote_ident(column)
         overlaps = []
         for index in range(len(sources)):
             if index == anchor:
                 continue
-            sql = (
-                f"SELECT count(DISTINCT CAST(o.{qcol} AS VARCHAR)) FILTER (WHERE CAST(o.{qcol} AS VARCHAR) IN "
-                f"(SELECT CAST({qcol} AS VARCHAR) FROM src{anchor})) / greatest(count(DISTINCT o.{qcol}), 1) "
-                f"FROM src{index} o"
-            )
-            overlaps.append(float(con.execute(sql).fetchall()[0][0] or 0))
+            overlap = execute(con, key_overlap(f"src{index}", f"src{anchor}", column)).fetchall()[0][0]
+            overlaps.append(float(overlap or 0))
         score = min(overlaps) + (1.0 if id_like else 0.0)
         if min(overlaps) >= 0.5 and (best is None or score > best[0]):
             best = (score, column)
@@ -130,24 +139,18 @@ def link_sources(
     roles = [file_roles(con, index, source) for index, source in enumerate(sources)]
     unique = {i: _is_unique(_key_stats(con, i, key)) for i in range(len(sources))}  # every file has the key
     base = choose_base(counts, unique, roles)
-    qkey = quote_ident(key)
-    as_text = f"CAST({qkey} AS VARCHAR)"
     others = [i for i in range(len(sources)) if i != base]
     relations = {i: _relation(roles[i], unique[i], unique[base]) for i in others}
     linked = LinkedSources(key, base, list(sources[base].columns), dict.fromkeys(sources[base].columns, base))
     select = [f"b.{quote_ident(c)}" for c in sources[base].columns] + [f"b.rowid AS __row_{base}"]
     joins = []
-    first_only = f"QUALIFY row_number() OVER (PARTITION BY {as_text} ORDER BY rowid) = 1"
-    repeats = (
-        f"SELECT rowid FROM src{{i}} WHERE {qkey} IS NOT NULL "
-        f"QUALIFY row_number() OVER (PARTITION BY {as_text} ORDER BY rowid) > 1 ORDER BY 1"
-    )
     duplicate = ("duplicate_key", {"key": key})
-    base_rows = f"SELECT *, rowid FROM src{base}"
+    base_rows = rows_with_rowid(f"src{base}")
     if any(relation != "many_to_one" for relation in relations.values()):
         # A repeated id in the base would count the row it is paired with twice: listed, not used.
-        linked.rejects += [(base, row, *duplicate) for (row,) in con.execute(repeats.format(i=base)).fetchall()]
-        base_rows += f" {first_only}"
+        repeats = execute(con, repeated_key_rows(f"src{base}", key)).fetchall()
+        linked.rejects += [(base, row, *duplicate) for (row,) in repeats]
+        base_rows = rows_with_rowid(f"src{base}", first_only_key=key)
     for index in others:
         source, alias, relation = sources[index], f"o{index}", relations[index]
         for column in source.columns:
@@ -163,29 +166,26 @@ def link_sources(
             other = _bookings_by_key(con, index, source, key)
             linked.booked[index] = f"(s.__row_{index} IS NOT NULL)"
         else:
-            other = f"(SELECT *, rowid AS __row FROM src{index} {first_only})"
-        joins.append(f"LEFT JOIN {other} {alias} ON CAST(b.{qkey} AS VARCHAR) = CAST({alias}.{qkey} AS VARCHAR)")
+            other = first_rows_per_key(f"src{index}", key)
+        joins.append(left_join_on_key(other, alias, key))
         # Rows whose id the base does not have: an error for one-to-one files and bookings (a booking of an
         # unknown lead), not for a parent (a contact without deals is still a contact).
-        orphan_sql = (
-            f"SELECT rowid FROM src{index} o WHERE o.{qkey} IS NULL OR NOT EXISTS (SELECT 1 FROM src{base} b "
-            f"WHERE CAST(b.{qkey} AS VARCHAR) = CAST(o.{qkey} AS VARCHAR)) ORDER BY 1"
-        )
-        orphans = [r[0] for r in con.execute(orphan_sql).fetchall()]
+        orphans = [r[0] for r in execute(con, orphan_rows(f"src{index}", f"src{base}", key)).fetchall()]
         if relation != "many_to_one":
             missing = ("key_not_found", {"key": key, "file": sources[base].name})
             linked.rejects += [(index, row, *missing) for row in orphans]
         listed = set(orphans)
         if relation != "bookings":  # several bookings of one id are added up; other repeats are listed
-            dups = [r[0] for r in con.execute(repeats.format(i=index)).fetchall() if r[0] not in listed]
+            repeated = execute(con, repeated_key_rows(f"src{index}", key)).fetchall()
+            dups = [r[0] for r in repeated if r[0] not in listed]
             linked.rejects += [(index, row, *duplicate) for row in dups]
             listed.update(dups)
         linked.links.append(Link(source.name, key, relation, counts[index] - len(listed), len(orphans)))
-    view = f"SELECT {', '.join(select)} FROM ({base_rows}) b {' '.join(joins)}"
+    view = joined_source(select, base_rows, joins)
     leads = [i for i in others if relations[i] == "many_to_one" and roles[i] & _LEAD_LIST_ROLES]
     if leads:
         view = _with_parent_leads(view, leads, key, base, linked)
-    con.execute(f"CREATE VIEW source AS {view}")
+    execute(con, create_source_view(view))
     return linked
 
 
@@ -196,22 +196,13 @@ _LEAD_LIST_ROLES = frozenset({"created", "stage", "lifecycle"})
 def _with_parent_leads(view: str, parents: list[int], key: str, base: int, linked: LinkedSources) -> str:
     """The joined view plus a row for each parent lead without a child deal, and `__lead_unit` so each lead
     counts once: 1 on the first deal of a lead (and on a lead without deals), 0 on its other deals."""
-    qkey = quote_ident(key)
-    first = (
-        f"CASE WHEN {qkey} IS NULL OR row_number() OVER (PARTITION BY CAST({qkey} AS VARCHAR) "
-        f"ORDER BY __row_{base}) = 1 THEN 1 ELSE 0 END"
-    )
-    parts = [f"SELECT *, {first} AS __lead_unit FROM ({view})"]
+    parents_cells = []
     for index in parents:
         names = [name for name, file in linked.column_file.items() if file == index]
         cells = ", ".join(f"o.{quote_ident(linked.original[name])} AS {quote_ident(name)}" for name in names)
-        parts.append(
-            f"SELECT o.{qkey} AS {qkey}, {cells}, o.rowid AS __row_{index}, 1 AS __lead_unit FROM src{index} o "
-            f"WHERE o.{qkey} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM src{base} b "
-            f"WHERE CAST(b.{qkey} AS VARCHAR) = CAST(o.{qkey} AS VARCHAR))"
-        )
+        parents_cells.append((index, cells))
     linked.lead_unit = True
-    return " UNION ALL BY NAME ".join(parts)
+    return with_parent_leads(view, base, key, parents_cells)
 
 
 def _relation(roles: set[str], unique: bool, base_unique: bool) -> str:
@@ -229,9 +220,8 @@ def _relation(roles: set[str], unique: bool, base_unique: bool) -> str:
 
 def _bookings_by_key(con: duckdb.DuckDBPyConnection, index: int, source: SourceFile, key: str) -> str:
     """Several bookings of one id as one row: numbers added up, the earliest date, other cells of the first row."""
-    qkey = quote_ident(key)
-    types = {name: kind.upper() for name, kind, *_ in con.execute(f"DESCRIBE src{index}").fetchall()}
-    parts = [f"{qkey}", "min(rowid) AS __row"]
+    types = {name: kind.upper() for name, kind, *_ in execute(con, table_columns(f"src{index}")).fetchall()}
+    parts: list[str] = []
     for column in source.columns:
         if column == key:
             continue
@@ -244,7 +234,7 @@ def _bookings_by_key(con: duckdb.DuckDBPyConnection, index: int, source: SourceF
             parts.append(f"sum({qcol}) AS {qcol}")
         else:
             parts.append(f"arg_min({qcol}, rowid) AS {qcol}")
-    return f"(SELECT {', '.join(parts)} FROM src{index} GROUP BY {qkey})"
+    return bookings_by_key(f"src{index}", key, parts)
 
 
 def file_rejects(linked: LinkedSources, sources: list[SourceFile]) -> list[tuple[str, int, str, str, dict]]:

@@ -68,7 +68,34 @@ from kpi_core.intake.values import (
     parse_date,
 )
 from kpi_core.messages import render
-from kpi_core.sql import execute, source_rows
+from kpi_core.sql import (
+    RecordsTable,
+    changed_text_count,
+    create_parsed_periods,
+    create_periods_table,
+    create_repeated_ids,
+    create_stage_map,
+    create_text_map,
+    create_value_map,
+    delete_skipped_rows,
+    drop_table,
+    execute,
+    flag_conflict_count,
+    in_repeated_ids,
+    rejected_cells,
+    setting,
+    single_source_view,
+    skipped_rows,
+    source_any,
+    source_distinct_values,
+    source_key_stats,
+    source_present_cells,
+    source_rows,
+    stage_map_rows,
+    table_columns,
+    unreadable_cell_count,
+    value_counts_in_source,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -187,9 +214,9 @@ def load_dataset(inputs: Sequence[FileInput], options: LoadOptions | None = None
 
 def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> Dataset:
     con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")  # never print to the user's terminal
+    execute(con, setting("enable_progress_bar", "false"))  # never print to the user's terminal
     # One dataset must not take the whole server's memory: DuckDB spills or stops at this limit instead.
-    con.execute(f"SET memory_limit = {quote_literal(os.environ.get('KPI_PIVOT_DUCKDB_MEMORY', '4GB'))}")
+    execute(con, setting("memory_limit", quote_literal(os.environ.get("KPI_PIVOT_DUCKDB_MEMORY", "4GB"))))
     sources = [open_source(f.name, f.data, workdir=workdir, sheet=f.sheet, max_bytes=options.max_bytes) for f in inputs]
     tables = [load_source(con, index, source) for index, source in enumerate(sources)]
     skipped = _take_skipped(con, sources, tables)
@@ -197,7 +224,7 @@ def _load(inputs: Sequence[FileInput], options: LoadOptions, workdir: Path) -> D
     rejects: list[Reject] = []
     link_key, links, booked, base, linked = None, [], {}, 0, None
     if len(sources) == 1:
-        con.execute("CREATE VIEW source AS SELECT *, rowid AS __row_0 FROM src0")
+        execute(con, single_source_view())
         columns = list(sources[0].columns)
         column_file = dict.fromkeys(columns, 0)
     else:
@@ -370,9 +397,9 @@ def _take_skipped(
     for index, (source, table) in enumerate(zip(sources, tables, strict=True)):
         if not table.skipped:
             continue
-        rows = con.execute(f"SELECT rowid, reason, text FROM skip{index} ORDER BY rowid").fetchall()
+        rows = execute(con, skipped_rows(index)).fetchall()
         skipped += [Skipped(source.name, file_row(source, row), reason, text) for row, reason, text in rows]
-        con.execute(f"DELETE FROM src{index} WHERE rowid IN (SELECT rowid FROM skip{index})")
+        execute(con, delete_skipped_rows(index))
     return skipped
 
 
@@ -429,7 +456,7 @@ class _RecordBuilder:
             mapping,
             options,
         )
-        self.types = {row[0]: row[1] for row in con.execute("DESCRIBE source").fetchall()}
+        self.types = {row[0]: row[1] for row in execute(con, table_columns("source")).fetchall()}
         self.date_orders: dict[str, DateOrderChoice] = {}
         self.month_only: dict[str, str] = {}  # date role → SQL: the cell gave a month, not a day
         self.decimal_comma, self.amount_scale = False, 1.0
@@ -494,11 +521,7 @@ class _RecordBuilder:
             oks.append(ok)
             months.append(ok and sql_type == "DATE" and is_month_only(raw))
         table = f"map_{role}"
-        self.con.execute(
-            f"CREATE TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::BOOLEAN[]) AS ok, "
-            f"unnest(?::{sql_type}[]) AS value, unnest(?::BOOLEAN[]) AS month_only",
-            [raws, oks, values, months],
-        )
+        execute(self.con, create_value_map(table, sql_type, raws, oks, values, months))
         if any(months):
             self.month_only[role] = f"coalesce({table}.month_only, false)"
             examples = sorted(raw for raw, month in zip(raws, months, strict=True) if month)[:3]
@@ -515,10 +538,8 @@ class _RecordBuilder:
         """Count, over the rows that are used, the cells that could not be read into each noted warning."""
         for unreadable, raw, column, code in self._warned:
             file_index = self.column_file.get(column, 0)
-            count, examples = self.con.execute(
-                f"SELECT count(*), list_sort(list_distinct(list({raw})))[:3] FROM source s {' '.join(self._joins)} "
-                f"WHERE {unreadable} AND NOT ({self._any_bad()})"
-            ).fetchall()[0]
+            query = unreadable_cell_count(raw, self._joins, unreadable, self._any_bad())
+            count, examples = execute(self.con, query).fetchall()[0]
             if count:
                 name = self.sources[file_index].name
                 self.warnings.append(IntakeWarning(name, column, code, int(count), [str(e) for e in examples or []]))
@@ -526,8 +547,8 @@ class _RecordBuilder:
     def _distinct(self, column: str) -> list[object]:
         """The distinct values of a source column (fetched once: date-order detection and parsing share them)."""
         if column not in self._distinct_values:
-            sql = f"SELECT DISTINCT {quote_ident(column)} FROM source"
-            self._distinct_values[column] = [r[0] for r in self.con.execute(sql).fetchall()]
+            rows = execute(self.con, source_distinct_values(column)).fetchall()
+            self._distinct_values[column] = [r[0] for r in rows]
         return self._distinct_values[column]
 
     def choose_date_orders(self, dataset: Dataset, roles: Sequence[str]) -> None:
@@ -575,8 +596,7 @@ class _RecordBuilder:
 
     def _cells(self, column: str) -> list[object]:
         """A column's cells, one per record (few distinct values: a currency column), for counting."""
-        sql = f"SELECT {quote_ident(column)} FROM source s WHERE {quote_ident(column)} IS NOT NULL LIMIT 100000"
-        return [r[0] for r in self.con.execute(sql).fetchall()]
+        return [r[0] for r in execute(self.con, source_present_cells(column, 100_000)).fetchall()]
 
     def _amount_parser(self) -> Callable[[object], object]:
         def parse(value: object) -> float | None:
@@ -605,10 +625,8 @@ class _RecordBuilder:
         raw = f"CAST(s.{qcol} AS VARCHAR)"
         clean = "NULLIF(trim(regexp_replace(raw, '[\\s\\x{3000}]+', ' ', 'g')), '')"
         table = f"text_{role}"
-        self.con.execute(
-            f"CREATE TABLE {table} AS SELECT raw, {clean} AS value FROM (SELECT DISTINCT {raw} AS raw FROM source s)"
-        )
-        dirty = self.con.execute(f"SELECT count(*) FROM {table} WHERE raw IS DISTINCT FROM value").fetchall()[0][0]
+        execute(self.con, create_text_map(table, raw, clean))
+        dirty = execute(self.con, changed_text_count(table)).fetchall()[0][0]
         self._texts[role] = f"{table}.value" if dirty else raw
         if dirty:
             self._joins.append(f"LEFT JOIN {table} ON {raw} = {table}.raw")
@@ -618,11 +636,7 @@ class _RecordBuilder:
     def _collect_rejects(self) -> None:
         for flag, column, reason in self._bad_flags:
             file_index = self.column_file.get(column, 0)
-            sql = (
-                f"SELECT s.__row_{file_index}, CAST(s.{quote_ident(column)} AS VARCHAR) FROM source s "
-                f"{' '.join(self._joins)} WHERE {flag} ORDER BY 1"
-            )
-            for row, raw in self.con.execute(sql).fetchall():
+            for row, raw in execute(self.con, rejected_cells(file_index, column, self._joins, flag)).fetchall():
                 source = self.sources[file_index]
                 params = {"value": raw, "column": column}
                 self.rejects.append(Reject(source.name, file_row(source, row or 0), column, reason, params))
@@ -698,18 +712,8 @@ class _RecordBuilder:
         kept = f"p.* EXCLUDE ({', '.join(internal)})"
         if has_stage and {"won_flag", "closed_flag"} & set(m):
             self._flag_conflicts(select, joins, outcome)
-        self.con.execute(
-            f"""
-            CREATE {kind} records AS
-            SELECT {kept}, {level} AS level, {outcome} AS outcome, {position} AS stage_position,
-                   CASE WHEN {outcome} = 'open' THEN coalesce(p.__expected_close, p.closed) ELSE p.__expected_close
-                       END AS expected_close,
-                   regexp_matches(lower(p.deal_type), '{_EXISTING_PATTERN}') AS is_existing,
-                   CASE WHEN {outcome} = 'won' AND p.__day_precise THEN date_diff('day', created, closed) END
-                       AS cycle_days
-            FROM (SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p
-            """
-        )
+        records = RecordsTable(kind, kept, level, outcome, position, _EXISTING_PATTERN, select, joins, self._any_bad())
+        execute(self.con, records.build())
 
     def _forecast_exprs(self, exprs: dict[str, str]) -> None:
         """The ヨミ columns of `records`: probability (0–1) and probability_rank (A / B / C, high / medium / low) when
@@ -756,7 +760,7 @@ class _RecordBuilder:
             "DECIMAL"
         ):
             number = f"CAST(s.{qcol} AS DOUBLE)"
-            above_one = self.con.execute(f"SELECT bool_or({number} > 1 AND {number} <= 100) FROM source s").fetchall()
+            above_one = execute(self.con, source_any(f"{number} > 1 AND {number} <= 100")).fetchall()
             percent = bool(above_one[0][0]) or probability_is_percent([], column)
             share = f"({number} / 100.0)" if percent else number
             readable = f"coalesce({share} BETWEEN 0 AND 1, false)"
@@ -794,7 +798,7 @@ class _RecordBuilder:
         outcome, level, position = f"CASE WHEN {won} THEN 'won' {lost}ELSE 'open' END", "1", "NULL"
         if has_stage:
             # CASE over the few stage values beats a join per query when `records` is a view over 10M rows.
-            rows = self.con.execute("SELECT raw, level, outcome, position FROM stage_map").fetchall()
+            rows = execute(self.con, stage_map_rows()).fetchall()
             outcomes = {r[0]: quote_literal(r[2]) for r in rows}
             base = str(self._base_level(dataset))  # where an unknown stage value counts
             levels = {r[0]: base if r[1] is None else str(r[1]) for r in rows}
@@ -828,17 +832,11 @@ class _RecordBuilder:
     def _flag_repeated_ids(self, column: str, row: str) -> None:
         """A record id seen again in the same file is the same record exported twice: the first row counts, the
         others are rejected and listed (never counted twice)."""
-        qcol = quote_ident(column)
-        distinct, present = self.con.execute(f"SELECT count(DISTINCT {qcol}), count({qcol}) FROM source s").fetchall()[
-            0
-        ]
+        distinct, present = execute(self.con, source_key_stats(column)).fetchall()[0]
         if distinct == present:
             return
-        self.con.execute(
-            f"CREATE TABLE repeated_ids AS SELECT {row} AS r FROM source s WHERE {qcol} IS NOT NULL "
-            f"QUALIFY row_number() OVER (PARTITION BY CAST({qcol} AS VARCHAR) ORDER BY {row}) > 1"
-        )
-        self._bad_flags.append((f"coalesce({row} IN (SELECT r FROM repeated_ids), false)", column, "repeated_id"))
+        execute(self.con, create_repeated_ids(row, column))
+        self._bad_flags.append((in_repeated_ids(row), column, "repeated_id"))
 
     def _flag(self, role: str) -> str:
         """SQL that is true where a flag column (won_flag, closed_flag) says yes (1, true, yes, はい, ○ …)."""
@@ -855,10 +853,8 @@ class _RecordBuilder:
                 continue
             flag = self._flag(role)
             contradicts = f"({flag}) <> (o = 'won')" if role == "won_flag" else f"({flag}) AND o = 'open'"
-            count, examples = self.con.execute(
-                f"SELECT count(*), list(id ORDER BY row_no)[:3] FROM (SELECT p.*, {outcome} AS o FROM "
-                f"(SELECT {select} FROM source s {joins} WHERE NOT ({self._any_bad()})) p) p WHERE {contradicts}"
-            ).fetchall()[0]
+            query = flag_conflict_count(select, joins, self._any_bad(), outcome, contradicts)
+            count, examples = execute(self.con, query).fetchall()[0]
             if count:
                 column = self.mapping[role]
                 name = self.sources[self.column_file.get(column, 0)].name
@@ -877,10 +873,9 @@ class _RecordBuilder:
             dataset.present_levels = ["lead", "won"]
             dataset.can_lose = "closed_flag" in m
             return "CAST(NULL AS VARCHAR)"
-        joins = " ".join(self._joins)
         counts: dict[str, int] = {}
         for expr in texts:
-            for value, n in self.con.execute(f"SELECT {expr}, count(*) FROM source s {joins} GROUP BY 1").fetchall():
+            for value, n in execute(self.con, value_counts_in_source(expr, self._joins)).fetchall():
                 if value is not None:
                     counts[value] = counts.get(value, 0) + int(n)
         stage_map = map_stages(counts, self.options.stage_map)
@@ -898,16 +893,13 @@ class _RecordBuilder:
         unknown = [v for v, c in stage_map.items() if c is None]
         if unknown:
             dataset.notes.append("unmapped_stages:" + "|".join(unknown))
-        self.con.execute(
-            "CREATE TABLE stage_map AS SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::INTEGER[]) AS level, "
-            "unnest(?::VARCHAR[]) AS outcome, unnest(?::INTEGER[]) AS position",
-            [
-                list(stage_map),
-                [LEVEL_RANK[c] if c else None for c in stage_map.values()],
-                [c if c in ("won", "lost", "disqualified") else "open" for c in stage_map.values()],
-                [order.index(v) for v in stage_map],
-            ],
+        query = create_stage_map(
+            list(stage_map),
+            [LEVEL_RANK[c] if c else None for c in stage_map.values()],
+            [c if c in ("won", "lost", "disqualified") else "open" for c in stage_map.values()],
+            [order.index(v) for v in stage_map],
         )
+        execute(self.con, query)
         return text
 
     def _furthest_stage_with_a_date(self, stage_date_exprs: dict[str, str]) -> str:
@@ -953,19 +945,13 @@ class _RecordBuilder:
         for role in sorted(TEXT_ROLES & set(m)):
             exprs[role] = self._text(role)
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
-        self.con.execute(
-            f"CREATE TABLE parsed AS SELECT {select}, ({self._any_bad()}) AS __bad "
-            f"FROM source s {' '.join(self._joins)}"
-        )
+        execute(self.con, create_parsed_periods(select, self._any_bad(), self._joins))
         # A row without a period (a blank line, a note) cannot be placed: it is rejected, not dropped silently.
         period_column = quote_ident(m["period"])
         self._bad_flags.append((f"(s.{period_column} IS NULL)", m["period"], "no_period"))
         self._collect_rejects()
-        self.con.execute(
-            "CREATE TABLE periods AS SELECT * EXCLUDE (__bad) FROM parsed WHERE NOT __bad AND period_start IS NOT NULL "
-            "ORDER BY period_start"
-        )
-        self.con.execute("DROP TABLE parsed")
+        execute(self.con, create_periods_table())
+        execute(self.con, drop_table("parsed", if_exists=False))
         dataset.present_levels = [MEASURE_LEVEL[r] for r in MEASURE_LEVEL if r in m]
         dataset.can_lose = "lost" in m
 

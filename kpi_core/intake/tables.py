@@ -18,6 +18,18 @@ import numpy as np
 
 from kpi_core.intake.errors import IntakeError
 from kpi_core.intake.files import BadLine, SourceFile, record_start_lines
+from kpi_core.sql import (
+    create_skip_table,
+    create_table_from_arrow,
+    create_table_from_csv,
+    csv_reject_rows,
+    csv_sample_types,
+    drop_table,
+    execute,
+    rejected_line_count,
+    row_count,
+    table_columns,
+)
 
 # Quoting lives in kpi_core.sql; intake (and kpi_core.workspace) know it by these names.
 from kpi_core.sql import ident as quote_ident
@@ -47,7 +59,7 @@ class FileRow(Protocol):
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    return int(execute(con, row_count(table)).fetchall()[0][0])
 
 
 # Only unambiguous ISO dates are typed by DuckDB (fast path); anything else (2025/4/1, 04/01/2025, 令和…, time
@@ -101,7 +113,7 @@ def _create_from_csv(con: duckdb.DuckDBPyConnection, table: str, source: SourceF
         return _read_strict(con, table, source)
     except (duckdb.Error, _NotStrict, OSError, csv.Error):  # OSError, csv.Error: from the cleaned type sample
         _log.info("%s: strict CSV read failed, reading leniently", source.name, exc_info=True)
-    con.execute(f"DROP TABLE IF EXISTS {table}")
+    execute(con, drop_table(table))
     try:
         _read_lenient(con, table, source)
     except (duckdb.Error, OSError, csv.Error) as exc:
@@ -119,14 +131,14 @@ def _read_strict(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile)
     types: dict[str, str] | None = None  # explicit column types; None lets DuckDB sniff them
     whole_file = False
     rejects = f"{table}_rejects"
-    path = quote_literal(str(source.csv_path))
+    path = str(source.csv_path)
     for _ in range(MAX_READS):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute(f"DROP TABLE IF EXISTS {rejects}")
-        con.execute(f"DROP TABLE IF EXISTS {table}_scans")
+        execute(con, drop_table(table))
+        execute(con, drop_table(rejects))
+        execute(con, drop_table(f"{table}_scans"))
         try:
             options = _csv_options(source, types, whole_file=whole_file, rejects=table)
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv({path}, {options})")
+            execute(con, create_table_from_csv(table, path, options))
         except duckdb.Error as exc:
             if _QUOTED_NEWLINE_ERROR in str(exc) and not source.multiline:
                 source.multiline = True  # a quoted line break our check did not count (other quoting rules)
@@ -136,11 +148,9 @@ def _read_strict(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile)
                 continue
             raise
         _check_wide_lines(con, table, source)
-        errors = con.execute(
-            f"SELECT error_type, column_name, line_byte_position, column_idx, csv_line FROM {rejects}"
-        ).fetchall()
-        con.execute(f"DROP TABLE {rejects}")
-        con.execute(f"DROP TABLE {table}_scans")
+        errors = execute(con, csv_reject_rows(rejects)).fetchall()
+        execute(con, drop_table(rejects, if_exists=False))
+        execute(con, drop_table(f"{table}_scans", if_exists=False))
         too_many = [e for e in errors if e[0] == _TOO_MANY]
         wide = {e[2] for e in too_many}
         others = [e for e in errors if e[0] != _TOO_MANY and e[2] not in wide]
@@ -151,7 +161,7 @@ def _read_strict(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile)
             if types is None and not whole_file:
                 whole_file = True
             else:
-                current = types or {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+                current = types or {r[0]: r[1] for r in execute(con, table_columns(table)).fetchall()}
                 types = {c: "VARCHAR" if c in failed else t for c, t in current.items()}
             continue
         return _bad_lines(source, too_many)
@@ -161,9 +171,7 @@ def _read_strict(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile)
 def _check_wide_lines(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile) -> None:
     """Refuse a file where more lines have too many fields than not (the header lacks names from some line on),
     before millions of rejected lines are fetched: the file sniffing only sees its first lines."""
-    wide = con.execute(
-        f"SELECT count(DISTINCT line_byte_position) FROM {table}_rejects WHERE error_type = '{_TOO_MANY}'"
-    ).fetchall()[0][0]
+    wide = execute(con, rejected_line_count(f"{table}_rejects", _TOO_MANY)).fetchall()[0][0]
     if wide and wide > count_rows(con, table):
         raise IntakeError(
             "intake.wide_rows", code="too_many_fields", file=source.name, rows=wide, columns=len(source.columns)
@@ -232,12 +240,8 @@ def _sample_types(con: duckdb.DuckDBPyConnection, source: SourceFile) -> dict[st
                 kept += 1
                 if kept > TYPE_SAMPLE_ROWS:
                     break
-        names = "[" + ", ".join(quote_literal(c) for c in source.columns) + "]"
-        described = con.execute(
-            f"DESCRIBE SELECT * FROM read_csv({quote_literal(str(sample))}, delim={quote_literal(source.delimiter)}, "
-            f"header=true, names={names}, null_padding=true, strict_mode=false, quote='\"', escape='\"', "
-            f"{_CSV_TYPE_OPTIONS})"
-        ).fetchall()
+        query = csv_sample_types(str(sample), source.delimiter, source.columns, _CSV_TYPE_OPTIONS)
+        described = execute(con, query).fetchall()
     finally:
         csv.field_size_limit(limit)
         sample.unlink(missing_ok=True)
@@ -323,10 +327,10 @@ def _read_lenient(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile
     values. Serial when a quoted line break appears; typed from a cleaned sample when DuckDB's sniffer gives up."""
     types: dict[str, str] | None = None
     for _ in range(MAX_READS):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-        path = quote_literal(str(source.csv_path))
+        execute(con, drop_table(table))
+        path = str(source.csv_path)
         try:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv({path}, {_csv_options(source, types)})")
+            execute(con, create_table_from_csv(table, path, _csv_options(source, types)))
             return
         except duckdb.ConversionException:
             # A value past the type sniffer's sample did not fit its guess: sniff the whole file (or read text).
@@ -334,7 +338,7 @@ def _read_lenient(con: duckdb.DuckDBPyConnection, table: str, source: SourceFile
                 types = dict.fromkeys(types, "VARCHAR")
                 continue
             options = _csv_options(source, None, whole_file=True)
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({path}, {options})")
+            execute(con, create_table_from_csv(table, path, options, replace=True))
             return
         except duckdb.Error as exc:
             if _QUOTED_NEWLINE_ERROR in str(exc) and not source.multiline:
@@ -426,7 +430,7 @@ def find_skipped_rows(con: duckdb.DuckDBPyConnection, index: int) -> int:
     """
     spaces = quote_literal(_SPACES)
     whens = []
-    for name, sql_type, *_ in con.execute(f"DESCRIBE src{index}").fetchall():
+    for name, sql_type, *_ in execute(con, table_columns(f"src{index}")).fetchall():
         column = quote_ident(name)
         if sql_type == "VARCHAR":
             # Trim only a cell that starts with a space: trimming every cell would cost more than the rest.
@@ -442,17 +446,7 @@ def find_skipped_rows(con: duckdb.DuckDBPyConnection, index: int) -> int:
         f"AND unicode(substring(cell, 2, 1)) IN ({seconds}) "
         f"AND regexp_full_match(cell, {quote_literal(_summary_pattern())})"
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE skip{index} AS
-        SELECT CAST(rowid AS BIGINT) AS rowid,
-               CASE WHEN cell IS NULL THEN 'blank_row' ELSE 'summary_row' END AS reason,
-               coalesce(trim(cell, {spaces}), '') AS text
-        FROM (SELECT rowid, {first} AS cell FROM src{index})
-        WHERE cell IS NULL OR ({label})
-        ORDER BY rowid
-        """
-    )
+    execute(con, create_skip_table(index, first, label, spaces))
     return count_rows(con, f"skip{index}")
 
 
@@ -489,7 +483,8 @@ def _create_from_cells(
         else:
             arrays[column] = pa.array([v if type(v) is str else _cell_text(v) for v in values], type=pa.string())
     arrow_table = pa.table(arrays)  # noqa: F841 (DuckDB reads the local variable by name)
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM arrow_table")
+    # con.execute itself (not sql.execute): DuckDB finds `arrow_table` in the calling frame only.
+    con.execute(create_table_from_arrow(table, "arrow_table").text)
 
 
 def _typed_fits(typed: Sequence[Any], frame: pd.DataFrame) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from kpi_core.intake.load import Dataset, FileInput
-from kpi_core.intake.tables import quote_literal
+from kpi_core.sql import copy_parquet_to_csv, copy_to_parquet, execute, row_count, setting
 from kpi_core.workspace.errors import WorkspaceInvalid, WorkspaceStorageError
 from kpi_core.workspace.store import (
     SNAPSHOT_DIR,
@@ -107,9 +107,9 @@ def prepare_snapshot(ws_dir: Path, dataset: Dataset, names: Sequence[str], sheet
         for index, name in enumerate(names):
             table = f"{index}.parquet"
             target = folder / table
-            cursor.execute(f"COPY src{index} TO {quote_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
+            execute(cursor, copy_to_parquet(f"src{index}", str(target)))
             _fsync_file(target)
-            rows = int(cursor.execute(f"SELECT count(*) FROM src{index}").fetchall()[0][0])
+            rows = int(execute(cursor, row_count(f"src{index}")).fetchall()[0][0])
             files.append(StoredFile(str(name), table, sheets[index], rows, _sha256(target)))
             csv_cache(folder, table)
         snapshot_id = _new_snapshot_id(now)
@@ -217,9 +217,8 @@ def csv_cache(folder: Path, table: str) -> Path:
     temp = temp_path(folder, ".csv")
     con = duckdb.connect(":memory:")
     try:
-        con.execute("SET enable_progress_bar = false")
-        source, target = quote_literal(str(folder / table)), quote_literal(str(temp))
-        con.execute(f"COPY (SELECT * FROM read_parquet({source})) TO {target} (FORMAT csv, HEADER, DELIMITER ',')")
+        execute(con, setting("enable_progress_bar", "false"))
+        execute(con, copy_parquet_to_csv(str(folder / table), str(temp)))
         _fsync_file(temp)
         replace(temp, csv)
     except BaseException:
