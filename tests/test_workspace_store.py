@@ -230,17 +230,23 @@ def test_unknown_wrong_malformed_and_revoked_give_the_same_not_found(
 def test_not_found_takes_the_time_of_a_wrong_key(rotated, data_dir: Path) -> None:
     keys = rotated
 
-    def fastest(ws_id: str, key: str) -> float:
-        times = []
-        for _ in range(7):
-            start = time.perf_counter()
-            with pytest.raises(WorkspaceNotFound):
-                open_workspace(ws_id, key, data_dir=data_dir)
-            times.append(time.perf_counter() - start)
-        return min(times)
+    def once(ws_id: str, key: str) -> float:
+        start = time.perf_counter()
+        with pytest.raises(WorkspaceNotFound):
+            open_workspace(ws_id, key, data_dir=data_dir)
+        return time.perf_counter() - start
 
-    wrong_key = fastest(keys.id, keys_module.new_key())
-    unknown_id = fastest(keys_module.new_workspace_id(), keys_module.new_key())
-    traversal = fastest("../../etc", keys_module.new_key())
+    # The three kinds measured in turn, round after round, and each one's fastest kept: a busy moment on a shared
+    # host then slows all three alike instead of one of them.
+    cases = {
+        "wrong_key": (keys.id, keys_module.new_key()),
+        "unknown_id": (keys_module.new_workspace_id(), keys_module.new_key()),
+        "traversal": ("../../etc", keys_module.new_key()),
+    }
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(25):
+        for name, (ws_id, key) in cases.items():
+            best[name] = min(best[name], once(ws_id, key))
+    wrong_key, unknown_id, traversal = best["wrong_key"], best["unknown_id"], best["traversal"]
     for other in (unknown_id, traversal):
         assert 0.5 < other / wrong_key < 2.0, (wrong_key, unknown_id, traversal)
