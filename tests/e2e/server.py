@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,11 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
-def launch_app(log_path: Path, port: int | None = None) -> AppServer:
-    """Start the app from the repository root (returns at once; see `wait_healthy`)."""
+def launch_app(
+    log_path: Path, port: int | None = None, *, extra_args: Sequence[str] = (), env: Mapping[str, str] | None = None
+) -> AppServer:
+    """Start the app from the repository root (returns at once; see `wait_healthy`); `extra_args` are more
+    `streamlit run` options, `env` more environment variables."""
     port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     argv = [
@@ -86,9 +90,13 @@ def launch_app(log_path: Path, port: int | None = None) -> AppServer:
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
+    environment = {**os.environ, **(env or {})}
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     return AppServer(process, port, log_path)
 
 

@@ -9,10 +9,7 @@ address gets the refusal and no data, sign-out works, and a server without [auth
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ from typing import Any
 import pytest
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider
 from playwright.sync_api import expect
-from server import ROOT, AppServer, free_port, full_screenshot, metric_value, wait_healthy, wait_idle
+from server import AppServer, free_port, full_screenshot, launch_app, metric_value, wait_healthy, wait_idle
 
 from kpi_core.intake.load import FileInput
 from kpi_core.workspace import CreatedWorkspace, Settings, create_workspace
@@ -37,30 +34,10 @@ NO_SIGN_IN_HERE = "This workspace needs sign-in, which this server has not turne
 
 
 def launch(log_path: Path, secrets_file: Path, data_dir: Path, port: int) -> AppServer:
-    """`streamlit run app.py` like tests/e2e/server.py, with its own secrets file and data directory."""
-    argv = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--secrets.files",
-        str(secrets_file),
-    ]
-    env = {**os.environ, "KPI_PIVOT_DATA_DIR": str(data_dir)}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = AppServer(process, port, log_path)
+    """`streamlit run app.py` as tests/e2e/server.py starts it, with its own secrets file and data directory."""
+    server = launch_app(
+        log_path, port, extra_args=("--secrets.files", str(secrets_file)), env={"KPI_PIVOT_DATA_DIR": str(data_dir)}
+    )
     try:
         wait_healthy(server)
     except BaseException:
