@@ -47,12 +47,17 @@ from kpi_core.pacing import Forecast, Pacer
 from kpi_core.sql import distinct_present_values, execute
 
 BASES = ("quota", "even_split", "team_target")
-# Team-file headers for the team column (compared after header_key); the owner column is found as the intake finds
-# an owner (担当者, 営業担当, Owner, Sales Rep, ...).
-TEAM_HEADERS = frozenset(
-    header_key(h)
-    for h in ("team", "team name", "sales team", "group", "squad", "チーム", "チーム名", "営業チーム", "グループ",
-              "課", "部署", "所属", "所属チーム")
+# Team-file headers for the team column (compared after header_key), best first: a column named as a team, else the
+# reps' manager (a CRM roster's "manager": the manager's reps are a team), else their office or region. The owner
+# column is found as the intake finds an owner (担当者, 営業担当, Owner, Sales Rep, sales_agent, ...).
+TEAM_HEADER_TIERS: tuple[frozenset[str], ...] = tuple(
+    frozenset(header_key(h) for h in names)
+    for names in (
+        ("team", "team name", "sales team", "group", "squad", "チーム", "チーム名", "営業チーム", "グループ", "課",
+         "部署", "所属", "所属チーム"),
+        ("manager", "sales manager", "team lead", "team leader", "マネージャー", "上長", "リーダー", "課長"),
+        ("regional office", "office", "region", "branch", "支店", "営業所", "拠点", "地域", "エリア"),
+    )
 )  # fmt: skip
 MAX_TEAM_FILE_BYTES = 1024 * 1024
 MAX_TEAM_ROWS = 5_000
@@ -70,7 +75,8 @@ class TeamsError(ValueError):
 
 def read_teams(data: bytes | Path, name: str = "teams.csv") -> dict[str, str]:
     """owner → team from a two-column file (CSV in UTF-8 / UTF-8 with BOM / Shift_JIS, or .xlsx): the owner column
-    named as the intake names an owner (担当者, Owner, ...), the team column チーム / Team / 課 / 部署 ...; extra
+    named as the intake names an owner (担当者, Owner, ...), the team column チーム / Team / 課 / 部署 ..., else the
+    reps' manager, else their office or region (a CRM roster such as Maven's sales_teams.csv); extra
     columns are ignored, blank rows skipped. TeamsError for an unreadable file, missing columns, an owner in two
     teams or no row."""
     raw = data.read_bytes() if isinstance(data, Path) else bytes(data)
@@ -81,7 +87,10 @@ def read_teams(data: bytes | Path, name: str = "teams.csv") -> dict[str, str]:
         raise TeamsError("teams.empty", file=name)
     header = [str(c or "").strip() for c in rows[0]]
     owner_col = next((i for i, h in enumerate(header) if "owner" in roles_from_header(h)), None)
-    team_col = next((i for i, h in enumerate(header) if header_key(h) in TEAM_HEADERS and i != owner_col), None)
+    team_col = next(
+        (i for tier in TEAM_HEADER_TIERS for i, h in enumerate(header) if header_key(h) in tier and i != owner_col),
+        None,
+    )
     if owner_col is None or team_col is None:
         raise TeamsError("teams.no_columns", file=name, headers=", ".join(h for h in header if h)[:200] or "-")
     teams: dict[str, str] = {}

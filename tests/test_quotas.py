@@ -236,3 +236,17 @@ def test_sample_rep_forecast_is_the_forecast_of_the_reps_own_file(tmp_path: Path
     assert suzuki.forecast.value == pytest.approx(alone.value)
     assert suzuki.forecast.low == pytest.approx(alone.low) and suzuki.forecast.high == pytest.approx(alone.high)
     assert suzuki.forecast.probability_on_target == pytest.approx(alone.probability_on_target)
+
+
+@pytest.mark.realdata
+def test_a_crm_roster_gives_each_rep_their_managers_team(maven_dir: Path) -> None:
+    """Maven's sales_teams.csv (sales_agent, manager, regional_office) has no column called team: the reps' manager is
+    their team (a manager's reps are one team), checked against plain pandas; a column named as a team wins over it."""
+    roster = maven_dir / "sales_teams.csv"
+    expected = pd.read_csv(roster).set_index("sales_agent")["manager"].to_dict()
+    assert len(expected) > 30
+    assert read_teams(roster, roster.name) == expected
+    named = b"owner,manager,team\nAna,Bob,East\n"
+    assert read_teams(named, "named.csv") == {"Ana": "East"}
+    offices = b"sales_agent,regional_office\nAna,West\n"
+    assert read_teams(offices, "offices.csv") == {"Ana": "West"}
